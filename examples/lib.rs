@@ -1,0 +1,1 @@
+//! Examples of iamkit's libraries; run one with `cargo run -p iamkit-examples --example NAME`.
