@@ -1,9 +1,21 @@
 //! iamkit beside its peers (totp-rs, aws-sigv4), in one criterion run.
 //!
 //! `cargo bench -p iamkit-benches --bench peers -- --quick --noplot`
-#![allow(missing_docs)]
+//!
+//! Each library has its own module here; its groups are registered below.
 
 use criterion::{criterion_group, criterion_main};
 
-criterion_group!(peers,);
+mod accesskey_bench;
+mod otp_bench;
+mod otpauth_bench;
+mod sigv4_bench;
+
+criterion_group!(
+    peers,
+    otp_bench::benches,
+    otpauth_bench::benches,
+    accesskey_bench::benches,
+    sigv4_bench::benches
+);
 criterion_main!(peers);
