@@ -1,0 +1,75 @@
+//! Secret access keys.
+//!
+//! ```
+//! use iamkit_accesskey::SecretAccessKey;
+//! let secret = SecretAccessKey::generate().unwrap();
+//! assert_eq!(secret.expose_secret().len(), 40);
+//! assert_eq!(format!("{secret:?}"), "SecretAccessKey([redacted])");
+//! ```
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::Error;
+
+/// The length of a secret access key in characters.
+pub const SECRET_LEN: usize = 40;
+
+/// How many random bytes a generated secret holds (base64 of 30 bytes is 40 characters).
+pub const SECRET_RANDOM_BYTES: usize = 30;
+
+/// A secret access key: 40 characters of `[A-Za-z0-9+/]`.
+///
+/// The characters live in zeroize-on-drop storage. `Debug` prints `SecretAccessKey([redacted])`;
+/// there is no `Display` and no `Serialize`: the only way to the characters is
+/// [`expose_secret`](Self::expose_secret) (or [`KeyPair::with_secret_exposed`](crate::KeyPair::with_secret_exposed)).
+#[derive(Clone)]
+pub struct SecretAccessKey(Zeroizing<String>);
+
+impl SecretAccessKey {
+    /// A new secret: the standard base64 of 30 bytes from the OS random number generator.
+    pub fn generate() -> Result<SecretAccessKey, Error> {
+        let mut random = Zeroizing::new([0u8; SECRET_RANDOM_BYTES]);
+        getrandom::fill(&mut random[..])?;
+        Ok(Self::from_random(&random))
+    }
+
+    pub(crate) fn from_random(random: &[u8; SECRET_RANDOM_BYTES]) -> SecretAccessKey {
+        // Room for exactly the 40 characters, so the string never reallocates (and so never
+        // leaves an unzeroed copy behind).
+        let mut s = Zeroizing::new(String::with_capacity(SECRET_LEN));
+        data_encoding::BASE64.encode_append(random, &mut s);
+        SecretAccessKey(s)
+    }
+
+    /// Checks and wraps an existing secret: exactly 40 characters of `[A-Za-z0-9+/]`.
+    /// Errors give the length or the position of a bad character, never the characters.
+    pub fn parse(s: &str) -> Result<SecretAccessKey, Error> {
+        let got = s.chars().count();
+        if got != SECRET_LEN {
+            return Err(Error::SecretLength {
+                got,
+                expected: SECRET_LEN,
+            });
+        }
+        if let Some(i) = s
+            .chars()
+            .position(|c| !(c.is_ascii_alphanumeric() || c == '+' || c == '/'))
+        {
+            return Err(Error::SecretChar { position: i + 1 });
+        }
+        Ok(SecretAccessKey(Zeroizing::new(s.to_owned())))
+    }
+
+    /// The 40 characters. Handle with care: don't log them.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretAccessKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretAccessKey([redacted])")
+    }
+}
