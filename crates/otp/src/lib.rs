@@ -1,1 +1,19 @@
 #![doc = include_str!("../README.md")]
+
+mod algorithm;
+mod code;
+mod error;
+mod hotp;
+pub mod replay;
+mod secret;
+pub mod throttle;
+mod totp;
+mod verify;
+
+pub use algorithm::Algorithm;
+pub use code::Code;
+pub use error::{Error, VerifyError};
+pub use hotp::{Hotp, HotpBuilder, MAX_DIGITS, MIN_DIGITS};
+pub use secret::{MIN_SECRET_BITS, Secret, SecretBits, insecure};
+pub use totp::{Totp, TotpBuilder};
+pub use verify::{Matched, Window};
