@@ -123,18 +123,20 @@ impl AccessKeyId {
     pub fn generate(prefix: Prefix, account: Option<AccountId>) -> Result<AccessKeyId, Error> {
         let mut random = [0u8; 10];
         getrandom::fill(&mut random)?;
-        Ok(Self::from_random(prefix, account, &random))
+        Ok(Self::from_random(prefix, account, &random[..]))
     }
 
-    /// Lays out a key ID from 80 random bits (see [`Self::generate`]).
+    /// Lays out a key ID from 80 random bits, the first 10 bytes of `random` (callers pass
+    /// exactly 10; see [`Self::generate`]).
     pub(crate) fn from_random(
         prefix: Prefix,
         account: Option<AccountId>,
-        random: &[u8; 10],
+        random: &[u8],
     ) -> AccessKeyId {
-        let mut wide = [0u8; 16];
-        wide[6..].copy_from_slice(random);
-        let r = u128::from_be_bytes(wide);
+        let r = random
+            .iter()
+            .take(10)
+            .fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
         let bits = match account {
             Some(a) => FLAG_BIT | (u128::from(a.as_u64()) << ACCOUNT_SHIFT) | (r & RANDOM_MASK),
             None => r & (PAYLOAD_MASK >> 1),

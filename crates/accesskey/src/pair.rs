@@ -37,14 +37,10 @@ impl KeyPair {
     pub fn generate(prefix: Prefix, account: Option<AccountId>) -> Result<KeyPair, Error> {
         let mut random = Zeroizing::new([0u8; 10 + SECRET_RANDOM_BYTES]);
         getrandom::fill(&mut random[..])?;
-        let (id_bytes, secret_bytes) = random.split_at(10);
-        let mut id_random = [0u8; 10];
-        id_random.copy_from_slice(id_bytes);
-        let mut secret_random = Zeroizing::new([0u8; SECRET_RANDOM_BYTES]);
-        secret_random.copy_from_slice(secret_bytes);
+        let (id_random, secret_random) = random.split_at(10);
         Ok(KeyPair {
-            id: AccessKeyId::from_random(prefix, account, &id_random),
-            secret: SecretAccessKey::from_random(&secret_random),
+            id: AccessKeyId::from_random(prefix, account, id_random),
+            secret: SecretAccessKey::from_random(secret_random),
         })
     }
 

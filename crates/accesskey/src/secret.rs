@@ -25,21 +25,22 @@ pub const SECRET_RANDOM_BYTES: usize = 30;
 /// there is no `Display` and no `Serialize`: the only way to the characters is
 /// [`expose_secret`](Self::expose_secret) (or [`KeyPair::with_secret_exposed`](crate::KeyPair::with_secret_exposed)).
 #[derive(Clone)]
-pub struct SecretAccessKey(Zeroizing<String>);
+pub struct SecretAccessKey(Zeroizing<[u8; SECRET_LEN]>);
 
 impl SecretAccessKey {
     /// A new secret: the standard base64 of 30 bytes from the OS random number generator.
     pub fn generate() -> Result<SecretAccessKey, Error> {
         let mut random = Zeroizing::new([0u8; SECRET_RANDOM_BYTES]);
         getrandom::fill(&mut random[..])?;
-        Ok(Self::from_random(&random))
+        Ok(Self::from_random(&random[..]))
     }
 
-    pub(crate) fn from_random(random: &[u8; SECRET_RANDOM_BYTES]) -> SecretAccessKey {
-        // Room for exactly the 40 characters, so the string never reallocates (and so never
-        // leaves an unzeroed copy behind).
-        let mut s = Zeroizing::new(String::with_capacity(SECRET_LEN));
-        data_encoding::BASE64.encode_append(random, &mut s);
+    /// Encodes the first 30 bytes of `random` (callers pass exactly 30).
+    pub(crate) fn from_random(random: &[u8]) -> SecretAccessKey {
+        // Inline storage: no heap copy to leave behind, no allocation.
+        let mut s = Zeroizing::new([0u8; SECRET_LEN]);
+        let n = random.len().min(SECRET_RANDOM_BYTES);
+        data_encoding::BASE64.encode_mut(&random[..n], &mut s[..]);
         SecretAccessKey(s)
     }
 
@@ -59,12 +60,16 @@ impl SecretAccessKey {
         {
             return Err(Error::SecretChar { position: i + 1 });
         }
-        Ok(SecretAccessKey(Zeroizing::new(s.to_owned())))
+        let mut bytes = Zeroizing::new([0u8; SECRET_LEN]);
+        // All 40 characters are ASCII (checked above), so `s` is exactly 40 bytes.
+        bytes.copy_from_slice(s.as_bytes());
+        Ok(SecretAccessKey(bytes))
     }
 
     /// The 40 characters. Handle with care: don't log them.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        // ASCII by construction, so this never falls back.
+        std::str::from_utf8(&self.0[..]).unwrap_or_default()
     }
 }
 
