@@ -1,13 +1,140 @@
-//! `iamkit`: the command line. Parses flags, calls the libraries, prints, maps errors to exit
-//! statuses (see `shared/spec/cli.md`).
+//! `iamkit`: the command line. It parses flags, calls the libraries, prints, and maps errors to
+//! the exit statuses of the contract (`shared/spec/cli.md`): 0 success, 1 a check said no,
+//! 2 usage or input error, 3 storage error; `creds exec` passes its command's status through.
+//!
+//! Libraries never print; this binary is the only place that touches stdin, stdout, stderr,
+//! the terminal, the clock and the clipboard.
 
-use clap::Parser;
+mod aws_ini;
+mod clipboard;
+mod creds;
+mod error;
+mod io;
+mod key;
+mod mfa;
+mod otp;
+mod sign;
+mod store;
+mod storeopen;
+mod watch;
 
-/// MFA codes, AWS keys and request signing from the terminal.
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::error::{CliError, CliResult};
+
+/// MFA codes, AWS access keys and SigV4 request signing from the terminal.
+///
+/// Secrets are read from standard input (one per line) or a no-echo prompt, never from argv.
+/// Exit status: 0 success, 1 a check said no, 2 usage or input error, 3 storage error.
 #[derive(Debug, Parser)]
-#[command(name = "iamkit", version, about)]
-struct Cli {}
+#[command(name = "iamkit", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// Where stored secrets live: auto (the OS keychain where reachable, else the encrypted
+    /// file store), keychain, or file.
+    #[arg(long, global = true, env = "IAMKIT_STORE", default_value = "auto", value_name = "auto|keychain|file")]
+    store: String,
 
-fn main() {
-    let _cli = Cli::parse();
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// One-off OTP codes from a secret or otpauth:// URI on stdin (nothing stored).
+    #[command(subcommand)]
+    Otp(otp::OtpCmd),
+    /// Stored MFA devices: a terminal virtual-MFA authenticator.
+    #[command(subcommand)]
+    Mfa(mfa::MfaCmd),
+    /// AWS-style access key IDs and secret access keys.
+    #[command(subcommand)]
+    Key(key::KeyCmd),
+    /// Stored AWS credentials: credential_process, exec, export.
+    #[command(subcommand)]
+    Creds(creds::CredsCmd),
+    /// Sign an HTTP request with AWS Signature Version 4.
+    Sign(sign::SignArgs),
+    /// The store in use: status, lock.
+    #[command(subcommand)]
+    Store(store::StoreCmd),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Show a live TOTP code for a demo secret, with a countdown (no store needed).
+    Demo(otp::DemoArgs),
+}
+
+/// Options every command sees.
+#[derive(Debug)]
+pub(crate) struct Globals {
+    /// `--store` / `IAMKIT_STORE`.
+    pub(crate) store: String,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return clap_error(&err),
+    };
+    let globals = Globals { store: cli.store };
+    match run(cli.command, &globals) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if err.is_reported() {
+                eprintln!("{err}");
+            }
+            err.exit_code()
+        }
+    }
+}
+
+fn run(command: Command, globals: &Globals) -> CliResult {
+    match command {
+        Command::Otp(cmd) => otp::run(cmd),
+        Command::Mfa(cmd) => mfa::run(cmd, globals),
+        Command::Key(cmd) => key::run(cmd),
+        Command::Creds(cmd) => creds::run(cmd, globals),
+        Command::Sign(args) => sign::run(args, globals),
+        Command::Store(cmd) => store::run(cmd, globals),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "iamkit", &mut buf);
+            io::Out::bytes(&buf)
+        }
+        Command::Demo(args) => otp::demo(args),
+    }
+}
+
+/// Help and version go to stdout with status 0; anything else is one `iamkit: ` line and status 2.
+fn clap_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            let rendered = err.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid usage");
+            let message = first.trim().trim_start_matches("error:").trim();
+            let hint = "see 'iamkit help'";
+            let e = CliError::usage(format!("{message} ({hint})"));
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    }
 }

@@ -1,0 +1,556 @@
+//! `iamkit otp …`: one-off codes from a secret or URI on stdin (nothing stored), and `demo`.
+
+use clap::{Args, Subcommand, ValueEnum};
+use iamkit_otp::{Algorithm, Hotp, Secret, SecretBits, Totp, Window};
+use iamkit_otpauth::{OtpAuthUri, OtpType, QrCode};
+use serde_json::json;
+
+use crate::error::{CliError, CliResult};
+use crate::io::{self, Out};
+use crate::watch::{self, Ticker, now_unix};
+
+/// `iamkit otp` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum OtpCmd {
+    /// Print the code for a secret or otpauth:// URI read from stdin.
+    Code(CodeArgs),
+    /// Check a code against a secret or otpauth:// URI read from stdin.
+    Verify(VerifyArgs),
+    /// Print an otpauth:// enrollment URI (secret from stdin, or --generate).
+    Uri(UriArgs),
+    /// Parse an otpauth:// URI from stdin and print its fields as JSON.
+    Parse(ParseArgs),
+    /// Draw an otpauth:// URI from stdin as a QR code.
+    Qr(QrArgs),
+}
+
+/// The OTP parameters shared by `code` and `verify`; each overrides the URI's value.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct OtpParams {
+    /// HOTP (RFC 4226, counter-based) instead of TOTP.
+    #[arg(long)]
+    hotp: bool,
+    /// The HOTP counter.
+    #[arg(long, value_name = "N")]
+    counter: Option<u64>,
+    /// HMAC algorithm: sha1, sha256 or sha512 (any case).
+    #[arg(long, value_name = "sha1|sha256|sha512")]
+    algorithm: Option<String>,
+    /// Number of digits, 6 to 10.
+    #[arg(long, value_name = "D")]
+    digits: Option<u32>,
+    /// TOTP time step in seconds.
+    #[arg(long, value_name = "S")]
+    period: Option<u64>,
+    /// TOTP start time (Unix seconds).
+    #[arg(long, value_name = "UNIX")]
+    t0: Option<u64>,
+    /// The Unix time to use instead of now.
+    #[arg(long, value_name = "UNIX")]
+    time: Option<u64>,
+    /// A 5-character Steam Guard code.
+    #[arg(long)]
+    steam: bool,
+}
+
+/// `iamkit otp code`.
+#[derive(Debug, Args)]
+pub(crate) struct CodeArgs {
+    #[command(flatten)]
+    params: OtpParams,
+    /// One JSON object on one line: code, counter, and for TOTP period and remaining_seconds.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `iamkit otp verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The code to check.
+    code: String,
+    #[command(flatten)]
+    params: OtpParams,
+    /// Accept W steps either side (TOTP, default 1) or W counters ahead (HOTP, default 0).
+    #[arg(long, value_name = "W", conflicts_with_all = ["past", "future"])]
+    window: Option<u64>,
+    /// TOTP: accept this many steps before now.
+    #[arg(long, value_name = "P", requires = "future")]
+    past: Option<u64>,
+    /// TOTP: accept this many steps after now.
+    #[arg(long, value_name = "F", requires = "past")]
+    future: Option<u64>,
+    /// Allow windows wider than 10 steps (each one accepted step weakens the check).
+    #[arg(long)]
+    dangerous_wide_window: bool,
+}
+
+/// `iamkit otp uri`.
+#[derive(Debug, Args)]
+pub(crate) struct UriArgs {
+    /// The service issuing the code (e.g. "Amazon Web Services").
+    #[arg(long)]
+    issuer: String,
+    /// The account the code is for (e.g. "alice@example.com").
+    #[arg(long)]
+    account: String,
+    /// HOTP instead of TOTP.
+    #[arg(long)]
+    hotp: bool,
+    /// The HOTP counter (default 0).
+    #[arg(long, value_name = "N")]
+    counter: Option<u64>,
+    /// HMAC algorithm: sha1, sha256 or sha512.
+    #[arg(long, value_name = "sha1|sha256|sha512")]
+    algorithm: Option<String>,
+    /// Number of digits, 6 to 10.
+    #[arg(long, value_name = "D")]
+    digits: Option<u32>,
+    /// TOTP time step in seconds.
+    #[arg(long, value_name = "S")]
+    period: Option<u64>,
+    /// Generate a fresh secret from the OS RNG instead of reading one from stdin.
+    #[arg(long)]
+    generate: bool,
+    /// Size of a generated secret.
+    #[arg(long, value_name = "160|256|512", requires = "generate", default_value = "160")]
+    bits: u32,
+}
+
+/// `iamkit otp parse`.
+#[derive(Debug, Args)]
+pub(crate) struct ParseArgs {
+    /// Include the secret (base32) in the output.
+    #[arg(long)]
+    show_secret: bool,
+}
+
+/// QR output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum QrFormat {
+    /// Unicode half blocks on the terminal.
+    Terminal,
+    /// A PNG image.
+    Png,
+    /// An SVG image.
+    Svg,
+}
+
+/// `iamkit otp qr`.
+#[derive(Debug, Args)]
+pub(crate) struct QrArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "terminal")]
+    format: QrFormat,
+    /// Where to write a png/svg (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// Dark-on-light for light terminal themes.
+    #[arg(long)]
+    invert: bool,
+}
+
+/// `iamkit demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Print one code and exit instead of redrawing.
+    #[arg(long)]
+    once: bool,
+}
+
+pub(crate) fn run(cmd: OtpCmd) -> CliResult {
+    match cmd {
+        OtpCmd::Code(args) => code(&args),
+        OtpCmd::Verify(args) => verify(&args),
+        OtpCmd::Uri(args) => uri(&args),
+        OtpCmd::Parse(args) => parse(&args),
+        OtpCmd::Qr(args) => qr(&args),
+    }
+}
+
+/// The kind of one-time password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Totp,
+    Hotp,
+    Steam,
+}
+
+/// OTP parameters after the URI's defaults and the flags' overrides are merged.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    pub(crate) kind: Kind,
+    pub(crate) secret: Secret,
+    pub(crate) algorithm: Algorithm,
+    pub(crate) digits: u32,
+    pub(crate) period: u64,
+    pub(crate) t0: u64,
+    pub(crate) counter: Option<u64>,
+}
+
+/// A ready generator.
+#[derive(Debug)]
+pub(crate) enum Generator {
+    Totp(Totp),
+    Hotp(Hotp, u64),
+}
+
+impl Resolved {
+    /// Parameters from a bare secret, with the defaults of the contract.
+    pub(crate) fn from_secret(secret: Secret) -> Self {
+        Resolved {
+            kind: Kind::Totp,
+            secret,
+            algorithm: Algorithm::Sha1,
+            digits: 6,
+            period: 30,
+            t0: 0,
+            counter: None,
+        }
+    }
+
+    fn apply(&mut self, p: &OtpParams) -> CliResult {
+        if p.hotp && p.steam {
+            return Err(CliError::usage(
+                "--hotp and --steam cannot be combined: Steam Guard codes are time-based",
+            ));
+        }
+        if p.hotp {
+            self.kind = Kind::Hotp;
+        }
+        if p.steam {
+            self.kind = Kind::Steam;
+        }
+        if let Some(a) = &p.algorithm {
+            self.algorithm = a.parse().map_err(|_| {
+                CliError::usage(format!(
+                    "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
+                ))
+            })?;
+        }
+        if let Some(d) = p.digits {
+            if !(6..=10).contains(&d) {
+                return Err(CliError::usage(format!(
+                    "--digits {d} is out of range: expected 6 to 10"
+                )));
+            }
+            self.digits = d;
+        }
+        if let Some(s) = p.period {
+            if s == 0 {
+                return Err(CliError::usage("--period 0 is invalid: expected a number of seconds greater than 0"));
+            }
+            self.period = s;
+        }
+        if let Some(t0) = p.t0 {
+            self.t0 = t0;
+        }
+        if let Some(c) = p.counter {
+            self.counter = Some(c);
+        }
+        Ok(())
+    }
+
+    /// Builds the generator these parameters describe.
+    pub(crate) fn generator(&self) -> CliResult<Generator> {
+        match self.kind {
+            Kind::Hotp => {
+                let counter = self.counter.ok_or_else(|| {
+                    CliError::usage("HOTP needs a counter: pass --counter N")
+                })?;
+                let hotp = Hotp::builder(self.secret.clone())
+                    .algorithm(self.algorithm)
+                    .digits(self.digits)
+                    .build()
+                    .map_err(otp_error)?;
+                Ok(Generator::Hotp(hotp, counter))
+            }
+            Kind::Totp | Kind::Steam => {
+                let mut b = Totp::builder(self.secret.clone())
+                    .algorithm(self.algorithm)
+                    .period(self.period)
+                    .t0(self.t0);
+                b = if self.kind == Kind::Steam {
+                    b.steam()
+                } else {
+                    b.digits(self.digits)
+                };
+                Ok(Generator::Totp(b.build().map_err(otp_error)?))
+            }
+        }
+    }
+}
+
+/// Maps an `iamkit-otp` error (bad parameters or secret) to a usage error.
+pub(crate) fn otp_error(err: iamkit_otp::Error) -> CliError {
+    CliError::usage(err.to_string())
+}
+
+/// Reads stdin (or a no-echo prompt): a base32 secret or a whole otpauth:// URI.
+fn read_input() -> CliResult<Resolved> {
+    let line = io::read_secret_line("secret or otpauth:// URI")?;
+    resolve_input(&line)
+}
+
+/// Turns one line of input (base32 secret or otpauth:// URI) into parameters.
+pub(crate) fn resolve_input(input: &str) -> CliResult<Resolved> {
+    if input.len() >= 10 && input[..10].eq_ignore_ascii_case("otpauth://") {
+        return crate::otp::from_uri(input);
+    }
+    let secret = iamkit_otp::insecure::secret_from_base32(input).map_err(otp_error)?;
+    Ok(Resolved::from_secret(secret))
+}
+
+fn code(args: &CodeArgs) -> CliResult {
+    let mut r = read_input()?;
+    r.apply(&args.params)?;
+    match r.generator()? {
+        Generator::Hotp(hotp, counter) => {
+            let code = hotp.generate(counter);
+            if args.json {
+                Out::json(&json!({"code": code.as_str(), "counter": counter}))
+            } else {
+                Out::line(code.as_str())
+            }
+        }
+        Generator::Totp(totp) => {
+            let now = match args.params.time {
+                Some(t) => t,
+                None => now_unix()?,
+            };
+            let code = totp.generate(now);
+            if args.json {
+                Out::json(&json!({
+                    "code": code.as_str(),
+                    "counter": totp.step_at(now),
+                    "period": totp.period(),
+                    "remaining_seconds": totp.remaining_seconds(now),
+                }))
+            } else {
+                Out::line(code.as_str())
+            }
+        }
+    }
+}
+
+fn verify(args: &VerifyArgs) -> CliResult {
+    let mut r = read_input()?;
+    r.apply(&args.params)?;
+    let invalid = || CliError::check_failed("invalid code");
+    match r.generator()? {
+        Generator::Hotp(hotp, counter) => {
+            if args.past.is_some() {
+                return Err(CliError::usage(
+                    "--past/--future are for TOTP; HOTP takes --window W (look-ahead)",
+                ));
+            }
+            let look_ahead = args.window.unwrap_or(0);
+            if look_ahead > 100 && !args.dangerous_wide_window {
+                return Err(CliError::usage(format!(
+                    "--window {look_ahead} is wider than 100 counters: pass --dangerous-wide-window to allow it"
+                )));
+            }
+            let matched = hotp
+                .verify(&args.code, counter, look_ahead)
+                .map_err(|_| invalid())?;
+            Out::line(&matched.to_string())
+        }
+        Generator::Totp(totp) => {
+            let (past, future) = match (args.window, args.past, args.future) {
+                (Some(w), _, _) => (w, w),
+                (None, Some(p), Some(f)) => (p, f),
+                _ => (1, 1),
+            };
+            let window = if args.dangerous_wide_window {
+                Window::dangerous_wide(past, future)
+            } else {
+                Window::new(past, future).map_err(|e| {
+                    CliError::usage(format!(
+                        "{e} (pass --dangerous-wide-window to allow a wider window)"
+                    ))
+                })?
+            };
+            let now = match args.params.time {
+                Some(t) => t,
+                None => now_unix()?,
+            };
+            let matched = totp
+                .verify(&args.code, now, window)
+                .map_err(|_| invalid())?;
+            Out::line(&matched.offset.to_string())
+        }
+    }
+}
+
+/// The RFC 6238 demo seed, ASCII "12345678901234567890".
+const DEMO_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+impl Ticker for Totp {
+    fn code_at(&self, unix_time: u64) -> String {
+        self.generate(unix_time).as_str().to_owned()
+    }
+    fn period(&self) -> u64 {
+        Totp::period(self)
+    }
+    fn remaining(&self, unix_time: u64) -> u64 {
+        self.remaining_seconds(unix_time)
+    }
+}
+
+/// `iamkit demo`: a live code for the RFC 6238 demo secret.
+pub(crate) fn demo(args: DemoArgs) -> CliResult {
+    let secret = Secret::from_base32(DEMO_SECRET).map_err(otp_error)?;
+    let totp = Totp::builder(secret).build().map_err(otp_error)?;
+    if args.once || !io::stdout_is_terminal() {
+        let now = now_unix()?;
+        return Out::line(&format!(
+            "{}  ({}s left; demo secret {DEMO_SECRET}, RFC 6238)",
+            totp.generate(now).as_str(),
+            totp.remaining_seconds(now)
+        ));
+    }
+    Out::line(&format!(
+        "iamkit demo: TOTP (SHA1, 6 digits, 30 s) for the RFC 6238 demo secret {DEMO_SECRET}; Ctrl-C to stop"
+    ))?;
+    watch::watch("demo", &totp, &mut |_| {})
+}
+
+// --- otpauth:// URIs (iamkit-otpauth) --------------------------------------------------------
+
+/// Maps an `iamkit-otpauth` error (a malformed URI or bad parameters) to a usage error.
+pub(crate) fn otpauth_error(err: iamkit_otpauth::Error) -> CliError {
+    CliError::usage(err.to_string())
+}
+
+/// Parameters from a parsed otpauth:// URI.
+pub(crate) fn from_parsed(uri: &OtpAuthUri) -> Resolved {
+    Resolved {
+        kind: match uri.otp_type() {
+            OtpType::Totp => Kind::Totp,
+            OtpType::Hotp => Kind::Hotp,
+            OtpType::Steam => Kind::Steam,
+        },
+        secret: uri.secret().clone(),
+        algorithm: uri.algorithm(),
+        digits: uri.digits(),
+        period: uri.period().unwrap_or(30),
+        t0: 0,
+        counter: uri.counter(),
+    }
+}
+
+/// Parameters from an otpauth:// URI.
+pub(crate) fn from_uri(text: &str) -> CliResult<Resolved> {
+    let uri = OtpAuthUri::parse(text).map_err(otpauth_error)?;
+    Ok(from_parsed(&uri))
+}
+
+fn uri(args: &UriArgs) -> CliResult {
+    let secret = if args.generate {
+        let bits = match args.bits {
+            160 => SecretBits::B160,
+            256 => SecretBits::B256,
+            512 => SecretBits::B512,
+            other => {
+                return Err(CliError::usage(format!(
+                    "--bits {other} is not offered: expected 160, 256 or 512"
+                )));
+            }
+        };
+        Secret::generate_with(bits).map_err(otp_error)?
+    } else {
+        let line = io::read_secret_line("base32 secret")?;
+        iamkit_otp::insecure::secret_from_base32(&line).map_err(otp_error)?
+    };
+    let mut b = if args.hotp {
+        OtpAuthUri::hotp(secret, args.account.clone(), args.counter.unwrap_or(0))
+    } else {
+        if args.counter.is_some() {
+            return Err(CliError::usage("--counter is for HOTP: add --hotp"));
+        }
+        OtpAuthUri::totp(secret, args.account.clone())
+    };
+    b = b.issuer(args.issuer.clone());
+    if let Some(a) = &args.algorithm {
+        let alg: Algorithm = a.parse().map_err(|_| {
+            CliError::usage(format!(
+                "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
+            ))
+        })?;
+        b = b.algorithm(alg);
+    }
+    if let Some(d) = args.digits {
+        b = b.digits(d);
+    }
+    if let Some(p) = args.period {
+        b = b.period(p);
+    }
+    let built = b.build().map_err(otpauth_error)?;
+    Out::line(&built.to_uri())
+}
+
+fn parse(args: &ParseArgs) -> CliResult {
+    let text = io::read_stdin_all("otpauth:// URI")?;
+    let uri = OtpAuthUri::parse(text.trim()).map_err(otpauth_error)?;
+    let mut obj = json!({
+        "type": uri.otp_type().as_str(),
+        "issuer": uri.issuer(),
+        "account": uri.account(),
+        "algorithm": uri.algorithm().as_str(),
+        "digits": uri.digits(),
+        "period": uri.period(),
+        "counter": uri.counter(),
+        "warnings": uri.warnings().iter().map(ToString::to_string).collect::<Vec<_>>(),
+    });
+    if args.show_secret {
+        obj["secret"] = serde_json::Value::String(uri.secret().to_base32().to_string());
+    }
+    Out::json(&obj)
+}
+
+fn qr(args: &QrArgs) -> CliResult {
+    let text = io::read_stdin_all("otpauth:// URI")?;
+    let text = text.trim();
+    // Only enrollment URIs: check it parses, then encode exactly what was given.
+    if text.len() >= 21 && text[..21].eq_ignore_ascii_case("otpauth-migration://") {
+        iamkit_otpauth::migration::import(text).map_err(otpauth_error)?;
+    } else {
+        OtpAuthUri::parse(text).map_err(otpauth_error)?;
+    }
+    let code = QrCode::new(text).map_err(otpauth_error)?;
+    write_qr(&code, args.format, args.output.as_deref(), args.invert)
+}
+
+/// Writes a QR code in `format` to `output` (a file, `-` for stdout) or the terminal.
+pub(crate) fn write_qr(
+    code: &QrCode,
+    format: QrFormat,
+    output: Option<&std::path::Path>,
+    invert: bool,
+) -> CliResult {
+    let bytes = match format {
+        QrFormat::Terminal => {
+            return match output {
+                None => Out::write(format_args!("{}", code.to_terminal(invert))),
+                Some(path) if path.as_os_str() == "-" => {
+                    Out::write(format_args!("{}", code.to_terminal(invert)))
+                }
+                Some(path) => write_file(path, code.to_terminal(invert).as_bytes()),
+            };
+        }
+        QrFormat::Png => code.to_png().map_err(otpauth_error)?,
+        QrFormat::Svg => code.to_svg().into_bytes(),
+    };
+    match output {
+        Some(path) if path.as_os_str() != "-" => write_file(path, &bytes),
+        Some(_) => Out::bytes(&bytes),
+        None if format == QrFormat::Png && io::stdout_is_terminal() => Err(CliError::usage(
+            "a PNG is binary: pass --output FILE (or --output - to write it to a pipe)",
+        )),
+        None => Out::bytes(&bytes),
+    }
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> CliResult {
+    std::fs::write(path, bytes)
+        .map_err(|e| CliError::io(&format!("cannot write {}", path.display()), &e))
+}
