@@ -1,0 +1,473 @@
+//! Streaming (aws-chunked) payloads: `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` and its `-TRAILER`
+//! variant. Each chunk's signature chains on the previous one, starting from the request's
+//! ("seed") signature; a final empty chunk ends the body, optionally followed by signed trailers.
+//!
+//! Signing side: sign the request with [`Payload::StreamingSigned`](crate::Payload::StreamingSigned)
+//! (and the headers `content-encoding: aws-chunked`, `x-amz-decoded-content-length: <n>`,
+//! `content-length: <`[`encoded_length`]`>`), then feed the body to a [`ChunkSigner`]
+//! ([`Signer::chunk_signer`](crate::Signer::chunk_signer)). Verifying side: a [`ChunkVerifier`]
+//! checks each chunk as it arrives; [`ChunkDecoder`] parses the wire format incrementally.
+//!
+//! Chunk string to sign: `AWS4-HMAC-SHA256-PAYLOAD\n<amz-date>\n<scope>\n<previous signature>\n<sha256("")>\n<sha256(chunk)>`;
+//! trailer: `AWS4-HMAC-SHA256-TRAILER\n<amz-date>\n<scope>\n<previous signature>\n<sha256(trailer lines)>`.
+
+use std::fmt;
+
+use subtle::ConstantTimeEq;
+
+use crate::canonical::{EMPTY_SHA256, push_hex32, sha256};
+use crate::credentials::SigningKey;
+use crate::error::Error;
+use crate::sign::Timestamp;
+
+const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
+const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
+
+/// The number of bytes of an aws-chunked body carrying `decoded_length` bytes in chunks of
+/// `chunk_size` (the last one shorter), including the final empty chunk; no trailer.
+pub fn encoded_length(decoded_length: u64, chunk_size: u64) -> u64 {
+    let chunk_size = chunk_size.max(1);
+    let meta =
+        |n: u64| format!("{n:x}").len() as u64 + ";chunk-signature=".len() as u64 + 64 + 2 + 2;
+    let full = decoded_length / chunk_size;
+    let rest = decoded_length % chunk_size;
+    let mut total = full * (meta(chunk_size) + chunk_size);
+    if rest > 0 {
+        total += meta(rest) + rest;
+    }
+    total + meta(0)
+}
+
+/// The chain of signatures, shared by signer and verifier.
+#[derive(Clone)]
+struct Chain {
+    key: SigningKey,
+    amz_date: [u8; 16],
+    scope: String,
+    previous: [u8; 64],
+}
+
+impl Chain {
+    fn new(key: SigningKey, time: Timestamp, scope: &str, seed: &str) -> Result<Chain, Error> {
+        let b = seed.as_bytes();
+        if b.len() != 64
+            || !b
+                .iter()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+        {
+            return Err(Error::MalformedChunk {
+                reason: "seed signature must be 64 lower-case hex digits",
+            });
+        }
+        let mut previous = [0u8; 64];
+        previous.copy_from_slice(b);
+        Ok(Chain {
+            key,
+            amz_date: time.amz_date_bytes(),
+            scope: scope.to_owned(),
+            previous,
+        })
+    }
+
+    fn string_to_sign(&self, algorithm: &str, tail: &[&str]) -> String {
+        let mut s = String::with_capacity(64 + self.scope.len() + 64 * 3);
+        s.push_str(algorithm);
+        s.push('\n');
+        s.push_str(std::str::from_utf8(&self.amz_date).unwrap_or_default());
+        s.push('\n');
+        s.push_str(&self.scope);
+        s.push('\n');
+        s.push_str(std::str::from_utf8(&self.previous).unwrap_or_default());
+        for t in tail {
+            s.push('\n');
+            s.push_str(t);
+        }
+        s
+    }
+
+    fn chunk_signature(&self, data: &[u8]) -> [u8; 64] {
+        let mut h = String::with_capacity(64);
+        push_hex32(&mut h, &sha256(data));
+        let sts = self.string_to_sign(CHUNK_ALGORITHM, &[EMPTY_SHA256, &h]);
+        crate::canonical::hex32(&self.key.sign(sts.as_bytes()))
+    }
+
+    fn trailer_signature(&self, trailer_lines: &str) -> [u8; 64] {
+        let mut h = String::with_capacity(64);
+        push_hex32(&mut h, &sha256(trailer_lines.as_bytes()));
+        let sts = self.string_to_sign(TRAILER_ALGORITHM, &[&h]);
+        crate::canonical::hex32(&self.key.sign(sts.as_bytes()))
+    }
+}
+
+impl fmt::Debug for Chain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Chain")
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Canonical trailer lines: `name:value\n` per trailer, names lower-cased, values trimmed.
+fn trailer_lines(trailers: &[(&str, &str)]) -> String {
+    let mut s = String::new();
+    for (n, v) in trailers {
+        s.push_str(&n.to_ascii_lowercase());
+        s.push(':');
+        s.push_str(v.trim());
+        s.push('\n');
+    }
+    s
+}
+
+/// Signs the chunks of an aws-chunked body, in order.
+#[derive(Debug, Clone)]
+pub struct ChunkSigner {
+    chain: Chain,
+    finished: bool,
+}
+
+impl ChunkSigner {
+    /// A signer chained on `seed_signature` (the request's signature), for the key and `scope`
+    /// (`yyyymmdd/region/service/aws4_request`) the request was signed with.
+    pub fn new(
+        key: SigningKey,
+        time: Timestamp,
+        scope: &str,
+        seed_signature: &str,
+    ) -> Result<ChunkSigner, Error> {
+        Ok(ChunkSigner {
+            chain: Chain::new(key, time, scope, seed_signature)?,
+            finished: false,
+        })
+    }
+
+    /// Signs the next chunk (an empty `data` is the final chunk) and returns its signature.
+    pub fn sign_chunk(&mut self, data: &[u8]) -> String {
+        let sig = self.chain.chunk_signature(data);
+        self.chain.previous = sig;
+        if data.is_empty() {
+            self.finished = true;
+        }
+        String::from_utf8_lossy(&sig).into_owned()
+    }
+
+    /// Signs `data` and appends its wire form `hex(len);chunk-signature=<sig>\r\n<data>\r\n` to `out`.
+    /// Pass an empty `data` for the final chunk (without trailers its form ends the body).
+    pub fn encode_chunk(&mut self, data: &[u8], out: &mut Vec<u8>) {
+        let sig = self.sign_chunk(data);
+        out.extend_from_slice(format!("{:x};chunk-signature={sig}\r\n", data.len()).as_bytes());
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\r\n");
+    }
+
+    /// Encodes a whole body in chunks of `chunk_size` bytes, including the final empty chunk.
+    pub fn encode_body(&mut self, body: &[u8], chunk_size: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(body.len() + 128);
+        for c in body.chunks(chunk_size.max(1)) {
+            self.encode_chunk(c, &mut out);
+        }
+        self.encode_chunk(b"", &mut out);
+        out
+    }
+
+    /// Signs the trailers (after the final chunk; `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`)
+    /// and returns the signature.
+    pub fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> String {
+        let sig = self.chain.trailer_signature(&trailer_lines(trailers));
+        self.chain.previous = sig;
+        String::from_utf8_lossy(&sig).into_owned()
+    }
+
+    /// Signs the trailers and appends their wire form (`name:value\r\n` per trailer,
+    /// `x-amz-trailer-signature:<sig>\r\n`, `\r\n`). Call after the final empty chunk.
+    pub fn encode_trailer(&mut self, trailers: &[(&str, &str)], out: &mut Vec<u8>) {
+        // The final chunk's wire form ended with "\r\n" after its (empty) data; with trailers
+        // the trailer lines follow the chunk header directly, so drop that blank line.
+        if out.ends_with(b"\r\n\r\n") {
+            out.truncate(out.len() - 2);
+        }
+        let sig = self.sign_trailer(trailers);
+        for (n, v) in trailers {
+            out.extend_from_slice(
+                format!("{}:{}\r\n", n.to_ascii_lowercase(), v.trim()).as_bytes(),
+            );
+        }
+        out.extend_from_slice(format!("x-amz-trailer-signature:{sig}\r\n\r\n").as_bytes());
+    }
+}
+
+/// Verifies the signatures of an aws-chunked body as the chunks arrive.
+#[derive(Debug, Clone)]
+pub struct ChunkVerifier {
+    chain: Chain,
+    finished: bool,
+}
+
+fn ct_eq_sig(a: &[u8; 64], b: &str) -> bool {
+    b.len() == 64 && bool::from(a.as_slice().ct_eq(b.as_bytes()))
+}
+
+impl ChunkVerifier {
+    /// A verifier chained on the request's verified signature.
+    pub fn new(
+        key: SigningKey,
+        time: Timestamp,
+        scope: &str,
+        seed_signature: &str,
+    ) -> Result<ChunkVerifier, Error> {
+        Ok(ChunkVerifier {
+            chain: Chain::new(key, time, scope, seed_signature)?,
+            finished: false,
+        })
+    }
+
+    /// Checks the next chunk against the signature it carried. An empty chunk is the final one.
+    pub fn verify_chunk(&mut self, data: &[u8], signature: &str) -> Result<(), Error> {
+        if self.finished {
+            return Err(Error::MalformedChunk {
+                reason: "data after the final empty chunk",
+            });
+        }
+        let sig = self.chain.chunk_signature(data);
+        if !ct_eq_sig(&sig, signature) {
+            return Err(Error::ChunkSignatureMismatch);
+        }
+        self.chain.previous = sig;
+        self.finished = data.is_empty();
+        Ok(())
+    }
+
+    /// Checks the trailer signature (after the final chunk).
+    pub fn verify_trailer(
+        &mut self,
+        trailers: &[(&str, &str)],
+        signature: &str,
+    ) -> Result<(), Error> {
+        if !self.finished {
+            return Err(Error::MalformedChunk {
+                reason: "trailer before the final empty chunk",
+            });
+        }
+        let sig = self.chain.trailer_signature(&trailer_lines(trailers));
+        if !ct_eq_sig(&sig, signature) {
+            return Err(Error::ChunkSignatureMismatch);
+        }
+        self.chain.previous = sig;
+        Ok(())
+    }
+
+    /// Whether the final empty chunk has been verified.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+}
+
+/// Parses a chunk header line (without `\r\n`): `hex-size;chunk-signature=<64 hex>`.
+pub fn parse_chunk_header(line: &[u8]) -> Result<(usize, &str), Error> {
+    let s = std::str::from_utf8(line).map_err(|_| Error::MalformedChunk {
+        reason: "chunk header is not ASCII",
+    })?;
+    let (size, sig) = s
+        .split_once(";chunk-signature=")
+        .ok_or(Error::MalformedChunk {
+            reason: "expected hex-size;chunk-signature=<signature>",
+        })?;
+    if size.is_empty() || size.len() > 12 || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::MalformedChunk {
+            reason: "chunk size must be 1 to 12 hex digits",
+        });
+    }
+    let n = usize::from_str_radix(size, 16).map_err(|_| Error::MalformedChunk {
+        reason: "chunk size too large",
+    })?;
+    if sig.len() != 64 {
+        return Err(Error::MalformedChunk {
+            reason: "chunk signature must be 64 hex digits",
+        });
+    }
+    Ok((n, sig))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DecState {
+    Header,
+    Data { remaining: usize },
+    DataEnd,
+    Trailer,
+    Done,
+}
+
+/// An incremental aws-chunked decoder that verifies every chunk as it arrives: push bytes with
+/// [`ChunkDecoder::feed`]; verified payload bytes are appended to the output.
+#[derive(Debug)]
+pub struct ChunkDecoder {
+    verifier: ChunkVerifier,
+    state: DecState,
+    buf: Vec<u8>,
+    chunk: Vec<u8>,
+    signature: String,
+    trailers: Vec<(String, String)>,
+    expect_trailer: bool,
+    max_chunk: usize,
+}
+
+impl ChunkDecoder {
+    /// A decoder; `expect_trailer` for `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`.
+    /// Chunks larger than 16 MiB are refused.
+    pub fn new(verifier: ChunkVerifier, expect_trailer: bool) -> ChunkDecoder {
+        ChunkDecoder {
+            verifier,
+            state: DecState::Header,
+            buf: Vec::new(),
+            chunk: Vec::new(),
+            signature: String::new(),
+            trailers: Vec::new(),
+            expect_trailer,
+            max_chunk: 16 << 20,
+        }
+    }
+
+    /// Feeds bytes; appends the payload of every verified chunk to `out`. A chunk's bytes are
+    /// released only once its signature has been checked.
+    pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        loop {
+            match self.state {
+                DecState::Done => {
+                    if input.is_empty() {
+                        return Ok(());
+                    }
+                    return Err(Error::MalformedChunk {
+                        reason: "bytes after the end of the body",
+                    });
+                }
+                DecState::Header | DecState::Trailer | DecState::DataEnd => {
+                    let Some(pos) = find_crlf(&self.buf, input) else {
+                        self.buf.extend_from_slice(input);
+                        if self.buf.len() > 4096 {
+                            return Err(Error::MalformedChunk {
+                                reason: "line longer than 4096 bytes",
+                            });
+                        }
+                        return Ok(());
+                    };
+                    let take = pos + 2 - self.buf.len();
+                    self.buf.extend_from_slice(&input[..take]);
+                    input = &input[take..];
+                    let line = std::mem::take(&mut self.buf);
+                    let line = &line[..line.len() - 2];
+                    self.line(line, out)?;
+                }
+                DecState::Data { remaining } => {
+                    if input.is_empty() {
+                        return Ok(());
+                    }
+                    let n = remaining.min(input.len());
+                    self.chunk.extend_from_slice(&input[..n]);
+                    input = &input[n..];
+                    self.state = if remaining == n {
+                        DecState::DataEnd
+                    } else {
+                        DecState::Data {
+                            remaining: remaining - n,
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    fn line(&mut self, line: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        match self.state {
+            DecState::Header => {
+                let (n, sig) = parse_chunk_header(line)?;
+                if n > self.max_chunk {
+                    return Err(Error::MalformedChunk {
+                        reason: "chunk larger than 16 MiB",
+                    });
+                }
+                self.signature = sig.to_owned();
+                if n == 0 {
+                    self.verifier.verify_chunk(b"", &self.signature)?;
+                    self.state = if self.expect_trailer {
+                        DecState::Trailer
+                    } else {
+                        DecState::DataEnd
+                    };
+                } else {
+                    self.chunk.clear();
+                    self.state = DecState::Data { remaining: n };
+                }
+            }
+            DecState::DataEnd => {
+                if !line.is_empty() {
+                    return Err(Error::MalformedChunk {
+                        reason: "expected CRLF after chunk data",
+                    });
+                }
+                if self.verifier.is_finished() {
+                    self.state = DecState::Done;
+                } else {
+                    self.verifier.verify_chunk(&self.chunk, &self.signature)?;
+                    out.extend_from_slice(&self.chunk);
+                    self.chunk.clear();
+                    self.state = DecState::Header;
+                }
+            }
+            DecState::Trailer => {
+                let s = std::str::from_utf8(line).map_err(|_| Error::MalformedChunk {
+                    reason: "trailer is not UTF-8",
+                })?;
+                if s.is_empty() {
+                    return Err(Error::MalformedChunk {
+                        reason: "missing x-amz-trailer-signature",
+                    });
+                }
+                let (n, v) = s.split_once(':').ok_or(Error::MalformedChunk {
+                    reason: "trailer line without ':'",
+                })?;
+                if n.eq_ignore_ascii_case("x-amz-trailer-signature") {
+                    let t: Vec<(&str, &str)> = self
+                        .trailers
+                        .iter()
+                        .map(|(a, b)| (a.as_str(), b.as_str()))
+                        .collect();
+                    self.verifier.verify_trailer(&t, v.trim())?;
+                    self.state = DecState::DataEnd;
+                } else {
+                    if self.trailers.len() >= 16 {
+                        return Err(Error::MalformedChunk {
+                            reason: "more than 16 trailers",
+                        });
+                    }
+                    self.trailers.push((n.to_owned(), v.to_owned()));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The verified trailers (after the body ended).
+    pub fn trailers(&self) -> &[(String, String)] {
+        &self.trailers
+    }
+
+    /// Whether the whole body (final chunk and any trailer) has been verified.
+    pub fn is_done(&self) -> bool {
+        self.state == DecState::Done
+    }
+}
+
+fn find_crlf(buf: &[u8], input: &[u8]) -> Option<usize> {
+    let total = buf.len() + input.len();
+    let at = |i: usize| {
+        if i < buf.len() {
+            buf[i]
+        } else {
+            input[i - buf.len()]
+        }
+    };
+    let start = buf.len().saturating_sub(1);
+    (start..total.saturating_sub(1)).find(|&i| at(i) == b'\r' && at(i + 1) == b'\n')
+}

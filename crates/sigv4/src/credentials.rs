@@ -1,0 +1,232 @@
+//! Credentials, the derived signing key and a cache of signing keys.
+//!
+//! ```
+//! use iamkit_sigv4::Credentials;
+//! let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+//!     .with_session_token("token");
+//! assert_eq!(creds.access_key_id(), "AKIDEXAMPLE");
+//! assert!(!format!("{creds:?}").contains("EXAMPLEKEY"));
+//! ```
+
+use std::fmt;
+use std::sync::Mutex;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// An access key ID, its secret access key and an optional session token.
+///
+/// The secret and the token live in [`Zeroizing`] buffers; `Debug` shows only the access key ID.
+#[derive(Clone)]
+pub struct Credentials {
+    access_key_id: String,
+    secret_access_key: Zeroizing<String>,
+    session_token: Option<Zeroizing<String>>,
+}
+
+impl Credentials {
+    /// Credentials without a session token.
+    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: Zeroizing::new(secret_access_key.into()),
+            session_token: None,
+        }
+    }
+
+    /// Adds a session token (signed as `x-amz-security-token` / `X-Amz-Security-Token`).
+    /// An empty token means none.
+    pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
+        let token = token.into();
+        self.session_token = if token.is_empty() {
+            None
+        } else {
+            Some(Zeroizing::new(token))
+        };
+        self
+    }
+
+    /// The access key ID (not secret).
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
+    }
+
+    /// The session token, if any.
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref().map(String::as_str)
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// The SigV4 signing key `HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request")`,
+/// with the keyed HMAC state ready for use. Zeroized when dropped; `Debug` is redacted.
+#[derive(Clone)]
+pub struct SigningKey {
+    key: Zeroizing<[u8; 32]>,
+    mac: HmacSha256,
+}
+
+impl SigningKey {
+    /// Derives the key for `date` (`yyyymmdd`), `region` and `service`.
+    pub fn derive(secret_access_key: &str, date: &str, region: &str, service: &str) -> SigningKey {
+        let mut k_secret = Zeroizing::new(Vec::with_capacity(4 + secret_access_key.len()));
+        k_secret.extend_from_slice(b"AWS4");
+        k_secret.extend_from_slice(secret_access_key.as_bytes());
+        let k_date = hmac(&k_secret, date.as_bytes());
+        let k_region = hmac(&k_date[..], region.as_bytes());
+        let k_service = hmac(&k_region[..], service.as_bytes());
+        let key = hmac(&k_service[..], b"aws4_request");
+        SigningKey::from_bytes(*key)
+    }
+
+    /// Wraps 32 raw key bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> SigningKey {
+        let key = Zeroizing::new(bytes);
+        #[allow(clippy::expect_used)]
+        let mac = HmacSha256::new_from_slice(&key[..]).expect("HMAC accepts any key length");
+        SigningKey { key, mac }
+    }
+
+    /// The raw key bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// HMAC-SHA256 of `data` under this key.
+    pub fn sign(&self, data: &[u8]) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey(<redacted>)")
+    }
+}
+
+pub(crate) fn hmac(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
+    #[allow(clippy::expect_used)]
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(data);
+    Zeroizing::new(mac.finalize().into_bytes().into())
+}
+
+struct CacheEntry {
+    secret: Zeroizing<Vec<u8>>,
+    date: [u8; 8],
+    region: String,
+    service: String,
+    key: SigningKey,
+}
+
+/// A small cache of signing keys keyed by (secret, date, region, service), so that repeated signing
+/// skips the four-HMAC derivation. Entries are zeroized when evicted (oldest first) or dropped.
+/// Thread-safe (a `Mutex` held only for the lookup).
+pub struct SigningKeyCache {
+    entries: Mutex<Vec<CacheEntry>>,
+    capacity: usize,
+}
+
+impl SigningKeyCache {
+    /// A cache holding at most `capacity` keys (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        SigningKeyCache {
+            entries: Mutex::new(Vec::new()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Returns the cached key, deriving and caching it on a miss.
+    pub fn get(
+        &self,
+        secret_access_key: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> SigningKey {
+        let mut entries = match self.entries.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let secret = secret_access_key.as_bytes();
+        if let Some(pos) = entries.iter().position(|e| {
+            e.date.as_slice() == date.as_bytes()
+                && e.region == region
+                && e.service == service
+                && bool::from(e.secret.as_slice().ct_eq(secret))
+        }) {
+            return entries[pos].key.clone();
+        }
+        let key = SigningKey::derive(secret_access_key, date, region, service);
+        let mut d = [0u8; 8];
+        if date.len() == 8 {
+            d.copy_from_slice(date.as_bytes());
+        }
+        if entries.len() >= self.capacity {
+            entries.remove(0);
+        }
+        entries.push(CacheEntry {
+            secret: Zeroizing::new(secret.to_vec()),
+            date: d,
+            region: region.to_owned(),
+            service: service.to_owned(),
+            key: key.clone(),
+        });
+        key
+    }
+
+    /// Number of cached keys.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops (and zeroizes) every cached key.
+    pub fn clear(&self) {
+        if let Ok(mut e) = self.entries.lock() {
+            e.clear();
+        }
+    }
+}
+
+impl Default for SigningKeyCache {
+    fn default() -> Self {
+        SigningKeyCache::new(8)
+    }
+}
+
+impl fmt::Debug for SigningKeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKeyCache")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity)
+            .finish()
+    }
+}

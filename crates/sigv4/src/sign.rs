@@ -1,0 +1,698 @@
+//! Signing into the `Authorization` header, the [`Signer`], its settings and [`Timestamp`].
+//!
+//! Simplest use:
+//!
+//! ```
+//! use iamkit_sigv4::{Credentials, Request, Signer, Timestamp};
+//! let signer = Signer::new("us-east-1", "service")?;
+//! let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+//! let req = Request::from_url("GET", "https://example.amazonaws.com/")?;
+//! let out = signer.sign(&req, &creds, Timestamp::parse_amz_date("20150830T123600Z")?)?;
+//! assert_eq!(out.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+//! for (name, value) in &out.headers {
+//!     // add `name: value` to the request: x-amz-date and authorization here
+//! #   let _ = (name, value);
+//! }
+//! # Ok::<(), iamkit_sigv4::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::canonical::{
+    PayloadHash, Request, cmp_header_names, push_hex32, query_pairs, sha256, uri_encode_into,
+    validate_header, validate_method, write_canonical_headers, write_canonical_path,
+    write_sorted_query,
+};
+use crate::chunked::ChunkSigner;
+use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
+use crate::error::Error;
+
+/// The algorithm name.
+pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+
+/// A UTC instant with one-second precision (years 1970..=9999). The library never reads a
+/// clock: pass the time in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    unix: i64,
+}
+
+const MAX_UNIX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp as i64 + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as u32;
+    }
+    Some(v)
+}
+
+impl Timestamp {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub fn from_unix_seconds(seconds: i64) -> Result<Timestamp, Error> {
+        if !(0..=MAX_UNIX).contains(&seconds) {
+            return Err(Error::InvalidTimestamp {
+                reason: "expected a time within 1970..=9999",
+            });
+        }
+        Ok(Timestamp { unix: seconds })
+    }
+
+    /// Converts a `SystemTime` (sub-second part dropped). This does not read the clock.
+    pub fn from_system_time(t: SystemTime) -> Result<Timestamp, Error> {
+        let secs = t
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| Error::InvalidTimestamp {
+                reason: "time before 1970",
+            })?
+            .as_secs();
+        Timestamp::from_unix_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+    }
+
+    fn from_parts(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Result<Timestamp, Error> {
+        let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+        let dim = [
+            31,
+            if leap { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
+        if !(1970..=9999).contains(&y)
+            || !(1..=12).contains(&mo)
+            || d == 0
+            || d > dim[mo as usize - 1]
+            || h > 23
+            || mi > 59
+            || s > 59
+        {
+            return Err(Error::InvalidTimestamp {
+                reason: "date or time field out of range",
+            });
+        }
+        let days = days_from_civil(y as i64, mo, d);
+        Timestamp::from_unix_seconds(days * 86_400 + (h * 3600 + mi * 60 + s) as i64)
+    }
+
+    /// Parses the SigV4 form `yyyymmddThhmmssZ` (e.g. `20150830T123600Z`).
+    pub fn parse_amz_date(s: &str) -> Result<Timestamp, Error> {
+        let b = s.as_bytes();
+        let bad = Error::InvalidTimestamp {
+            reason: "expected yyyymmddThhmmssZ",
+        };
+        if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+            return Err(bad);
+        }
+        let f = |r: std::ops::Range<usize>| digits(&b[r]).ok_or(bad.clone());
+        Timestamp::from_parts(
+            f(0..4)?,
+            f(4..6)?,
+            f(6..8)?,
+            f(9..11)?,
+            f(11..13)?,
+            f(13..15)?,
+        )
+    }
+
+    /// Parses RFC 3339 UTC `yyyy-mm-ddThh:mm:ssZ` (fractional seconds are dropped).
+    pub fn parse_rfc3339(s: &str) -> Result<Timestamp, Error> {
+        let b = s.as_bytes();
+        let bad = Error::InvalidTimestamp {
+            reason: "expected yyyy-mm-ddThh:mm:ssZ",
+        };
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !matches!(b[10], b'T' | b't')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return Err(bad);
+        }
+        let rest = &b[19..];
+        let rest = if rest.first() == Some(&b'.') {
+            let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return Err(bad);
+            }
+            &rest[1 + n..]
+        } else {
+            rest
+        };
+        if rest != b"Z" && rest != b"z" {
+            return Err(bad);
+        }
+        let f = |r: std::ops::Range<usize>| digits(&b[r]).ok_or(bad.clone());
+        Timestamp::from_parts(
+            f(0..4)?,
+            f(5..7)?,
+            f(8..10)?,
+            f(11..13)?,
+            f(14..16)?,
+            f(17..19)?,
+        )
+    }
+
+    /// Parses an HTTP `Date` header (IMF-fixdate, e.g. `Sun, 30 Aug 2015 12:36:00 GMT`).
+    pub fn parse_http_date(s: &str) -> Result<Timestamp, Error> {
+        let b = s.as_bytes();
+        let bad = Error::InvalidTimestamp {
+            reason: "expected an IMF-fixdate such as Sun, 30 Aug 2015 12:36:00 GMT",
+        };
+        if b.len() != 29
+            || &b[3..5] != b", "
+            || &b[25..] != b" GMT"
+            || b[7] != b' '
+            || b[11] != b' '
+            || b[16] != b' '
+        {
+            return Err(bad);
+        }
+        const MONTHS: [&[u8]; 12] = [
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+            b"Dec",
+        ];
+        let mo = MONTHS
+            .iter()
+            .position(|m| *m == &b[8..11])
+            .ok_or(bad.clone())? as u32
+            + 1;
+        let f = |r: std::ops::Range<usize>| digits(&b[r]).ok_or(bad.clone());
+        if b[19] != b':' || b[22] != b':' {
+            return Err(bad);
+        }
+        Timestamp::from_parts(f(12..16)?, mo, f(5..7)?, f(17..19)?, f(20..22)?, f(23..25)?)
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_seconds(&self) -> i64 {
+        self.unix
+    }
+
+    /// `yyyymmddThhmmssZ` as bytes.
+    pub(crate) fn amz_date_bytes(&self) -> [u8; 16] {
+        let days = self.unix.div_euclid(86_400);
+        let secs = self.unix.rem_euclid(86_400) as u32;
+        let (y, m, d) = civil_from_days(days);
+        let mut out = *b"00000000T000000Z";
+        let put = |out: &mut [u8; 16], at: usize, v: u32, n: usize| {
+            let mut v = v;
+            for i in (0..n).rev() {
+                out[at + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(&mut out, 0, y as u32, 4);
+        put(&mut out, 4, m, 2);
+        put(&mut out, 6, d, 2);
+        put(&mut out, 9, secs / 3600, 2);
+        put(&mut out, 11, secs / 60 % 60, 2);
+        put(&mut out, 13, secs % 60, 2);
+        out
+    }
+
+    /// `yyyymmddThhmmssZ`, as in `x-amz-date`.
+    pub fn amz_date(&self) -> String {
+        String::from_utf8_lossy(&self.amz_date_bytes()).into_owned()
+    }
+
+    /// `yyyymmdd`, as in the credential scope.
+    pub fn date_stamp(&self) -> String {
+        String::from_utf8_lossy(&self.amz_date_bytes()[..8]).into_owned()
+    }
+}
+
+/// When the session token is added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SessionTokenMode {
+    /// Signed: part of the canonical request (the default).
+    #[default]
+    Signed,
+    /// Added after the signature is computed, unsigned (some services want this; the official
+    /// suite's `post-sts-header-after`).
+    AddedAfterSigning,
+}
+
+/// The headers never signed by default.
+pub const DEFAULT_EXCLUDED_HEADERS: [&str; 5] = [
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "expect",
+    "transfer-encoding",
+];
+
+/// Rules for canonicalising and signing. `Default` is the general AWS rule set;
+/// [`SigningSettings::s3`] the S3 one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SigningSettings {
+    /// Remove dot segments and empty segments from the path (default true; false for S3).
+    pub normalize_path: bool,
+    /// Percent-encode the (wire) path again (default true; false for S3).
+    pub double_encode_path: bool,
+    /// Send and sign `x-amz-content-sha256` with the payload hash (default false; true for S3).
+    pub content_sha256_header: bool,
+    /// Presigned URLs sign `UNSIGNED-PAYLOAD` whatever the payload (default false; true for S3).
+    pub presign_unsigned_payload: bool,
+    /// When the session token is added.
+    pub session_token: SessionTokenMode,
+    /// Header names (lower-case) never signed; default [`DEFAULT_EXCLUDED_HEADERS`].
+    pub excluded_headers: Vec<Cow<'static, str>>,
+}
+
+impl Default for SigningSettings {
+    fn default() -> Self {
+        SigningSettings {
+            normalize_path: true,
+            double_encode_path: true,
+            content_sha256_header: false,
+            presign_unsigned_payload: false,
+            session_token: SessionTokenMode::Signed,
+            excluded_headers: DEFAULT_EXCLUDED_HEADERS
+                .iter()
+                .map(|s| Cow::Borrowed(*s))
+                .collect(),
+        }
+    }
+}
+
+impl SigningSettings {
+    /// The S3 rules: no path normalisation, single encoding, `x-amz-content-sha256` sent,
+    /// presigned URLs with `UNSIGNED-PAYLOAD`.
+    pub fn s3() -> Self {
+        SigningSettings {
+            normalize_path: false,
+            double_encode_path: false,
+            content_sha256_header: true,
+            presign_unsigned_payload: true,
+            ..SigningSettings::default()
+        }
+    }
+
+    pub(crate) fn is_excluded(&self, name: &str) -> bool {
+        self.excluded_headers
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Everything a signing produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SigningOutput {
+    /// The canonical request.
+    pub canonical_request: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+    /// The signature, 64 lower-case hex digits.
+    pub signature: String,
+    /// `SignedHeaders` (`host;x-amz-date`).
+    pub signed_headers: String,
+    /// Headers to add to the request, lower-case names (header signing: `x-amz-date`,
+    /// `x-amz-security-token`, `x-amz-content-sha256` as configured, then `authorization`;
+    /// presigning: none).
+    pub headers: Vec<(&'static str, String)>,
+    /// Presigning: the full query string to send (without `?`), the request's own parameters and
+    /// the `X-Amz-*` ones, ending with `X-Amz-Signature`.
+    pub query: Option<String>,
+    /// Presigning: the presigned URL, when the request knows its scheme and host.
+    pub url: Option<String>,
+}
+
+pub(crate) fn validate_scope_part(s: &str, part: &'static str) -> Result<(), Error> {
+    if s.is_empty()
+        || s.bytes()
+            .any(|b| b == b'/' || b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(Error::InvalidScopePart { part });
+    }
+    Ok(())
+}
+
+/// Signs requests for one region and service with a [`SigningKeyCache`].
+#[derive(Debug)]
+pub struct Signer {
+    region: String,
+    service: String,
+    settings: SigningSettings,
+    cache: SigningKeyCache,
+}
+
+/// The common input of a canonical request.
+pub(crate) struct CanonicalInput<'r, 'a> {
+    pub(crate) method: &'r str,
+    pub(crate) path: &'r str,
+    pub(crate) normalize: bool,
+    pub(crate) double_encode: bool,
+    pub(crate) query_pairs: &'r mut [(Cow<'a, str>, Cow<'a, str>)],
+    /// Sorted with `cmp_header_names`.
+    pub(crate) headers: &'r [(&'a str, &'a str)],
+    pub(crate) payload_hash: &'r str,
+}
+
+/// Writes the canonical request; returns the `SignedHeaders` list.
+pub(crate) fn write_canonical_request(
+    out: &mut String,
+    signed: &mut String,
+    input: CanonicalInput<'_, '_>,
+) {
+    out.push_str(input.method);
+    out.push('\n');
+    write_canonical_path(out, input.path, input.normalize, input.double_encode);
+    out.push('\n');
+    write_sorted_query(out, input.query_pairs);
+    out.push('\n');
+    write_canonical_headers(out, signed, input.headers);
+    out.push('\n');
+    out.push_str(signed);
+    out.push('\n');
+    out.push_str(input.payload_hash);
+}
+
+/// Builds the string to sign and returns (string_to_sign, signature hex).
+pub(crate) fn string_to_sign_and_signature(
+    key: &SigningKey,
+    amz_date: &str,
+    scope: &str,
+    canonical_request: &str,
+) -> (String, String) {
+    let mut sts = String::with_capacity(16 + 1 + 16 + 1 + scope.len() + 1 + 64);
+    sts.push_str(ALGORITHM);
+    sts.push('\n');
+    sts.push_str(amz_date);
+    sts.push('\n');
+    sts.push_str(scope);
+    sts.push('\n');
+    push_hex32(&mut sts, &sha256(canonical_request.as_bytes()));
+    let mut sig = String::with_capacity(64);
+    push_hex32(&mut sig, &key.sign(sts.as_bytes()));
+    (sts, sig)
+}
+
+pub(crate) fn scope_string(date: &str, region: &str, service: &str) -> String {
+    let mut s = String::with_capacity(8 + region.len() + service.len() + 16);
+    s.push_str(date);
+    s.push('/');
+    s.push_str(region);
+    s.push('/');
+    s.push_str(service);
+    s.push_str("/aws4_request");
+    s
+}
+
+impl Signer {
+    /// A signer with the general AWS rules ([`SigningSettings::default`]).
+    pub fn new(region: &str, service: &str) -> Result<Signer, Error> {
+        Signer::with_settings(region, service, SigningSettings::default())
+    }
+
+    /// A signer with the S3 rules ([`SigningSettings::s3`]) for service `s3`.
+    pub fn s3(region: &str) -> Result<Signer, Error> {
+        Signer::with_settings(region, "s3", SigningSettings::s3())
+    }
+
+    /// A signer with explicit settings.
+    pub fn with_settings(
+        region: &str,
+        service: &str,
+        settings: SigningSettings,
+    ) -> Result<Signer, Error> {
+        validate_scope_part(region, "region")?;
+        validate_scope_part(service, "service")?;
+        Ok(Signer {
+            region: region.to_owned(),
+            service: service.to_owned(),
+            settings,
+            cache: SigningKeyCache::default(),
+        })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &SigningSettings {
+        &self.settings
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The service.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The (cached) signing key for `credentials` on the day of `time`.
+    pub fn signing_key(&self, credentials: &Credentials, time: Timestamp) -> SigningKey {
+        let d = time.amz_date_bytes();
+        let date = std::str::from_utf8(&d[..8]).unwrap_or_default();
+        self.cache.get(
+            credentials.secret_access_key(),
+            date,
+            &self.region,
+            &self.service,
+        )
+    }
+
+    /// Collects the headers to sign (request headers minus excluded and `replaced` ones, plus the
+    /// host when the request has no `host` header), unsorted.
+    fn collect_headers<'a>(
+        &self,
+        req: &'a Request<'_>,
+        replaced: &[&str],
+        out: &mut Vec<(&'a str, &'a str)>,
+    ) -> Result<(), Error> {
+        let mut has_host = false;
+        for &(n, v) in req.headers() {
+            validate_header(n, v)?;
+            if self.settings.is_excluded(n) || replaced.iter().any(|r| r.eq_ignore_ascii_case(n)) {
+                continue;
+            }
+            has_host |= n.eq_ignore_ascii_case("host");
+            out.push((n, v));
+        }
+        if !has_host {
+            out.push(("host", req.host().ok_or(Error::MissingHost)?));
+        }
+        Ok(())
+    }
+
+    /// Signs into the `Authorization` header: returns the canonical request, string to sign,
+    /// signature and the headers to add.
+    pub fn sign(
+        &self,
+        req: &Request<'_>,
+        credentials: &Credentials,
+        time: Timestamp,
+    ) -> Result<SigningOutput, Error> {
+        validate_method(req.method())?;
+        let payload = PayloadHash::from_payload(req.payload_ref())?;
+        let payload = payload.as_str();
+        let amz = time.amz_date_bytes();
+        let amz = std::str::from_utf8(&amz).unwrap_or_default();
+        let date = &amz[..8];
+        let token = credentials.session_token();
+        let sign_token = token.filter(|_| self.settings.session_token == SessionTokenMode::Signed);
+
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 4);
+        let replaced: &[&str] = match (sign_token.is_some(), self.settings.content_sha256_header) {
+            (false, false) => &["x-amz-date"],
+            (true, false) => &["x-amz-date", "x-amz-security-token"],
+            (false, true) => &["x-amz-date", "x-amz-content-sha256"],
+            (true, true) => &["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"],
+        };
+        self.collect_headers(req, replaced, &mut headers)?;
+        headers.push(("x-amz-date", amz));
+        if let Some(t) = sign_token {
+            headers.push(("x-amz-security-token", t));
+        }
+        if self.settings.content_sha256_header {
+            headers.push(("x-amz-content-sha256", payload));
+        }
+        headers.sort_by(|a, b| cmp_header_names(a.0, b.0));
+
+        let mut pairs = Vec::new();
+        query_pairs(req.query(), &mut pairs);
+
+        let mut cr = String::with_capacity(
+            256 + req.path().len() * 2
+                + req.query().len() * 2
+                + headers
+                    .iter()
+                    .map(|h| h.0.len() + h.1.len() + 2)
+                    .sum::<usize>()
+                    * 2,
+        );
+        let mut signed = String::with_capacity(64);
+        write_canonical_request(
+            &mut cr,
+            &mut signed,
+            CanonicalInput {
+                method: req.method(),
+                path: req.path(),
+                normalize: self.settings.normalize_path,
+                double_encode: self.settings.double_encode_path,
+                query_pairs: &mut pairs,
+                headers: &headers,
+                payload_hash: payload,
+            },
+        );
+        let scope = scope_string(date, &self.region, &self.service);
+        let key = self.signing_key(credentials, time);
+        let (sts, signature) = string_to_sign_and_signature(&key, amz, &scope, &cr);
+
+        let mut authz = String::with_capacity(
+            64 + credentials.access_key_id().len() + scope.len() + signed.len() + 64,
+        );
+        authz.push_str("AWS4-HMAC-SHA256 Credential=");
+        authz.push_str(credentials.access_key_id());
+        authz.push('/');
+        authz.push_str(&scope);
+        authz.push_str(", SignedHeaders=");
+        authz.push_str(&signed);
+        authz.push_str(", Signature=");
+        authz.push_str(&signature);
+
+        let mut out_headers = Vec::with_capacity(4);
+        out_headers.push(("x-amz-date", amz.to_owned()));
+        if let Some(t) = token {
+            out_headers.push(("x-amz-security-token", t.to_owned()));
+        }
+        if self.settings.content_sha256_header {
+            out_headers.push(("x-amz-content-sha256", payload.to_owned()));
+        }
+        out_headers.push(("authorization", authz));
+        Ok(SigningOutput {
+            canonical_request: cr,
+            string_to_sign: sts,
+            signature,
+            signed_headers: signed,
+            headers: out_headers,
+            query: None,
+            url: None,
+        })
+    }
+
+    /// Presigns: the `X-Amz-*` parameters go in the query (`X-Amz-Expires` = `expires_seconds`,
+    /// 1..=604800). Returns the signed query and, when the request knows its scheme and host, the URL.
+    pub fn presign(
+        &self,
+        req: &Request<'_>,
+        credentials: &Credentials,
+        time: Timestamp,
+        expires_seconds: u64,
+    ) -> Result<SigningOutput, Error> {
+        crate::presign::presign(self, req, credentials, time, expires_seconds)
+    }
+
+    pub(crate) fn collect_presign_headers<'a>(
+        &self,
+        req: &'a Request<'_>,
+        out: &mut Vec<(&'a str, &'a str)>,
+    ) -> Result<(), Error> {
+        self.collect_headers(req, &[], out)
+    }
+
+    /// A [`ChunkSigner`] for an aws-chunked body whose request was signed with `seed_signature`
+    /// (the `signature` of [`Signer::sign`] with a `Payload::Streaming*` payload).
+    pub fn chunk_signer(
+        &self,
+        credentials: &Credentials,
+        time: Timestamp,
+        seed_signature: &str,
+    ) -> Result<ChunkSigner, Error> {
+        let key = self.signing_key(credentials, time);
+        let scope = scope_string(&time.date_stamp(), &self.region, &self.service);
+        ChunkSigner::new(key, time, &scope, seed_signature)
+    }
+
+    /// Signs an [`http::Request`] in place: adds `x-amz-date`, `authorization` and, as
+    /// configured, `x-amz-security-token` and `x-amz-content-sha256`. The path and query are taken
+    /// from the URI as they are (wire form); the host from the `host` header or the URI authority.
+    #[cfg(feature = "http")]
+    pub fn sign_http<B>(
+        &self,
+        request: &mut http::Request<B>,
+        payload: crate::canonical::Payload<'_>,
+        credentials: &Credentials,
+        time: Timestamp,
+    ) -> Result<SigningOutput, Error> {
+        let out = {
+            let uri = request.uri();
+            let path = uri.path();
+            let query = uri.query().unwrap_or("");
+            let mut r = Request::new(request.method().as_str(), path, query).payload(payload);
+            let host_owned;
+            if let Some(a) = uri.authority() {
+                let default = match uri.scheme_str() {
+                    Some("http") => Some(80),
+                    Some("https") => Some(443),
+                    _ => None,
+                };
+                host_owned = match a.port_u16() {
+                    Some(p) if Some(p) != default => {
+                        format!("{}:{}", a.host().to_ascii_lowercase(), p)
+                    }
+                    _ => a.host().to_ascii_lowercase(),
+                };
+                r = r.with_host(&host_owned);
+            }
+            for (name, value) in request.headers() {
+                let v = value.to_str().map_err(|_| Error::InvalidHeader {
+                    name: name.as_str().to_owned(),
+                    reason: "value is not visible ASCII",
+                })?;
+                r.push_header(name.as_str(), v);
+            }
+            self.sign(&r, credentials, time)?
+        };
+        for (name, value) in &out.headers {
+            let v = http::HeaderValue::from_str(value).map_err(|_| Error::InvalidHeader {
+                name: (*name).to_owned(),
+                reason: "cannot be a header value",
+            })?;
+            request.headers_mut().insert(*name, v);
+        }
+        Ok(out)
+    }
+}
+
+pub(crate) fn push_encoded(out: &mut String, s: &str) {
+    uri_encode_into(out, s, true);
+}

@@ -1,0 +1,544 @@
+//! Server side: verify a signed request (`Authorization` header or presigned URL).
+//!
+//! ```
+//! use iamkit_sigv4::{Credentials, Request, Signer, Timestamp, Verifier};
+//! let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+//! let now = Timestamp::parse_amz_date("20150830T123600Z")?;
+//! // client
+//! let req = Request::from_url("GET", "https://example.amazonaws.com/?a=1")?;
+//! let out = Signer::new("us-east-1", "service")?.sign(&req, &creds, now)?;
+//! // server: the request as received, headers included
+//! let mut received = Request::new("GET", "/", "a=1").header("host", "example.amazonaws.com");
+//! for (n, v) in &out.headers {
+//!     received.push_header(n, v);
+//! }
+//! let verifier = Verifier::new("us-east-1", "service")?;
+//! let ok = verifier.verify(&received, now, |akid| (akid == "AKIDEXAMPLE").then(|| creds.clone()))?;
+//! assert_eq!(ok.access_key_id(), "AKIDEXAMPLE");
+//! # Ok::<(), iamkit_sigv4::Error>(())
+//! ```
+
+use std::borrow::Cow;
+
+use subtle::ConstantTimeEq;
+
+use crate::canonical::{
+    PayloadHash, Request, UNSIGNED_PAYLOAD, cmp_header_names, percent_decode, query_pairs, sha256,
+};
+use crate::chunked::ChunkVerifier;
+use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
+use crate::error::Error;
+use crate::presign::MAX_EXPIRES;
+use crate::sign::{
+    ALGORITHM, CanonicalInput, SigningSettings, Timestamp, scope_string,
+    string_to_sign_and_signature, validate_scope_part, write_canonical_request,
+};
+
+/// The parts of an `Authorization` header or of presigned query parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParsedAuth<'a> {
+    /// Access key ID.
+    pub access_key_id: Cow<'a, str>,
+    /// Scope date, `yyyymmdd`.
+    pub date: Cow<'a, str>,
+    /// Scope region.
+    pub region: Cow<'a, str>,
+    /// Scope service.
+    pub service: Cow<'a, str>,
+    /// `SignedHeaders`, `;`-separated.
+    pub signed_headers: Cow<'a, str>,
+    /// The signature (64 hex digits).
+    pub signature: Cow<'a, str>,
+    /// Presigned: `X-Amz-Date`.
+    pub amz_date: Option<Cow<'a, str>>,
+    /// Presigned: `X-Amz-Expires`.
+    pub expires: Option<u64>,
+}
+
+fn parse_credential<'a>(cred: Cow<'a, str>) -> Result<[Cow<'a, str>; 4], Error> {
+    let bad = |reason| Error::MalformedCredentialScope { reason };
+    let parts: Vec<&str> = cred.split('/').collect();
+    if parts.len() != 5 {
+        return Err(bad("expected 5 '/'-separated parts"));
+    }
+    if parts[4] != "aws4_request" {
+        return Err(bad("last part must be aws4_request"));
+    }
+    if parts[0].is_empty() {
+        return Err(bad("empty access key ID"));
+    }
+    if parts[1].len() != 8 || !parts[1].bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("date must be yyyymmdd"));
+    }
+    if parts[2].is_empty() || parts[3].is_empty() {
+        return Err(bad("empty region or service"));
+    }
+    Ok(match cred {
+        Cow::Borrowed(c) => {
+            let p: Vec<&'a str> = c.split('/').collect();
+            [
+                Cow::Borrowed(p[0]),
+                Cow::Borrowed(p[1]),
+                Cow::Borrowed(p[2]),
+                Cow::Borrowed(p[3]),
+            ]
+        }
+        Cow::Owned(c) => {
+            let p: Vec<&str> = c.split('/').collect();
+            [
+                p[0].to_owned().into(),
+                p[1].to_owned().into(),
+                p[2].to_owned().into(),
+                p[3].to_owned().into(),
+            ]
+        }
+    })
+}
+
+fn check_signature_syntax(sig: &str) -> Result<(), Error> {
+    if sig.len() != 64
+        || !sig
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(Error::MalformedAuthorization {
+            reason: "Signature must be 64 lower-case hex digits",
+        });
+    }
+    Ok(())
+}
+
+fn check_signed_headers(list: &str) -> Result<(), Error> {
+    let mut prev: Option<&str> = None;
+    if list.is_empty() {
+        return Err(Error::MalformedAuthorization {
+            reason: "SignedHeaders is empty",
+        });
+    }
+    for name in list.split(';') {
+        if name.is_empty()
+            || name.bytes().any(|b| b.is_ascii_uppercase())
+            || !crate::canonical::is_token(name)
+        {
+            return Err(Error::MalformedAuthorization {
+                reason: "SignedHeaders must be lower-case header names separated by ';'",
+            });
+        }
+        if let Some(p) = prev
+            && p >= name
+        {
+            return Err(Error::MalformedAuthorization {
+                reason: "SignedHeaders must be sorted and without repeats",
+            });
+        }
+        prev = Some(name);
+    }
+    Ok(())
+}
+
+/// Parses an `Authorization` header value
+/// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`).
+pub fn parse_authorization(value: &str) -> Result<ParsedAuth<'_>, Error> {
+    let value = value.trim();
+    let (alg, rest) = value.split_once(' ').ok_or(Error::MalformedAuthorization {
+        reason: "expected 'AWS4-HMAC-SHA256 Credential=…'",
+    })?;
+    if alg != ALGORITHM {
+        return Err(Error::UnsupportedAlgorithm);
+    }
+    let (mut cred, mut signed, mut sig) = (None, None, None);
+    for part in rest.split(',') {
+        let part = part.trim();
+        let (k, v) = part.split_once('=').ok_or(Error::MalformedAuthorization {
+            reason: "expected Key=Value components separated by ','",
+        })?;
+        let slot = match k {
+            "Credential" => &mut cred,
+            "SignedHeaders" => &mut signed,
+            "Signature" => &mut sig,
+            _ => {
+                return Err(Error::MalformedAuthorization {
+                    reason: "unknown component (expected Credential, SignedHeaders, Signature)",
+                });
+            }
+        };
+        if slot.replace(v).is_some() {
+            return Err(Error::MalformedAuthorization {
+                reason: "repeated component",
+            });
+        }
+    }
+    let cred = cred.ok_or(Error::MalformedAuthorization {
+        reason: "missing Credential",
+    })?;
+    let signed = signed.ok_or(Error::MalformedAuthorization {
+        reason: "missing SignedHeaders",
+    })?;
+    let sig = sig.ok_or(Error::MalformedAuthorization {
+        reason: "missing Signature",
+    })?;
+    check_signature_syntax(sig)?;
+    check_signed_headers(signed)?;
+    let [akid, date, region, service] = parse_credential(Cow::Borrowed(cred))?;
+    Ok(ParsedAuth {
+        access_key_id: akid,
+        date,
+        region,
+        service,
+        signed_headers: Cow::Borrowed(signed),
+        signature: Cow::Borrowed(sig),
+        amz_date: None,
+        expires: None,
+    })
+}
+
+fn decode_str(s: &str) -> Result<Cow<'_, str>, Error> {
+    if !s.contains('%') {
+        return Ok(Cow::Borrowed(s));
+    }
+    String::from_utf8(percent_decode(s))
+        .map(Cow::Owned)
+        .map_err(|_| Error::MalformedAuthorization {
+            reason: "query parameter is not UTF-8",
+        })
+}
+
+/// Parses the `X-Amz-*` parameters of a presigned wire query.
+pub fn parse_presigned_query(query: &str) -> Result<ParsedAuth<'_>, Error> {
+    let (mut alg, mut cred, mut date, mut exp, mut signed, mut sig) =
+        (None, None, None, None, None, None);
+    for piece in query.split('&') {
+        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+        let slot = match k {
+            "X-Amz-Algorithm" => &mut alg,
+            "X-Amz-Credential" => &mut cred,
+            "X-Amz-Date" => &mut date,
+            "X-Amz-Expires" => &mut exp,
+            "X-Amz-SignedHeaders" => &mut signed,
+            "X-Amz-Signature" => &mut sig,
+            _ => continue,
+        };
+        if slot.replace(v).is_some() {
+            return Err(Error::MalformedAuthorization {
+                reason: "repeated X-Amz-* parameter",
+            });
+        }
+    }
+    let missing = |what| Error::MalformedAuthorization { reason: what };
+    let alg = alg.ok_or(missing("missing X-Amz-Algorithm"))?;
+    if decode_str(alg)? != ALGORITHM {
+        return Err(Error::UnsupportedAlgorithm);
+    }
+    let cred = decode_str(cred.ok_or(missing("missing X-Amz-Credential"))?)?;
+    let date = decode_str(date.ok_or(missing("missing X-Amz-Date"))?)?;
+    let exp = exp.ok_or(missing("missing X-Amz-Expires"))?;
+    let signed = decode_str(signed.ok_or(missing("missing X-Amz-SignedHeaders"))?)?;
+    let sig = decode_str(sig.ok_or(missing("missing X-Amz-Signature"))?)?;
+    if exp.is_empty() || exp.len() > 7 || !exp.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(missing("X-Amz-Expires must be a number of seconds"));
+    }
+    let expires: u64 = exp
+        .parse()
+        .map_err(|_| missing("X-Amz-Expires must be a number of seconds"))?;
+    if !(1..=MAX_EXPIRES).contains(&expires) {
+        return Err(Error::InvalidExpires { seconds: expires });
+    }
+    check_signature_syntax(&sig)?;
+    check_signed_headers(&signed)?;
+    let [akid, d, region, service] = parse_credential(cred)?;
+    Ok(ParsedAuth {
+        access_key_id: akid,
+        date: d,
+        region,
+        service,
+        signed_headers: signed,
+        signature: sig,
+        amz_date: Some(date),
+        expires: Some(expires),
+    })
+}
+
+/// What a successful verification established.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    access_key_id: String,
+    time: Timestamp,
+    scope: String,
+    signature: String,
+    presigned: bool,
+    payload_hash: String,
+    key: SigningKey,
+}
+
+impl Verified {
+    /// The access key ID that signed.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+    /// The request time.
+    pub fn time(&self) -> Timestamp {
+        self.time
+    }
+    /// Whether the request was presigned (query parameters) rather than header-signed.
+    pub fn is_presigned(&self) -> bool {
+        self.presigned
+    }
+    /// The signed payload hash (or `UNSIGNED-PAYLOAD` / a `STREAMING-*` constant).
+    pub fn payload_hash(&self) -> &str {
+        &self.payload_hash
+    }
+    /// A verifier for the aws-chunked body that follows (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD*`).
+    pub fn chunk_verifier(&self) -> Result<ChunkVerifier, Error> {
+        ChunkVerifier::new(self.key.clone(), self.time, &self.scope, &self.signature)
+    }
+}
+
+/// Verifies signed requests for one region and service.
+#[derive(Debug)]
+pub struct Verifier {
+    region: String,
+    service: String,
+    settings: SigningSettings,
+    max_skew: u64,
+    cache: SigningKeyCache,
+}
+
+/// The default clock-skew allowance: 15 minutes.
+pub const DEFAULT_MAX_SKEW_SECONDS: u64 = 15 * 60;
+
+impl Verifier {
+    /// A verifier with the general AWS rules.
+    pub fn new(region: &str, service: &str) -> Result<Verifier, Error> {
+        Verifier::with_settings(region, service, SigningSettings::default())
+    }
+
+    /// A verifier with the S3 rules for service `s3` (`x-amz-content-sha256` must be signed).
+    pub fn s3(region: &str) -> Result<Verifier, Error> {
+        Verifier::with_settings(region, "s3", SigningSettings::s3())
+    }
+
+    /// A verifier with explicit canonicalisation settings.
+    pub fn with_settings(
+        region: &str,
+        service: &str,
+        settings: SigningSettings,
+    ) -> Result<Verifier, Error> {
+        validate_scope_part(region, "region")?;
+        validate_scope_part(service, "service")?;
+        Ok(Verifier {
+            region: region.to_owned(),
+            service: service.to_owned(),
+            settings,
+            max_skew: DEFAULT_MAX_SKEW_SECONDS,
+            cache: SigningKeyCache::default(),
+        })
+    }
+
+    /// Sets the clock-skew allowance in seconds (default 900).
+    pub fn max_clock_skew(mut self, seconds: u64) -> Verifier {
+        self.max_skew = seconds;
+        self
+    }
+
+    /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
+    /// payload). `lookup` returns the credentials of an access key ID. `now` is the server's time.
+    pub fn verify<F>(&self, req: &Request<'_>, now: Timestamp, lookup: F) -> Result<Verified, Error>
+    where
+        F: FnOnce(&str) -> Option<Credentials>,
+    {
+        if let Some(authz) = req.header_value("authorization") {
+            let parsed = parse_authorization(authz)?;
+            self.verify_parsed(req, now, lookup, parsed, false)
+        } else if req
+            .query()
+            .split('&')
+            .any(|p| p.starts_with("X-Amz-Signature=") || p.starts_with("X-Amz-Algorithm="))
+        {
+            let parsed = parse_presigned_query(req.query())?;
+            self.verify_parsed(req, now, lookup, parsed, true)
+        } else {
+            Err(Error::MissingAuthorization)
+        }
+    }
+
+    fn verify_parsed<F>(
+        &self,
+        req: &Request<'_>,
+        now: Timestamp,
+        lookup: F,
+        p: ParsedAuth<'_>,
+        presigned: bool,
+    ) -> Result<Verified, Error>
+    where
+        F: FnOnce(&str) -> Option<Credentials>,
+    {
+        if p.region != self.region {
+            return Err(Error::ScopeMismatch { part: "region" });
+        }
+        if p.service != self.service {
+            return Err(Error::ScopeMismatch { part: "service" });
+        }
+        let signed_list = &*p.signed_headers;
+        let is_signed = |name: &str| signed_list.split(';').any(|s| s == name);
+        if !is_signed("host") {
+            return Err(Error::MissingSignedHeader { name: "host" });
+        }
+        crate::canonical::validate_method(req.method())?;
+
+        // The request time.
+        let time = if presigned {
+            Timestamp::parse_amz_date(p.amz_date.as_deref().unwrap_or_default())?
+        } else if let Some(d) = req.header_value("x-amz-date") {
+            if !is_signed("x-amz-date") {
+                return Err(Error::MissingSignedHeader { name: "x-amz-date" });
+            }
+            Timestamp::parse_amz_date(d.trim())?
+        } else if let Some(d) = req.header_value("date") {
+            if !is_signed("date") {
+                return Err(Error::MissingSignedHeader { name: "date" });
+            }
+            Timestamp::parse_http_date(d.trim())?
+        } else {
+            return Err(Error::MissingSignedHeader { name: "x-amz-date" });
+        };
+        let amz = time.amz_date_bytes();
+        let amz = std::str::from_utf8(&amz).unwrap_or_default();
+        if p.date != amz[..8] {
+            return Err(Error::MalformedCredentialScope {
+                reason: "scope date differs from the request date",
+            });
+        }
+        let skew = time.unix_seconds() - now.unix_seconds();
+        if presigned {
+            let expires = p.expires.unwrap_or(0) as i64;
+            if skew > self.max_skew as i64 {
+                return Err(Error::RequestTimeSkewed {
+                    skew_seconds: skew,
+                    allowed_seconds: self.max_skew,
+                });
+            }
+            if now.unix_seconds() > time.unix_seconds() + expires {
+                return Err(Error::PresignExpired);
+            }
+        } else if skew.unsigned_abs() > self.max_skew {
+            return Err(Error::RequestTimeSkewed {
+                skew_seconds: skew,
+                allowed_seconds: self.max_skew,
+            });
+        }
+
+        // The payload hash.
+        let content_sha = req.header_value("x-amz-content-sha256");
+        if let Some(_) = content_sha
+            && !is_signed("x-amz-content-sha256")
+        {
+            return Err(Error::MissingSignedHeader {
+                name: "x-amz-content-sha256",
+            });
+        }
+        if content_sha.is_none() && self.settings.content_sha256_header && !presigned {
+            return Err(Error::MissingSignedHeader {
+                name: "x-amz-content-sha256",
+            });
+        }
+        let payload = if presigned && self.settings.presign_unsigned_payload {
+            PayloadHash::parse(UNSIGNED_PAYLOAD)?
+        } else if let Some(h) = content_sha {
+            let ph = PayloadHash::parse(h.trim())?;
+            if let crate::Payload::Bytes(body) = req.payload_ref()
+                && ph.as_str().len() == 64
+            {
+                let mut actual = String::with_capacity(64);
+                crate::canonical::push_hex32(&mut actual, &sha256(body));
+                if actual != ph.as_str() {
+                    return Err(Error::PayloadHashMismatch);
+                }
+            }
+            ph
+        } else {
+            PayloadHash::from_payload(req.payload_ref())?
+        };
+
+        // The signed headers, in the order of the request (stable sort keeps repeats in order).
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 1);
+        let mut has_host = false;
+        for &(n, v) in req.headers() {
+            let lower_in = signed_list.split(';').any(|s| s.eq_ignore_ascii_case(n));
+            if lower_in {
+                crate::canonical::validate_header(n, v)?;
+                has_host |= n.eq_ignore_ascii_case("host");
+                headers.push((n, v));
+            }
+        }
+        if !has_host {
+            match req.host() {
+                Some(h) => headers.push(("host", h)),
+                None => {
+                    return Err(Error::SignedHeaderAbsent {
+                        name: "host".to_owned(),
+                    });
+                }
+            }
+        }
+        for name in signed_list.split(';') {
+            if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                return Err(Error::SignedHeaderAbsent {
+                    name: name.to_owned(),
+                });
+            }
+        }
+        headers.sort_by(|a, b| cmp_header_names(a.0, b.0));
+
+        let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
+        let mut pairs = Vec::new();
+        query_pairs(req.query(), &mut pairs);
+        if presigned {
+            pairs.retain(|(k, _)| k != "X-Amz-Signature");
+        }
+        let mut cr = String::with_capacity(
+            256 + req.path().len() * 2
+                + req.query().len() * 2
+                + headers
+                    .iter()
+                    .map(|h| h.0.len() + h.1.len() + 2)
+                    .sum::<usize>()
+                    * 2,
+        );
+        let mut signed = String::with_capacity(signed_list.len());
+        write_canonical_request(
+            &mut cr,
+            &mut signed,
+            CanonicalInput {
+                method: req.method(),
+                path: req.path(),
+                normalize: self.settings.normalize_path,
+                double_encode: self.settings.double_encode_path,
+                query_pairs: &mut pairs,
+                headers: &headers,
+                payload_hash: payload.as_str(),
+            },
+        );
+        let scope = scope_string(&p.date, &self.region, &self.service);
+        let key = self.cache.get(
+            creds.secret_access_key(),
+            &p.date,
+            &self.region,
+            &self.service,
+        );
+        let (_sts, expected) = string_to_sign_and_signature(&key, amz, &scope, &cr);
+        let same = bool::from(expected.as_bytes().ct_eq(p.signature.as_bytes()));
+        if !same {
+            return Err(Error::SignatureMismatch);
+        }
+        Ok(Verified {
+            access_key_id: p.access_key_id.into_owned(),
+            time,
+            scope,
+            signature: expected,
+            presigned,
+            payload_hash: payload.as_str().to_owned(),
+            key,
+        })
+    }
+}
