@@ -494,7 +494,11 @@ impl Verifier {
         let mut pairs = Vec::new();
         query_pairs(req.query(), &mut pairs);
         if presigned {
-            pairs.retain(|(k, _)| k != "X-Amz-Signature");
+            let token_unsigned =
+                self.settings.session_token == crate::SessionTokenMode::AddedAfterSigning;
+            pairs.retain(|(k, _)| {
+                k != "X-Amz-Signature" && !(token_unsigned && k == "X-Amz-Security-Token")
+            });
         }
         let mut cr = String::with_capacity(
             256 + req.path().len() * 2
