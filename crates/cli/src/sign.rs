@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::Globals;
+use iamkit_sigv4::{Credentials, Payload, Request, Signer, SigningSettings, Timestamp};
+use zeroize::Zeroizing;
+
 use crate::error::{CliError, CliResult};
+use crate::io::Out;
 
 /// `iamkit sign`.
 #[derive(Debug, Args)]
@@ -13,7 +17,7 @@ pub(crate) struct SignArgs {
     /// The service name in the credential scope (e.g. s3, execute-api, sts).
     #[arg(long)]
     service: String,
-    /// The region (default: $AWS_REGION, then $AWS_DEFAULT_REGION).
+    /// The region (default: $AWS_REGION, then $AWS_DEFAULT_REGION, then the profile's).
     #[arg(long)]
     region: Option<String>,
     /// The HTTP method.
@@ -54,6 +58,165 @@ pub(crate) struct SignArgs {
 }
 
 pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
-    let _ = (args, globals);
-    Err(CliError::usage("iamkit sign is not available in this build yet"))
+    let (credentials, profile_region) = credentials(&args, globals)?;
+    let region = match &args.region {
+        Some(r) => r.clone(),
+        None => env_nonempty("AWS_REGION")
+            .or_else(|| env_nonempty("AWS_DEFAULT_REGION"))
+            .or(profile_region)
+            .ok_or_else(|| {
+                CliError::usage(
+                    "no region: pass --region R or set AWS_REGION or AWS_DEFAULT_REGION",
+                )
+            })?,
+    };
+    let s3 = args.s3 || args.service.eq_ignore_ascii_case("s3");
+    let mut settings = if s3 {
+        SigningSettings::s3()
+    } else {
+        SigningSettings::default()
+    };
+    if args.content_sha256 {
+        settings.content_sha256_header = true;
+    }
+    let signer = Signer::with_settings(&region, &args.service, settings).map_err(sigv4_error)?;
+
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<CliResult<Vec<_>>>()?;
+    let body = match &args.body_file {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            CliError::usage(format!("cannot read --body-file {}: {e}", path.display()))
+        })?),
+        None => None,
+    };
+    let mut request = Request::from_url(&args.method, &args.url).map_err(sigv4_error)?;
+    for (name, value) in &headers {
+        request.push_header(name, value);
+    }
+    request = request.payload(if args.unsigned_payload {
+        Payload::Unsigned
+    } else {
+        Payload::Bytes(body.as_deref().unwrap_or(b""))
+    });
+    let time = match &args.time {
+        Some(t) => Timestamp::parse_amz_date(t).map_err(|_| {
+            CliError::usage(format!(
+                "--time {t:?} is not a signing time: expected YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z"
+            ))
+        })?,
+        None => Timestamp::from_system_time(std::time::SystemTime::now()).map_err(sigv4_error)?,
+    };
+    let output = if args.presign {
+        if !(1..=604_800).contains(&args.expires) {
+            return Err(CliError::usage(format!(
+                "--expires {} is out of range: expected 1 to 604800 seconds (7 days)",
+                args.expires
+            )));
+        }
+        signer
+            .presign(&request, &credentials, time, args.expires)
+            .map_err(sigv4_error)?
+    } else {
+        signer
+            .sign(&request, &credentials, time)
+            .map_err(sigv4_error)?
+    };
+
+    if args.json {
+        let mut headers = serde_json::Map::new();
+        for (name, value) in &output.headers {
+            headers.insert((*name).to_owned(), serde_json::Value::String(value.clone()));
+        }
+        let mut obj = serde_json::json!({
+            "canonical_request": output.canonical_request,
+            "string_to_sign": output.string_to_sign,
+            "signature": output.signature,
+            "headers": headers,
+        });
+        if args.presign {
+            obj["url"] = serde_json::Value::String(presigned_url(&output)?);
+        }
+        return Out::json(&obj);
+    }
+    if args.presign {
+        return Out::line(&presigned_url(&output)?);
+    }
+    let mut text = String::new();
+    for (name, value) in &output.headers {
+        text.push_str(name);
+        text.push_str(": ");
+        text.push_str(value);
+        text.push('\n');
+    }
+    Out::write(format_args!("{text}"))
+}
+
+fn presigned_url(output: &iamkit_sigv4::SigningOutput) -> CliResult<String> {
+    output
+        .url
+        .clone()
+        .ok_or_else(|| CliError::usage("the URL has no scheme and host to presign"))
+}
+
+fn sigv4_error(err: iamkit_sigv4::Error) -> CliError {
+    CliError::usage(err.to_string())
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// `Name: value` → (name, value); the name must be a non-empty HTTP token.
+fn parse_header(h: &str) -> CliResult<(String, String)> {
+    let bad = || {
+        CliError::usage(format!(
+            "-H {h:?} is not a header: expected 'Name: value' with a name of letters, digits and -_."
+        ))
+    };
+    let (name, value) = h.split_once(':').ok_or_else(bad)?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    {
+        return Err(bad());
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+/// Credentials from `--profile` (the store) or the AWS_* environment variables.
+fn credentials(args: &SignArgs, globals: &Globals) -> CliResult<(Credentials, Option<String>)> {
+    if let Some(profile) = &args.profile {
+        let stored = crate::storeopen::open(globals)?
+            .store
+            .get_creds(profile)
+            .map_err(crate::storeopen::store_error)?;
+        let mut c = Credentials::new(
+            stored.access_key_id.clone(),
+            stored.secret_access_key.as_str(),
+        );
+        if let Some(t) = stored.session_token.as_ref().filter(|t| !t.is_empty()) {
+            c = c.with_session_token(t.as_str());
+        }
+        return Ok((c, stored.region.clone()));
+    }
+    let id = env_nonempty("AWS_ACCESS_KEY_ID");
+    let secret = std::env::var("AWS_SECRET_ACCESS_KEY")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Zeroizing::new);
+    let (Some(id), Some(secret)) = (id, secret) else {
+        return Err(CliError::usage(
+            "no credentials: pass --profile P or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        ));
+    };
+    let mut c = Credentials::new(id, secret.as_str());
+    if let Some(token) = env_nonempty("AWS_SESSION_TOKEN") {
+        c = c.with_session_token(token);
+    }
+    Ok((c, None))
 }
