@@ -125,6 +125,13 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// One account cannot be written into a migration payload.
+    NotExportable {
+        /// Its 0-based position in the list given.
+        index: usize,
+        /// Why.
+        reason: &'static str,
+    },
     /// Migration export was given no accounts.
     NothingToExport,
     /// The operating system's random number generator failed (for a batch id).
@@ -191,6 +198,11 @@ impl fmt::Display for Error {
             Error::InvalidMigrationAccount { index, reason } => write!(
                 f,
                 "cannot import account #{} of the migration payload: {reason}",
+                index + 1
+            ),
+            Error::NotExportable { index, reason } => write!(
+                f,
+                "cannot export account #{} to a migration payload: {reason}",
                 index + 1
             ),
             Error::NothingToExport => f.write_str("no accounts to export"),

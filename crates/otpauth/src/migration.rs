@@ -329,10 +329,11 @@ pub fn export_with_batch_id(
         return Err(Error::NothingToExport);
     }
     let mut warnings = Vec::new();
-    let params: Vec<proto::OtpParameters> = accounts
+    let params = accounts
         .iter()
-        .map(|a| account_to_proto(a, &mut warnings))
-        .collect();
+        .enumerate()
+        .map(|(i, a)| account_to_proto(i, a, &mut warnings))
+        .collect::<Result<Vec<_>, Error>>()?;
     let chunks: Vec<&[proto::OtpParameters]> = params.chunks(ACCOUNTS_PER_BATCH).collect();
     let batch_size = i32::try_from(chunks.len()).unwrap_or(i32::MAX);
     let mut uris = Vec::with_capacity(chunks.len());
@@ -360,18 +361,22 @@ pub fn export_with_batch_id(
 }
 
 /// Encodes accounts as one raw `MigrationPayload` protobuf (no batching): for tests and tools.
+///
+/// # Errors
+/// [`Error::NotExportable`] for an HOTP counter above `i64::MAX` (the field is an `int64`).
 pub fn encode_payload(
     accounts: &[OtpAuthUri],
     batch_size: i32,
     batch_index: i32,
     batch_id: i32,
-) -> (Zeroizing<Vec<u8>>, Vec<Warning>) {
+) -> Result<(Zeroizing<Vec<u8>>, Vec<Warning>), Error> {
     let mut warnings = Vec::new();
     let payload = proto::MigrationPayload {
         otp_parameters: accounts
             .iter()
-            .map(|a| account_to_proto(a, &mut warnings))
-            .collect(),
+            .enumerate()
+            .map(|(i, a)| account_to_proto(i, a, &mut warnings))
+            .collect::<Result<Vec<_>, Error>>()?,
         version: PAYLOAD_VERSION,
         batch_size,
         batch_index,
@@ -379,10 +384,14 @@ pub fn encode_payload(
     };
     let mut bytes = Zeroizing::new(Vec::with_capacity(payload.encoded_len()));
     payload.encode_raw(&mut *bytes);
-    (bytes, warnings)
+    Ok((bytes, warnings))
 }
 
-fn account_to_proto(a: &OtpAuthUri, warnings: &mut Vec<Warning>) -> proto::OtpParameters {
+fn account_to_proto(
+    index: usize,
+    a: &OtpAuthUri,
+    warnings: &mut Vec<Warning>,
+) -> Result<proto::OtpParameters, Error> {
     let account = a.account().to_owned();
     let digits = match (a.otp_type(), a.digits()) {
         (OtpType::Steam, _) => {
@@ -410,11 +419,14 @@ fn account_to_proto(a: &OtpAuthUri, warnings: &mut Vec<Warning>) -> proto::OtpPa
     let (r#type, counter) = match a.otp_type() {
         OtpType::Hotp => (
             1,
-            i64::try_from(a.counter().unwrap_or(0)).unwrap_or(i64::MAX),
+            i64::try_from(a.counter().unwrap_or(0)).map_err(|_| Error::NotExportable {
+                index,
+                reason: "its HOTP counter is above 2^63 - 1, the format's int64 limit",
+            })?,
         ),
         OtpType::Totp | OtpType::Steam => (2, 0),
     };
-    proto::OtpParameters {
+    Ok(proto::OtpParameters {
         secret: a.secret().expose_secret().to_vec(),
         name: account,
         issuer: a.issuer().unwrap_or_default().to_owned(),
@@ -426,5 +438,5 @@ fn account_to_proto(a: &OtpAuthUri, warnings: &mut Vec<Warning>) -> proto::OtpPa
         digits,
         r#type,
         counter,
-    }
+    })
 }

@@ -98,7 +98,7 @@ fn label_text(rng: &mut Rng) -> String {
     let len = 1 + rng.below(16);
     let mut s = String::new();
     while s.chars().count() < len {
-        let piece: &str = *rng.pick(POOL);
+        let piece = POOL[rng.below(POOL.len())];
         s.push_str(piece);
     }
     // Readers trim leading spaces: the builder refuses them, so start with a letter.
