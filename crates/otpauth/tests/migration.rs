@@ -215,7 +215,7 @@ fn import_is_lenient_about_encoding() {
     let fb = OtpAuthUri::totp(Secret::from_bytes(&[0xfb; 30]).unwrap(), "x")
         .build()
         .unwrap();
-    let ours = migration::export_with_batch_id(&[fb.clone()], 42).unwrap();
+    let ours = migration::export_with_batch_id(std::slice::from_ref(&fb), 42).unwrap();
     let raw = percent_decode(&ours.uris()[0]);
     let (head, data) = raw.split_once("data=").unwrap();
     assert!(
@@ -231,7 +231,7 @@ fn import_is_lenient_about_encoding() {
         let uri = format!("{head}data={variant}");
         assert_eq!(
             migration::import(&uri).unwrap().accounts(),
-            &[fb.clone()],
+            std::slice::from_ref(&fb),
             "{uri}"
         );
     }
