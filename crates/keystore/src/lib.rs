@@ -1,1 +1,162 @@
 #![doc = include_str!("../README.md")]
+
+mod cache;
+mod error;
+mod file;
+mod fsutil;
+mod index;
+mod keychain;
+mod mock;
+mod open;
+mod record;
+
+use std::fmt;
+
+pub use error::Error;
+pub use file::FileStore;
+pub use keychain::KeychainStore;
+pub use mock::MockStore;
+pub use open::{
+    DEFAULT_CACHE_TTL, OpenOptions, Opened, PassphraseSource, PromptFn, PromptReason, Selection,
+    StoreStatus, is_cached, lock, open, open_kernel_keyring,
+};
+pub use record::{AwsCredentials, MfaDevice, OtpType};
+
+/// Which kind of record: an MFA device or a set of AWS credentials.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordKind {
+    /// An [`MfaDevice`].
+    Mfa,
+    /// A set of [`AwsCredentials`].
+    Creds,
+}
+
+impl RecordKind {
+    /// Both kinds.
+    pub const ALL: [RecordKind; 2] = [RecordKind::Mfa, RecordKind::Creds];
+
+    /// Short lower-case tag: `"mfa"` or `"creds"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Mfa => "mfa",
+            RecordKind::Creds => "creds",
+        }
+    }
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RecordKind::Mfa => "MFA device",
+            RecordKind::Creds => "credentials profile",
+        })
+    }
+}
+
+/// Whether a `put` may replace an existing record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// An existing record is an error ([`Error::AlreadyExists`]); the stored one is untouched.
+    Refuse,
+    /// Replace an existing record.
+    Allow,
+}
+
+/// Which store implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreKind {
+    /// The encrypted file store.
+    File,
+    /// The Secret Service on the D-Bus session bus (Linux: gnome-keyring, KWallet, KeePassXC…).
+    SecretService,
+    /// The macOS Keychain.
+    MacosKeychain,
+    /// The Windows Credential Manager.
+    WindowsCredentialManager,
+    /// The Linux kernel keyring (volatile: lost at reboot).
+    KernelKeyring,
+    /// The in-memory [`MockStore`].
+    Mock,
+}
+
+/// Which store, and where: what `iamkit store status` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreInfo {
+    /// The implementation.
+    pub kind: StoreKind,
+    /// Human description, e.g. `file store at /home/u/.local/share/iamkit`.
+    pub description: String,
+}
+
+impl fmt::Display for StoreInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+/// One interface over every store.
+///
+/// Names are non-empty, at most [`MAX_NAME_LEN`] bytes of UTF-8 without control characters.
+/// Each kind has its own namespace (an MFA device and a credentials profile may share a name).
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Which store this is and where it keeps its data.
+    fn describe(&self) -> StoreInfo;
+
+    /// Store an MFA device under `name`.
+    fn put_mfa(&self, name: &str, rec: &MfaDevice, overwrite: Overwrite) -> Result<(), Error>;
+
+    /// Read the MFA device `name` ([`Error::NotFound`] when there is none).
+    fn get_mfa(&self, name: &str) -> Result<MfaDevice, Error>;
+
+    /// Store a credentials profile under `name`.
+    fn put_creds(
+        &self,
+        name: &str,
+        rec: &AwsCredentials,
+        overwrite: Overwrite,
+    ) -> Result<(), Error>;
+
+    /// Read the credentials profile `name` ([`Error::NotFound`] when there is none).
+    fn get_creds(&self, name: &str) -> Result<AwsCredentials, Error>;
+
+    /// Remove a record ([`Error::NotFound`] when there is none).
+    fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error>;
+
+    /// The names of all records of a kind, sorted. Reads only the non-secret index (plus, for
+    /// keychains, an existence check that drops index entries whose secret is gone).
+    fn list(&self, kind: RecordKind) -> Result<Vec<String>, Error>;
+
+    /// Atomically (under the store's lock) raise the device's `last_printed_step` to `step`;
+    /// returns the previous value. A caller that gets back `Some(prev)` with `prev >= step`
+    /// knows another process already printed a code for this step (used by `mfa code --fresh`).
+    fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error>;
+}
+
+/// Longest record name, in bytes.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// Check a record name: non-empty, at most [`MAX_NAME_LEN`] bytes, no control characters.
+pub fn validate_name(name: &str) -> Result<(), Error> {
+    let reason = if name.is_empty() {
+        Some("a non-empty name")
+    } else if name.len() > MAX_NAME_LEN {
+        Some("a name of at most 64 bytes")
+    } else if name.chars().any(char::is_control) {
+        Some("a name without control characters")
+    } else if name.trim() != name {
+        Some("a name without leading or trailing spaces")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(Error::InvalidName {
+            name: name.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}

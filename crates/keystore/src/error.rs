@@ -1,0 +1,147 @@
+//! The one error type of this crate.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::RecordKind;
+
+/// What went wrong in a store. `Display` names the store and what to do; no variant ever holds
+/// secret bytes (errors from the keychain libraries, which can carry raw secret data, are
+/// reduced to a message before they reach this type).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// No record of this kind and name.
+    NotFound {
+        /// Which store.
+        store: String,
+        /// MFA device or credentials.
+        kind: RecordKind,
+        /// The name asked for.
+        name: String,
+    },
+    /// A record of this kind and name exists and overwriting was not allowed.
+    AlreadyExists {
+        /// Which store.
+        store: String,
+        /// MFA device or credentials.
+        kind: RecordKind,
+        /// The name.
+        name: String,
+    },
+    /// The name cannot be used as a record name.
+    InvalidName {
+        /// The offending name.
+        name: String,
+        /// What was expected.
+        reason: &'static str,
+    },
+    /// The store is reachable but locked or refuses access.
+    Locked {
+        /// Which store.
+        store: String,
+        /// What to do about it.
+        hint: String,
+    },
+    /// The passphrase does not unlock the file store.
+    WrongPassphrase {
+        /// Which store.
+        store: String,
+    },
+    /// The file store needs a passphrase and no source of one was configured.
+    NoPassphrase {
+        /// Which store.
+        store: String,
+    },
+    /// The store cannot be reached at all.
+    Unavailable {
+        /// Which store.
+        store: String,
+        /// Why.
+        reason: String,
+    },
+    /// Stored data is not what this crate wrote.
+    Corrupt {
+        /// Which store.
+        store: String,
+        /// What is wrong (never the data itself).
+        what: String,
+    },
+    /// A file operation failed.
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// On which path.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A configuration value is invalid.
+    InvalidOption {
+        /// Which option (e.g. an environment variable name).
+        option: &'static str,
+        /// What was expected.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotFound { store, kind, name } => {
+                write!(f, "no {kind} named {name:?} in the {store}")
+            }
+            Error::AlreadyExists { store, kind, name } => write!(
+                f,
+                "a {kind} named {name:?} already exists in the {store}; pass --force to replace it"
+            ),
+            Error::InvalidName { name, reason } => {
+                write!(f, "invalid record name {name:?}: expected {reason}")
+            }
+            Error::Locked { store, hint } => write!(f, "the {store} is locked: {hint}"),
+            Error::WrongPassphrase { store } => write!(
+                f,
+                "wrong passphrase for the {store} (check IAMKIT_PASSPHRASE_FILE / IAMKIT_PASSPHRASE)"
+            ),
+            Error::NoPassphrase { store } => write!(
+                f,
+                "the {store} needs a passphrase: set IAMKIT_PASSPHRASE_FILE or IAMKIT_PASSPHRASE, or run in a terminal to be prompted"
+            ),
+            Error::Unavailable { store, reason } => {
+                write!(f, "the {store} is not available: {reason}")
+            }
+            Error::Corrupt { store, what } => write!(f, "corrupt data in the {store}: {what}"),
+            Error::Io {
+                action,
+                path,
+                source,
+            } => write!(f, "cannot {action} {}: {source}", path.display()),
+            Error::InvalidOption { option, expected } => {
+                write!(f, "invalid {option}: expected {expected}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! The encrypted file store, for machines without a keychain.
+//!
+//! ```
+//! use iamkit_keystore::{FileStore, OpenOptions, PassphraseSource, Store, AwsCredentials, Overwrite};
+//! # let tmp = tempfile::tempdir()?;
+//! let store = FileStore::open(
+//!     OpenOptions::new()
+//!         .dir(tmp.path())
+//!         .passphrase(PassphraseSource::Value("correct horse".to_owned().into()))
+//!         .cache_ttl(std::time::Duration::ZERO)
+//!         .insecure_fast_kdf_for_tests(10), // tests only: keep the default in real use
+//! )?;
+//! store.put_creds("dev", &AwsCredentials::new("AKIAEXAMPLE", "s3cr3t"), Overwrite::Refuse)?;
+//! assert_eq!(*store.get_creds("dev")?.secret_access_key, "s3cr3t");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layout of the directory (0700; files 0600):
+//! - `identity.age`: an age X25519 identity (`AGE-SECRET-KEY-1…`), encrypted to the
+//!   passphrase with age's scrypt recipient;
+//! - `mfa/<name>.age`, `creds/<name>.age`: one record each, encrypted to that identity;
+//!   the file names are the (non-secret) index; names are percent-encoded;
+//! - `.lock`: the lock file that serializes writers.
+//!
+//! Recovery without iamkit: `age -d identity.age > id.txt; age -d -i id.txt mfa/NAME.age`.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use age::secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use crate::fsutil::{DirLock, ensure_private_dir, remove_file, write_atomic};
+use crate::open::PromptReason;
+use crate::record::{open as open_record, seal};
+use crate::{
+    AwsCredentials, Error, MfaDevice, OpenOptions, Overwrite, PassphraseSource, RecordKind, Store,
+    StoreInfo, StoreKind, validate_name,
+};
+
+const IDENTITY_FILE: &str = "identity.age";
+
+/// The encrypted file store. See the [module docs](self) for the format.
+#[derive(Debug)]
+pub struct FileStore {
+    dir: PathBuf,
+    passphrase: Option<PassphraseSource>,
+    cache_ttl: Duration,
+    kdf_log_n: Option<u8>,
+    unlocked: Mutex<Option<Zeroizing<String>>>,
+}
+
+impl FileStore {
+    /// Open (not unlock) the file store in `opts`' directory; the directory is created on
+    /// first write.
+    pub fn open(opts: OpenOptions) -> Result<FileStore, Error> {
+        let dir = opts.resolved_dir()?;
+        Ok(FileStore {
+            dir,
+            passphrase: opts.passphrase,
+            cache_ttl: opts.cache_ttl,
+            kdf_log_n: opts.kdf_log_n,
+            unlocked: Mutex::new(None),
+        })
+    }
+
+    /// The store directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether the store has been created (its `identity.age` exists).
+    pub fn exists(&self) -> bool {
+        self.dir.join(IDENTITY_FILE).is_file()
+    }
+
+    /// Whether the kernel keyring currently caches this store's unlocked key.
+    pub fn is_cached(&self) -> bool {
+        crate::cache::get(&self.dir).is_some()
+    }
+
+    /// Unlock now (asking for the passphrase unless cached), creating the store if missing.
+    pub fn unlock(&self) -> Result<(), Error> {
+        self.identity(true).map(|_| ())
+    }
+
+    fn name(&self) -> String {
+        format!("file store at {}", self.dir.display())
+    }
+
+    fn record_path(&self, kind: RecordKind, name: &str) -> PathBuf {
+        self.dir
+            .join(kind.as_str())
+            .join(format!("{}.age", encode_name(name)))
+    }
+
+    fn corrupt(&self, what: impl Into<String>) -> Error {
+        Error::Corrupt {
+            store: self.name(),
+            what: what.into(),
+        }
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Zeroizing<String>>> {
+        self.unlocked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The unlocked identity: from memory, the kernel cache, or the passphrase. With
+    /// `create`, a missing store is created.
+    fn identity(&self, create: bool) -> Result<age::x25519::Identity, Error> {
+        if let Some(s) = self.slot().as_ref() {
+            return parse_identity(s).ok_or_else(|| self.corrupt("unlocked key is malformed"));
+        }
+        if let Some(cached) = crate::cache::get(&self.dir)
+            && let Ok(text) = std::str::from_utf8(&cached)
+            && let Some(id) = parse_identity(text)
+        {
+            *self.slot() = Some(Zeroizing::new(text.to_owned()));
+            return Ok(id);
+        }
+        let id_path = self.dir.join(IDENTITY_FILE);
+        let sealed = match std::fs::read(&id_path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                return self.create();
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Locked {
+                    store: self.name(),
+                    hint: "the store has not been created yet (add a record first)".to_owned(),
+                });
+            }
+            Err(e) => return Err(Error::io("read", id_path, e)),
+        };
+        let pass = self.passphrase(PromptReason::Unlock)?;
+        let scrypt = age::scrypt::Identity::new(SecretString::from(pass.to_string()));
+        let text = match age::decrypt(&scrypt, &sealed) {
+            Ok(t) => Zeroizing::new(t),
+            Err(
+                age::DecryptError::DecryptionFailed
+                | age::DecryptError::KeyDecryptionFailed
+                | age::DecryptError::NoMatchingKeys,
+            ) => {
+                return Err(Error::WrongPassphrase { store: self.name() });
+            }
+            Err(age::DecryptError::ExcessiveWork { required, .. }) => {
+                return Err(self.corrupt(format!(
+                    "{IDENTITY_FILE} asks for scrypt work factor 2^{required}, more than allowed"
+                )));
+            }
+            Err(e) => return Err(self.corrupt(format!("{IDENTITY_FILE}: {e}"))),
+        };
+        let text = std::str::from_utf8(&text)
+            .map_err(|_| self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity")))?;
+        let text = text.trim();
+        let id = parse_identity(text).ok_or_else(|| {
+            self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity"))
+        })?;
+        self.remember(text);
+        Ok(id)
+    }
+
+    fn remember(&self, text: &str) {
+        if !self.cache_ttl.is_zero() {
+            // A failure only costs speed: the next process asks again.
+            let _ = crate::cache::put(&self.dir, text.as_bytes(), self.cache_ttl);
+        }
+        *self.slot() = Some(Zeroizing::new(text.to_owned()));
+    }
+
+    fn passphrase(&self, reason: PromptReason) -> Result<Zeroizing<String>, Error> {
+        match &self.passphrase {
+            Some(src) => src.get(reason, &self.dir),
+            None => Err(Error::NoPassphrase { store: self.name() }),
+        }
+    }
+
+    fn create(&self) -> Result<age::x25519::Identity, Error> {
+        let pass = self.passphrase(PromptReason::Create)?;
+        ensure_private_dir(&self.dir)?;
+        let _lock = DirLock::acquire(&self.dir)?;
+        if self.dir.join(IDENTITY_FILE).exists() {
+            // Another process created it meanwhile: unlock that one instead.
+            drop(_lock);
+            return self.identity(false);
+        }
+        let id = age::x25519::Identity::generate();
+        let text = Zeroizing::new(id.to_string().expose_secret().to_owned());
+        let mut recipient = age::scrypt::Recipient::new(SecretString::from(pass.to_string()));
+        if let Some(n) = self.kdf_log_n {
+            recipient.set_work_factor(n);
+        }
+        let mut plain = Zeroizing::new(Vec::new());
+        plain.extend_from_slice(
+            b"# iamkit file store identity; decrypt records with: age -d -i <this file> FILE.age\n",
+        );
+        plain.extend_from_slice(text.as_bytes());
+        plain.push(b'\n');
+        let sealed = age::encrypt(&recipient, &plain)
+            .map_err(|e| self.corrupt(format!("cannot encrypt the identity: {e}")))?;
+        write_atomic(&self.dir.join(IDENTITY_FILE), &sealed)?;
+        self.remember(&text);
+        Ok(id)
+    }
+
+    fn decrypt(&self, path: &Path, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let id = self.identity(false)?;
+        match age::decrypt(&id, sealed) {
+            Ok(p) => Ok(Zeroizing::new(p)),
+            Err(age::DecryptError::NoMatchingKeys) if self.slot().is_some() => {
+                // Possibly a stale cached key (the store was re-created): forget it, retry once
+                // with the passphrase.
+                let _ = crate::cache::forget(&self.dir);
+                *self.slot() = None;
+                let id = self.identity(false)?;
+                age::decrypt(&id, sealed)
+                    .map(Zeroizing::new)
+                    .map_err(|e| self.corrupt(format!("cannot decrypt {}: {e}", path.display())))
+            }
+            Err(e) => Err(self.corrupt(format!("cannot decrypt {}: {e}", path.display()))),
+        }
+    }
+
+    fn read_record<T: for<'de> serde::Deserialize<'de>>(
+        &self,
+        kind: RecordKind,
+        name: &str,
+    ) -> Result<T, Error> {
+        validate_name(name)?;
+        let path = self.record_path(kind, name);
+        let sealed = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotFound {
+                    store: self.name(),
+                    kind,
+                    name: name.to_owned(),
+                });
+            }
+            Err(e) => return Err(Error::io("read", path, e)),
+        };
+        let plain = self.decrypt(&path, &sealed)?;
+        open_record(kind, name, &plain)
+            .map_err(|w| self.corrupt(format!("{}: {w}", path.display())))
+    }
+
+    fn write_record<T: serde::Serialize>(
+        &self,
+        kind: RecordKind,
+        name: &str,
+        rec: &T,
+        overwrite: Overwrite,
+    ) -> Result<(), Error> {
+        validate_name(name)?;
+        let id = self.identity(true)?;
+        let plain = seal(kind, name, rec).map_err(|e| self.corrupt(e.to_string()))?;
+        let sealed = age::encrypt(&id.to_public(), &plain)
+            .map_err(|e| self.corrupt(format!("cannot encrypt: {e}")))?;
+        let path = self.record_path(kind, name);
+        let _lock = DirLock::acquire(&self.dir)?;
+        if overwrite == Overwrite::Refuse && path.exists() {
+            return Err(Error::AlreadyExists {
+                store: self.name(),
+                kind,
+                name: name.to_owned(),
+            });
+        }
+        ensure_private_dir(&self.dir.join(kind.as_str()))?;
+        write_atomic(&path, &sealed)
+    }
+}
+
+fn parse_identity(text: &str) -> Option<age::x25519::Identity> {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))?;
+    age::x25519::Identity::from_str(line).ok()
+}
+
+impl Store for FileStore {
+    fn describe(&self) -> StoreInfo {
+        StoreInfo {
+            kind: StoreKind::File,
+            description: self.name(),
+        }
+    }
+
+    fn put_mfa(&self, name: &str, rec: &MfaDevice, overwrite: Overwrite) -> Result<(), Error> {
+        self.write_record(RecordKind::Mfa, name, rec, overwrite)
+    }
+
+    fn get_mfa(&self, name: &str) -> Result<MfaDevice, Error> {
+        self.read_record(RecordKind::Mfa, name)
+    }
+
+    fn put_creds(
+        &self,
+        name: &str,
+        rec: &AwsCredentials,
+        overwrite: Overwrite,
+    ) -> Result<(), Error> {
+        self.write_record(RecordKind::Creds, name, rec, overwrite)
+    }
+
+    fn get_creds(&self, name: &str) -> Result<AwsCredentials, Error> {
+        self.read_record(RecordKind::Creds, name)
+    }
+
+    fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
+        validate_name(name)?;
+        if !self.dir.is_dir() {
+            return Err(Error::NotFound {
+                store: self.name(),
+                kind,
+                name: name.to_owned(),
+            });
+        }
+        let _lock = DirLock::acquire(&self.dir)?;
+        if remove_file(&self.record_path(kind, name))? {
+            Ok(())
+        } else {
+            Err(Error::NotFound {
+                store: self.name(),
+                kind,
+                name: name.to_owned(),
+            })
+        }
+    }
+
+    fn list(&self, kind: RecordKind) -> Result<Vec<String>, Error> {
+        let dir = self.dir.join(kind.as_str());
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("list", dir, e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("list", &dir, e))?;
+            let file = entry.file_name();
+            // Temporary files (".tmp-…") and anything not written by us are skipped.
+            if let Some(stem) = file.to_str().and_then(|f| f.strip_suffix(".age"))
+                && let Some(name) = decode_name(stem)
+            {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error> {
+        validate_name(name)?;
+        let id = self.identity(false)?;
+        let _lock = DirLock::acquire(&self.dir)?;
+        let mut dev: MfaDevice = self.read_record(RecordKind::Mfa, name)?;
+        let prev = dev.last_printed_step;
+        if prev.is_none_or(|p| p < step) {
+            dev.last_printed_step = Some(step);
+            let plain =
+                seal(RecordKind::Mfa, name, &dev).map_err(|e| self.corrupt(e.to_string()))?;
+            let sealed = age::encrypt(&id.to_public(), &plain)
+                .map_err(|e| self.corrupt(format!("cannot encrypt: {e}")))?;
+            write_atomic(&self.record_path(RecordKind::Mfa, name), &sealed)?;
+        }
+        Ok(prev)
+    }
+}
+
+/// File-name encoding of a record name: `a-z 0-9 _ -` and non-leading `.` kept, every
+/// other byte as `%XX` (upper-case letters too, so case-insensitive file systems cannot
+/// merge two names).
+pub(crate) fn encode_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for (i, b) in name.bytes().enumerate() {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' => out.push(b as char),
+            b'.' if i > 0 => out.push('.'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Inverse of [`encode_name`]; `None` for anything `encode_name` cannot have produced.
+pub(crate) fn decode_name(file: &str) -> Option<String> {
+    let bytes = file.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = file.get(i + 1..i + 3)?;
+            if hex.bytes().any(|c| c.is_ascii_lowercase()) {
+                return None;
+            }
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let name = String::from_utf8(out).ok()?;
+    (encode_name(&name) == file && validate_name(&name).is_ok()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn name_encoding_round_trips(name in "\\PC{1,20}") {
+            prop_assume!(validate_name(&name).is_ok());
+            let enc = encode_name(&name);
+            prop_assert!(enc.len() <= 3 * name.len());
+            prop_assert!(!enc.starts_with('.'));
+            prop_assert!(!enc.contains('/'));
+            prop_assert_eq!(decode_name(&enc), Some(name));
+        }
+    }
+
+    #[test]
+    fn foreign_file_names_are_not_records() {
+        for f in [".tmp-abc", "A", "%4a", "%", "%G0", ""] {
+            assert_eq!(decode_name(f), None, "{f}");
+        }
+        assert_eq!(decode_name("%41b"), Some("Ab".to_owned()));
+    }
+}

@@ -1,0 +1,426 @@
+//! Stores backed by a `keyring-core` credential store: the OS keychain (Secret Service on
+//! Linux, macOS Keychain, Windows Credential Manager) and the Linux kernel keyring.
+//!
+//! Each record is one keychain entry (service `iamkit:mfa` or `iamkit:creds`, user = the
+//! record name) holding the versioned JSON record. Because keychains cannot list reliably,
+//! a non-secret name index lives in the store directory (`index-<store>.json`); it is
+//! written before a secret is added and after one is removed, so a crash leaves at worst
+//! an index entry without a secret, which `get`, `remove` and `list` repair.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use keyring_core::{CredentialStore, Entry};
+
+use crate::fsutil::DirLock;
+use crate::index::{Index, index_path};
+use crate::record::{open as open_record, seal};
+use crate::{
+    AwsCredentials, Error, MfaDevice, OpenOptions, Overwrite, RecordKind, Store, StoreInfo,
+    StoreKind, validate_name,
+};
+
+/// A store backed by a keychain through `keyring-core`.
+pub struct KeychainStore {
+    backend: Arc<CredentialStore>,
+    kind: StoreKind,
+    description: String,
+    service: String,
+    dir: PathBuf,
+    index: PathBuf,
+}
+
+impl std::fmt::Debug for KeychainStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeychainStore")
+            .field("kind", &self.kind)
+            .field("description", &self.description)
+            .field("service", &self.service)
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+/// Open the OS keychain. `Error::Unavailable` when there is none reachable.
+pub(crate) fn open_os(opts: &OpenOptions) -> Result<KeychainStore, Error> {
+    #[cfg(target_os = "linux")]
+    {
+        let store = "Secret Service";
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty()) {
+            return Err(Error::Unavailable {
+                store: store.to_owned(),
+                reason: "no Secret Service on the session bus (DBUS_SESSION_BUS_ADDRESS unset)"
+                    .to_owned(),
+            });
+        }
+        let backend =
+            zbus_secret_service_keyring_store::Store::new().map_err(|e| Error::Unavailable {
+                store: store.to_owned(),
+                reason: format!(
+                    "no Secret Service on the session bus ({})",
+                    describe_err(&e)
+                ),
+            })?;
+        KeychainStore::new(
+            backend,
+            StoreKind::SecretService,
+            "Secret Service on the session bus".to_owned(),
+            "secret-service",
+            opts,
+        )
+    }
+    #[cfg(target_os = "macos")]
+    {
+        let backend =
+            apple_native_keyring_store::keychain::Store::new().map_err(|e| Error::Unavailable {
+                store: "macOS Keychain".to_owned(),
+                reason: describe_err(&e),
+            })?;
+        KeychainStore::new(
+            backend,
+            StoreKind::MacosKeychain,
+            "macOS Keychain".to_owned(),
+            "macos-keychain",
+            opts,
+        )
+    }
+    #[cfg(target_os = "windows")]
+    {
+        let backend =
+            windows_native_keyring_store::Store::new().map_err(|e| Error::Unavailable {
+                store: "Windows Credential Manager".to_owned(),
+                reason: describe_err(&e),
+            })?;
+        KeychainStore::new(
+            backend,
+            StoreKind::WindowsCredentialManager,
+            "Windows Credential Manager".to_owned(),
+            "windows-credential-manager",
+            opts,
+        )
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+    {
+        let _ = opts;
+        Err(Error::Unavailable {
+            store: "keychain".to_owned(),
+            reason: "no supported keychain on this system".to_owned(),
+        })
+    }
+}
+
+/// Open the Linux kernel keyring (session keyring) as a store.
+pub(crate) fn open_kernel(opts: &OpenOptions) -> Result<KeychainStore, Error> {
+    #[cfg(target_os = "linux")]
+    {
+        let store = "kernel keyring";
+        crate::cache::available().map_err(|reason| Error::Unavailable {
+            store: store.to_owned(),
+            reason: format!("no session keyring ({reason}); run under `keyctl session -`"),
+        })?;
+        let config = std::collections::HashMap::from([("service_no_divider", "true")]);
+        let backend = linux_keyutils_keyring_store::Store::new_with_configuration(&config)
+            .map_err(|e| Error::Unavailable {
+                store: store.to_owned(),
+                reason: describe_err(&e),
+            })?;
+        KeychainStore::new(
+            backend,
+            StoreKind::KernelKeyring,
+            "kernel session keyring (volatile)".to_owned(),
+            "kernel-keyring",
+            opts,
+        )
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = opts;
+        Err(Error::Unavailable {
+            store: "kernel keyring".to_owned(),
+            reason: "the kernel keyring exists only on Linux".to_owned(),
+        })
+    }
+}
+
+/// A keyring error as text that never includes the raw bytes some variants carry.
+fn describe_err(e: &keyring_core::Error) -> String {
+    use keyring_core::Error as K;
+    match e {
+        K::PlatformFailure(p) => format!("platform failure: {p}"),
+        K::NoStorageAccess(p) => format!("no access to the storage: {p}"),
+        K::NoEntry => "no such entry".to_owned(),
+        K::BadEncoding(_) => "stored data is not UTF-8".to_owned(),
+        K::BadDataFormat(_, _) => "stored data is malformed".to_owned(),
+        K::BadStoreFormat(s) => format!("store data is malformed: {s}"),
+        K::TooLong(name, len) => format!("{name} is longer than the limit of {len}"),
+        K::Invalid(name, why) => format!("{name} is invalid: {why}"),
+        K::Ambiguous(v) => format!("{} entries match", v.len()),
+        K::NoDefaultStore => "no default store".to_owned(),
+        K::NotSupportedByStore(s) => format!("not supported: {s}"),
+        _ => "unknown keyring error".to_owned(),
+    }
+}
+
+impl KeychainStore {
+    fn new(
+        backend: Arc<CredentialStore>,
+        kind: StoreKind,
+        description: String,
+        tag: &str,
+        opts: &OpenOptions,
+    ) -> Result<KeychainStore, Error> {
+        let dir = opts.resolved_dir()?;
+        let service = opts.keychain_service.clone();
+        let index = index_path(&dir, tag);
+        Ok(KeychainStore {
+            backend,
+            kind,
+            description: format!("{description} (name index {})", index.display()),
+            service,
+            dir,
+            index,
+        })
+    }
+
+    fn name(&self) -> String {
+        match self.kind {
+            StoreKind::SecretService => "Secret Service".to_owned(),
+            StoreKind::MacosKeychain => "macOS Keychain".to_owned(),
+            StoreKind::WindowsCredentialManager => "Windows Credential Manager".to_owned(),
+            StoreKind::KernelKeyring => "kernel keyring".to_owned(),
+            _ => "keychain".to_owned(),
+        }
+    }
+
+    fn map_err(&self, e: keyring_core::Error, kind: RecordKind, name: &str) -> Error {
+        use keyring_core::Error as K;
+        match e {
+            K::NoEntry => Error::NotFound {
+                store: self.name(),
+                kind,
+                name: name.to_owned(),
+            },
+            K::NoStorageAccess(p) => Error::Locked {
+                store: self.name(),
+                hint: format!(
+                    "{p}; unlock it (log in to the desktop session, or unlock the keyring with \
+                     your keyring tool) or choose another store with --store file"
+                ),
+            },
+            K::BadEncoding(_) | K::BadDataFormat(_, _) | K::Ambiguous(_) => Error::Corrupt {
+                store: self.name(),
+                what: format!("the entry for {kind} {name:?}: {}", describe_err(&e)),
+            },
+            other => Error::Unavailable {
+                store: self.name(),
+                reason: describe_err(&other),
+            },
+        }
+    }
+
+    fn entry(&self, kind: RecordKind, name: &str) -> Result<Entry, Error> {
+        Entry::new_in_store(
+            &self.backend,
+            &format!("{}:{}", self.service, kind.as_str()),
+            name,
+        )
+        .map_err(|e| self.map_err(e, kind, name))
+    }
+
+    /// `Some(bytes)` or `None` when the entry does not exist.
+    fn read(
+        &self,
+        kind: RecordKind,
+        name: &str,
+    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, Error> {
+        match self.entry(kind, name)?.get_secret() {
+            Ok(b) => Ok(Some(zeroize::Zeroizing::new(b))),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(self.map_err(e, kind, name)),
+        }
+    }
+
+    fn lock(&self) -> Result<DirLock, Error> {
+        DirLock::acquire(&self.dir)
+    }
+
+    fn put<T: serde::Serialize>(
+        &self,
+        kind: RecordKind,
+        name: &str,
+        rec: &T,
+        overwrite: Overwrite,
+    ) -> Result<(), Error> {
+        validate_name(name)?;
+        let bytes = seal(kind, name, rec).map_err(|e| Error::Corrupt {
+            store: self.name(),
+            what: e.to_string(),
+        })?;
+        let _lock = self.lock()?;
+        if overwrite == Overwrite::Refuse && self.read(kind, name)?.is_some() {
+            self.index_add(kind, name)?; // repair: a secret without an index entry
+            return Err(Error::AlreadyExists {
+                store: self.name(),
+                kind,
+                name: name.to_owned(),
+            });
+        }
+        // Index first: a crash in between leaves an index entry without a secret (repaired
+        // on the next get/list), never a secret nobody can list.
+        self.index_add(kind, name)?;
+        self.entry(kind, name)?
+            .set_secret(&bytes)
+            .map_err(|e| self.map_err(e, kind, name))
+    }
+
+    fn index_add(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
+        let mut idx = Index::load(&self.index)?;
+        if idx.names_mut(kind).insert(name.to_owned()) {
+            idx.save(&self.index)?;
+        }
+        Ok(())
+    }
+
+    fn index_remove(&self, kind: RecordKind, names: &[&str]) -> Result<(), Error> {
+        let mut idx = Index::load(&self.index)?;
+        let mut changed = false;
+        for n in names {
+            changed |= idx.names_mut(kind).remove(*n);
+        }
+        if changed {
+            idx.save(&self.index)?;
+        }
+        Ok(())
+    }
+
+    fn get<T: for<'de> serde::Deserialize<'de>>(
+        &self,
+        kind: RecordKind,
+        name: &str,
+    ) -> Result<T, Error> {
+        validate_name(name)?;
+        let in_index = Index::load(&self.index)?.names(kind).contains(name);
+        match self.read(kind, name)? {
+            Some(bytes) => {
+                if !in_index {
+                    let _lock = self.lock()?;
+                    self.index_add(kind, name)?;
+                }
+                open_record(kind, name, &bytes).map_err(|what| Error::Corrupt {
+                    store: self.name(),
+                    what,
+                })
+            }
+            None => {
+                if in_index {
+                    let _lock = self.lock()?;
+                    if self.read(kind, name)?.is_none() {
+                        self.index_remove(kind, &[name])?;
+                    }
+                }
+                Err(Error::NotFound {
+                    store: self.name(),
+                    kind,
+                    name: name.to_owned(),
+                })
+            }
+        }
+    }
+}
+
+impl Store for KeychainStore {
+    fn describe(&self) -> StoreInfo {
+        StoreInfo {
+            kind: self.kind,
+            description: self.description.clone(),
+        }
+    }
+
+    fn put_mfa(&self, name: &str, rec: &MfaDevice, overwrite: Overwrite) -> Result<(), Error> {
+        self.put(RecordKind::Mfa, name, rec, overwrite)
+    }
+
+    fn get_mfa(&self, name: &str) -> Result<MfaDevice, Error> {
+        self.get(RecordKind::Mfa, name)
+    }
+
+    fn put_creds(
+        &self,
+        name: &str,
+        rec: &AwsCredentials,
+        overwrite: Overwrite,
+    ) -> Result<(), Error> {
+        self.put(RecordKind::Creds, name, rec, overwrite)
+    }
+
+    fn get_creds(&self, name: &str) -> Result<AwsCredentials, Error> {
+        self.get(RecordKind::Creds, name)
+    }
+
+    fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
+        validate_name(name)?;
+        let _lock = self.lock()?;
+        let result = match self.entry(kind, name)?.delete_credential() {
+            Ok(()) => Ok(()),
+            Err(keyring_core::Error::NoEntry) => Err(Error::NotFound {
+                store: self.name(),
+                kind,
+                name: name.to_owned(),
+            }),
+            Err(e) => return Err(self.map_err(e, kind, name)),
+        };
+        // Secret first, then the index: a crash in between leaves an index entry without a
+        // secret, which get/list repair.
+        self.index_remove(kind, &[name])?;
+        result
+    }
+
+    fn list(&self, kind: RecordKind) -> Result<Vec<String>, Error> {
+        let idx = Index::load(&self.index)?;
+        let mut present = Vec::new();
+        let mut gone = Vec::new();
+        for name in idx.names(kind) {
+            match self.read(kind, name)? {
+                Some(_) => present.push(name.clone()),
+                None => gone.push(name.as_str()),
+            }
+        }
+        if !gone.is_empty() {
+            let _lock = self.lock()?;
+            let still_gone: Vec<&str> = gone
+                .into_iter()
+                .filter(|n| matches!(self.read(kind, n), Ok(None)))
+                .collect();
+            self.index_remove(kind, &still_gone)?;
+        }
+        Ok(present)
+    }
+
+    fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error> {
+        validate_name(name)?;
+        let _lock = self.lock()?;
+        let kind = RecordKind::Mfa;
+        let bytes = self.read(kind, name)?.ok_or_else(|| Error::NotFound {
+            store: self.name(),
+            kind,
+            name: name.to_owned(),
+        })?;
+        let mut dev: MfaDevice =
+            open_record(kind, name, &bytes).map_err(|what| Error::Corrupt {
+                store: self.name(),
+                what,
+            })?;
+        let prev = dev.last_printed_step;
+        if prev.is_none_or(|p| p < step) {
+            dev.last_printed_step = Some(step);
+            let bytes = seal(kind, name, &dev).map_err(|e| Error::Corrupt {
+                store: self.name(),
+                what: e.to_string(),
+            })?;
+            self.entry(kind, name)?
+                .set_secret(&bytes)
+                .map_err(|e| self.map_err(e, kind, name))?;
+        }
+        Ok(prev)
+    }
+}

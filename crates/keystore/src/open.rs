@@ -1,0 +1,366 @@
+//! Choosing and opening a store: [`open`], [`OpenOptions`], [`Selection`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use crate::{Error, FileStore, Store, StoreInfo};
+
+/// Which store to use (`--store auto|keychain|file`, or `IAMKIT_STORE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Selection {
+    /// The OS keychain where one is reachable, else the file store.
+    #[default]
+    Auto,
+    /// The OS keychain, or an error saying why it cannot be used.
+    Keychain,
+    /// The encrypted file store.
+    File,
+}
+
+impl FromStr for Selection {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "auto" => Ok(Selection::Auto),
+            "keychain" => Ok(Selection::Keychain),
+            "file" => Ok(Selection::File),
+            _ => Err(Error::InvalidOption {
+                option: "store selection",
+                expected: "one of auto, keychain, file",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Selection::Auto => "auto",
+            Selection::Keychain => "keychain",
+            Selection::File => "file",
+        })
+    }
+}
+
+/// Why the file store asks for a passphrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptReason {
+    /// To unlock an existing store.
+    Unlock,
+    /// To create a new store: the caller should ask twice and compare.
+    Create,
+}
+
+/// A passphrase prompt supplied by the caller (the CLI reads the terminal without echo; this
+/// library never touches the terminal). It receives the reason and the store directory.
+pub type PromptFn =
+    Box<dyn Fn(PromptReason, &Path) -> std::io::Result<Zeroizing<String>> + Send + Sync>;
+
+/// Where the file store's passphrase comes from.
+pub enum PassphraseSource {
+    /// The first line of this file (`IAMKIT_PASSPHRASE_FILE`).
+    File(PathBuf),
+    /// This value (`IAMKIT_PASSPHRASE`).
+    Value(Zeroizing<String>),
+    /// Ask the user.
+    Prompt(PromptFn),
+}
+
+impl fmt::Debug for PassphraseSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PassphraseSource::File(p) => f.debug_tuple("File").field(p).finish(),
+            PassphraseSource::Value(_) => f.write_str("Value(<redacted>)"),
+            PassphraseSource::Prompt(_) => f.write_str("Prompt(<fn>)"),
+        }
+    }
+}
+
+impl PassphraseSource {
+    pub(crate) fn get(&self, reason: PromptReason, dir: &Path) -> Result<Zeroizing<String>, Error> {
+        let store = || format!("file store at {}", dir.display());
+        let pass = match self {
+            PassphraseSource::Value(v) => v.clone(),
+            PassphraseSource::File(p) => {
+                let text = Zeroizing::new(
+                    std::fs::read_to_string(p)
+                        .map_err(|e| Error::io("read the passphrase file", p, e))?,
+                );
+                Zeroizing::new(text.lines().next().unwrap_or("").to_owned())
+            }
+            PassphraseSource::Prompt(f) => {
+                f(reason, dir).map_err(|e| Error::io("read a passphrase for", dir, e))?
+            }
+        };
+        if pass.is_empty() {
+            return Err(Error::NoPassphrase { store: store() });
+        }
+        Ok(pass)
+    }
+}
+
+/// Default time the file store's unlocked key stays cached in the kernel session keyring.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// Options for [`open`]. Start from [`OpenOptions::new`] (nothing from the environment) or
+/// [`OpenOptions::from_env`].
+#[derive(Debug)]
+pub struct OpenOptions {
+    pub(crate) dir: Option<PathBuf>,
+    pub(crate) passphrase: Option<PassphraseSource>,
+    pub(crate) cache_ttl: Duration,
+    pub(crate) keychain_service: String,
+    pub(crate) kdf_log_n: Option<u8>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl OpenOptions {
+    /// Defaults: directory from `IAMKIT_STORE_DIR`/`XDG_DATA_HOME` at open time, no
+    /// passphrase source, 15-minute cache, keychain service name `iamkit`.
+    pub fn new() -> Self {
+        OpenOptions {
+            dir: None,
+            passphrase: None,
+            cache_ttl: DEFAULT_CACHE_TTL,
+            keychain_service: "iamkit".to_owned(),
+            kdf_log_n: None,
+        }
+    }
+
+    /// Read `IAMKIT_STORE_DIR` (else `XDG_DATA_HOME`/`HOME`), `IAMKIT_PASSPHRASE_FILE`,
+    /// `IAMKIT_PASSPHRASE` and `IAMKIT_CACHE_TTL` (seconds, or with a suffix `s`, `m`, `h`;
+    /// `0` disables the cache). The passphrase file wins over the value.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut o = OpenOptions::new();
+        o.dir = Some(default_dir()?);
+        if let Some(p) = std::env::var_os("IAMKIT_PASSPHRASE_FILE").filter(|v| !v.is_empty()) {
+            o.passphrase = Some(PassphraseSource::File(PathBuf::from(p)));
+        } else if let Ok(v) = std::env::var("IAMKIT_PASSPHRASE")
+            && !v.is_empty()
+        {
+            o.passphrase = Some(PassphraseSource::Value(Zeroizing::new(v)));
+        }
+        if let Ok(v) = std::env::var("IAMKIT_CACHE_TTL") {
+            o.cache_ttl = parse_ttl(&v).ok_or(Error::InvalidOption {
+                option: "IAMKIT_CACHE_TTL",
+                expected: "a number of seconds, or a number with suffix s, m or h (0 disables the cache)",
+            })?;
+        }
+        Ok(o)
+    }
+
+    /// The file store directory (and where keychain stores keep their name index).
+    pub fn dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Where the file store's passphrase comes from (replaces any earlier source).
+    pub fn passphrase(mut self, source: PassphraseSource) -> Self {
+        self.passphrase = Some(source);
+        self
+    }
+
+    /// Use this passphrase source only if none is configured yet (the CLI adds its prompt
+    /// as the last resort after [`OpenOptions::from_env`]).
+    pub fn passphrase_fallback(mut self, source: PassphraseSource) -> Self {
+        if self.passphrase.is_none() {
+            self.passphrase = Some(source);
+        }
+        self
+    }
+
+    /// How long the unlocked file key stays in the kernel session keyring; zero disables
+    /// caching (every use then pays the passphrase KDF).
+    pub fn cache_ttl(mut self, ttl: Duration) -> Self {
+        self.cache_ttl = ttl;
+        self
+    }
+
+    /// The service name under which keychain entries are stored (default `iamkit`).
+    pub fn keychain_service(mut self, service: impl Into<String>) -> Self {
+        self.keychain_service = service.into();
+        self
+    }
+
+    /// INSECURE, for tests only: create new file stores with a scrypt work factor of
+    /// 2^`log_n` instead of age's default (about a second of work). A store created so can
+    /// be unlocked by brute force far more cheaply. Existing stores are unaffected.
+    pub fn insecure_fast_kdf_for_tests(mut self, log_n: u8) -> Self {
+        self.kdf_log_n = Some(log_n);
+        self
+    }
+
+    /// The directory in use: the configured one or the default.
+    pub fn resolved_dir(&self) -> Result<PathBuf, Error> {
+        match &self.dir {
+            Some(d) => Ok(d.clone()),
+            None => default_dir(),
+        }
+    }
+
+    /// The configured cache time.
+    pub fn cache_ttl_value(&self) -> Duration {
+        self.cache_ttl
+    }
+}
+
+fn parse_ttl(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    let (num, mul) = match v.char_indices().last()? {
+        (i, 's') => (&v[..i], 1),
+        (i, 'm') => (&v[..i], 60),
+        (i, 'h') => (&v[..i], 3600),
+        _ => (v, 1),
+    };
+    let n: u64 = num.parse().ok()?;
+    n.checked_mul(mul).map(Duration::from_secs)
+}
+
+/// `IAMKIT_STORE_DIR`, else `$XDG_DATA_HOME/iamkit`, else `$HOME/.local/share/iamkit`
+/// (Windows: `%APPDATA%\iamkit`).
+pub(crate) fn default_dir() -> Result<PathBuf, Error> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(d) = var("IAMKIT_STORE_DIR") {
+        return Ok(d);
+    }
+    if let Some(d) = var("XDG_DATA_HOME") {
+        return Ok(d.join("iamkit"));
+    }
+    if cfg!(windows)
+        && let Some(d) = var("APPDATA")
+    {
+        return Ok(d.join("iamkit"));
+    }
+    if let Some(h) = var("HOME") {
+        return Ok(h.join(".local").join("share").join("iamkit"));
+    }
+    Err(Error::InvalidOption {
+        option: "store directory",
+        expected: "IAMKIT_STORE_DIR, XDG_DATA_HOME or HOME to be set",
+    })
+}
+
+/// Which store was opened and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreStatus {
+    /// What was asked for.
+    pub selection: Selection,
+    /// The store in use.
+    pub info: StoreInfo,
+    /// Why this store, e.g. `auto: no Secret Service on the session bus
+    /// (DBUS_SESSION_BUS_ADDRESS unset) → file store`.
+    pub reason: String,
+}
+
+impl fmt::Display for StoreStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.info, self.reason)
+    }
+}
+
+/// An opened store and why it was chosen.
+#[derive(Debug)]
+pub struct Opened {
+    /// The store.
+    pub store: Box<dyn Store>,
+    /// Which store and why.
+    pub status: StoreStatus,
+}
+
+/// Open the store `sel` asks for. Opening does not unlock anything: the file store asks for
+/// its passphrase on the first read or write that needs it, a keychain reports
+/// [`Error::Locked`] on first use.
+///
+/// `Auto` takes the OS keychain where one is reachable (macOS, Windows; on Linux the Secret
+/// Service on the session bus) and the file store otherwise; a keychain that is reachable but
+/// locked is used (and reports itself locked), never silently replaced.
+pub fn open(sel: Selection, opts: OpenOptions) -> Result<Opened, Error> {
+    match sel {
+        Selection::File => {
+            let store = FileStore::open(opts)?;
+            Ok(Opened {
+                status: StoreStatus {
+                    selection: sel,
+                    info: store.describe(),
+                    reason: "file store selected".to_owned(),
+                },
+                store: Box::new(store),
+            })
+        }
+        Selection::Keychain => {
+            let store = crate::keychain::open_os(&opts)?;
+            Ok(Opened {
+                status: StoreStatus {
+                    selection: sel,
+                    info: store.describe(),
+                    reason: "keychain selected".to_owned(),
+                },
+                store: Box::new(store),
+            })
+        }
+        Selection::Auto => match crate::keychain::open_os(&opts) {
+            Ok(store) => Ok(Opened {
+                status: StoreStatus {
+                    selection: sel,
+                    info: store.describe(),
+                    reason: format!("auto: {} reachable", store.describe().description),
+                },
+                store: Box::new(store),
+            }),
+            Err(Error::Unavailable { reason, .. }) => {
+                let store = FileStore::open(opts)?;
+                Ok(Opened {
+                    status: StoreStatus {
+                        selection: sel,
+                        info: store.describe(),
+                        reason: format!("auto: {reason} → file store"),
+                    },
+                    store: Box::new(store),
+                })
+            }
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// Open the Linux kernel keyring as a store (volatile: its contents are lost at reboot, so
+/// it is never chosen by [`open`]; useful as a session-scoped store and for tests). Needs a
+/// session keyring: run under `keyctl session -` or a PAM session with `pam_keyinit`.
+pub fn open_kernel_keyring(opts: OpenOptions) -> Result<Opened, Error> {
+    let store = crate::keychain::open_kernel(&opts)?;
+    Ok(Opened {
+        status: StoreStatus {
+            selection: Selection::Keychain,
+            info: store.describe(),
+            reason: "kernel keyring selected".to_owned(),
+        },
+        store: Box::new(store),
+    })
+}
+
+/// Forget the cached unlock of the file store in `opts`' directory (`iamkit store lock`).
+/// Returns whether a cached key was dropped.
+pub fn lock(opts: &OpenOptions) -> Result<bool, Error> {
+    let dir = opts.resolved_dir()?;
+    crate::cache::forget(&dir)
+}
+
+/// Whether the file store in `opts`' directory currently has a cached unlock.
+pub fn is_cached(opts: &OpenOptions) -> Result<bool, Error> {
+    let dir = opts.resolved_dir()?;
+    Ok(crate::cache::get(&dir).is_some())
+}
