@@ -1,0 +1,449 @@
+//! Sign → verify round trips (proptest), tampering with every signed part, and the verifier's
+//! error cases (clock skew, expiry, missing signed headers, malformed scope, redaction).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use iamkit_sigv4::{
+    Credentials, Error, Payload, Request, Signer, SigningOutput, Timestamp, Verifier,
+};
+use proptest::prelude::*;
+
+const T0: i64 = 1_440_938_160; // 2015-08-30T12:36:00Z
+
+fn creds(token: Option<&str>) -> Credentials {
+    let c = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    match token {
+        Some(t) => c.with_session_token(t),
+        None => c,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    method: String,
+    raw_path: String,
+    raw_query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    token: Option<String>,
+    s3: bool,
+    presign: bool,
+    time: i64,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        prop::sample::select(vec!["GET", "PUT", "POST", "DELETE", "HEAD"]),
+        prop::collection::vec("[a-zA-Z0-9 ._~%/ሴé!:@-]{0,8}", 0..4),
+        prop::collection::vec(
+            ("[a-zA-Z0-9 =&+%/ሴ-]{1,6}", "[a-zA-Z0-9 =&+%/ሴ-]{0,6}"),
+            0..4,
+        ),
+        prop::collection::vec(
+            (
+                prop::sample::select(vec!["x-custom", "X-Meta", "content-type", "range"]),
+                "[ \t]{0,2}[a-zA-Z0-9 ,;=]{1,10}[ \t]{0,2}",
+            ),
+            0..4,
+        ),
+        prop::collection::vec(any::<u8>(), 0..64),
+        prop::option::of("[A-Za-z0-9+/=]{8,40}"),
+        any::<bool>(),
+        any::<bool>(),
+        0i64..2_000_000_000,
+    )
+        .prop_map(|(m, segs, q, h, body, token, s3, presign, time)| Case {
+            method: m.to_owned(),
+            raw_path: format!("/{}", segs.join("/")),
+            raw_query: q,
+            headers: h.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
+            body,
+            token,
+            s3,
+            presign,
+            time,
+        })
+}
+
+struct Signed {
+    path: String,
+    query: String,
+    out: SigningOutput,
+}
+
+fn signer(s3: bool) -> Signer {
+    if s3 {
+        Signer::s3("us-east-1").unwrap()
+    } else {
+        Signer::new("us-east-1", "service").unwrap()
+    }
+}
+
+fn verifier(s3: bool) -> Verifier {
+    if s3 {
+        Verifier::s3("us-east-1").unwrap()
+    } else {
+        Verifier::new("us-east-1", "service").unwrap()
+    }
+}
+
+fn sign(c: &Case) -> Signed {
+    let q: Vec<(&str, &str)> = c
+        .raw_query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut req = Request::from_raw_parts(&c.method, &c.raw_path, &q)
+        .with_host("example.amazonaws.com")
+        .with_scheme("https");
+    for (n, v) in &c.headers {
+        req.push_header(n, v);
+    }
+    let req = req.payload(Payload::Bytes(&c.body));
+    let t = Timestamp::from_unix_seconds(c.time).unwrap();
+    let s = signer(c.s3);
+    let out = if c.presign {
+        s.presign(&req, &creds(c.token.as_deref()), t, 600).unwrap()
+    } else {
+        s.sign(&req, &creds(c.token.as_deref()), t).unwrap()
+    };
+    let query = out.query.clone().unwrap_or_else(|| req.query().to_owned());
+    Signed {
+        path: req.path().to_owned(),
+        query,
+        out,
+    }
+}
+
+/// The request as received: wire path and query, host, the caller's headers, the added ones.
+fn received<'a>(
+    s: &'a Signed,
+    method: &'a str,
+    headers: &'a [(String, String)],
+    body: &'a [u8],
+) -> Request<'a> {
+    let mut r = Request::new(method, &s.path, &s.query)
+        .header("Host", "example.amazonaws.com")
+        .payload(Payload::Bytes(body));
+    for (n, v) in headers {
+        r.push_header(n, v);
+    }
+    for (n, v) in &s.out.headers {
+        r.push_header(n, v);
+    }
+    r
+}
+
+fn verify(c: &Case, r: &Request<'_>, now: i64) -> Result<iamkit_sigv4::Verified, Error> {
+    verifier(c.s3).verify(r, Timestamp::from_unix_seconds(now).unwrap(), |akid| {
+        (akid == "AKIDEXAMPLE").then(|| creds(c.token.as_deref()))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    #[test]
+    fn sign_then_verify(c in case()) {
+        let s = sign(&c);
+        let r = received(&s, &c.method, &c.headers, &c.body);
+        let v = verify(&c, &r, c.time + 5).unwrap();
+        prop_assert_eq!(v.access_key_id(), "AKIDEXAMPLE");
+        prop_assert_eq!(v.is_presigned(), c.presign);
+    }
+
+    #[test]
+    fn tampering_fails(c in case(), which in 0usize..8) {
+        let s = sign(&c);
+        let mut c2 = c.clone();
+        let mut s2 = Signed { path: s.path.clone(), query: s.query.clone(), out: s.out.clone() };
+        let mut method = c.method.clone();
+        let mut headers = c.headers.clone();
+        let mut body = c.body.clone();
+        match which {
+            0 => method = if method == "GET" { "PUT".into() } else { "GET".into() },
+            1 => s2.path.push('x'),
+            2 => s2.query = if s2.query.is_empty() { "a=1".into() } else { format!("{}&zz=1", s2.query) },
+            3 => {
+                if headers.is_empty() {
+                    // Nothing of the caller's signed: tamper with the signed host instead.
+                    s2.out.headers.push(("host", "evil.example.com".into()));
+                } else {
+                    headers[0].1.push('X');
+                }
+            }
+            4 => {
+                // Payload: S3 presigned URLs sign UNSIGNED-PAYLOAD, nothing to tamper with there.
+                if c.presign && c.s3 { return Ok(()); }
+                body.push(1);
+            }
+            5 => {
+                // The date: one second later, within the skew allowance.
+                let t = Timestamp::from_unix_seconds(c.time + 1).unwrap().amz_date();
+                let old = Timestamp::from_unix_seconds(c.time).unwrap().amz_date();
+                if c.presign {
+                    s2.query = s2.query.replace(&format!("X-Amz-Date={old}"), &format!("X-Amz-Date={t}"));
+                } else {
+                    for h in &mut s2.out.headers { if h.0 == "x-amz-date" { h.1 = t.clone(); } }
+                }
+            }
+            6 => {
+                // The scope's region.
+                if c.presign {
+                    s2.query = s2.query.replace("%2Fus-east-1%2F", "%2Fus-west-2%2F");
+                } else {
+                    for h in &mut s2.out.headers { if h.0 == "authorization" { h.1 = h.1.replace("/us-east-1/", "/us-west-2/"); } }
+                }
+            }
+            _ => {
+                // The signature itself.
+                let sig = s.out.signature.clone();
+                let mut bad = sig.clone().into_bytes();
+                bad[0] = if bad[0] == b'0' { b'1' } else { b'0' };
+                let bad = String::from_utf8(bad).unwrap();
+                if c.presign { s2.query = s2.query.replace(&sig, &bad); }
+                else { for h in &mut s2.out.headers { if h.0 == "authorization" { h.1 = h.1.replace(&sig, &bad); } } }
+            }
+        }
+        c2.method = method.clone();
+        let r = received(&s2, &method, &headers, &body);
+        let res = verify(&c2, &r, c.time + 5);
+        prop_assert!(res.is_err(), "tampering {} went unnoticed", which);
+    }
+}
+
+fn simple_signed(time: Timestamp) -> (SigningOutput, Credentials) {
+    let c = creds(None);
+    let req = Request::from_url("GET", "https://example.amazonaws.com/x?a=b").unwrap();
+    (
+        Signer::new("us-east-1", "service")
+            .unwrap()
+            .sign(&req, &c, time)
+            .unwrap(),
+        c,
+    )
+}
+
+fn as_received(out: &SigningOutput) -> Request<'_> {
+    let mut r = Request::new("GET", "/x", "a=b").header("host", "example.amazonaws.com");
+    for (n, v) in &out.headers {
+        r.push_header(n, v);
+    }
+    r
+}
+
+#[test]
+fn clock_skew_and_expiry() {
+    let t = Timestamp::from_unix_seconds(T0).unwrap();
+    let (out, c) = simple_signed(t);
+    let v = Verifier::new("us-east-1", "service").unwrap();
+    let at = |s: i64| Timestamp::from_unix_seconds(T0 + s).unwrap();
+    v.verify(&as_received(&out), at(900), |_| Some(c.clone()))
+        .unwrap();
+    v.verify(&as_received(&out), at(-900), |_| Some(c.clone()))
+        .unwrap();
+    assert!(matches!(
+        v.verify(&as_received(&out), at(901), |_| Some(c.clone())),
+        Err(Error::RequestTimeSkewed {
+            skew_seconds: -901,
+            allowed_seconds: 900
+        })
+    ));
+    assert!(matches!(
+        v.verify(&as_received(&out), at(-901), |_| Some(c.clone())),
+        Err(Error::RequestTimeSkewed { .. })
+    ));
+    let strict = Verifier::new("us-east-1", "service")
+        .unwrap()
+        .max_clock_skew(60);
+    assert!(matches!(
+        strict.verify(&as_received(&out), at(61), |_| Some(c.clone())),
+        Err(Error::RequestTimeSkewed { .. })
+    ));
+
+    // Presigned: valid until X-Amz-Expires has passed.
+    let req = Request::from_url("GET", "https://example.amazonaws.com/x?a=b").unwrap();
+    let p = Signer::new("us-east-1", "service")
+        .unwrap()
+        .presign(&req, &c, t, 300)
+        .unwrap();
+    let q = p.query.unwrap();
+    let r = Request::new("GET", "/x", &q).header("host", "example.amazonaws.com");
+    v.verify(&r, at(300), |_| Some(c.clone())).unwrap();
+    assert_eq!(
+        v.verify(&r, at(301), |_| Some(c.clone())).unwrap_err(),
+        Error::PresignExpired
+    );
+    assert!(matches!(
+        v.verify(&r, at(-1000), |_| Some(c.clone())),
+        Err(Error::RequestTimeSkewed { .. })
+    ));
+}
+
+#[test]
+fn expires_bounds() {
+    let t = Timestamp::from_unix_seconds(T0).unwrap();
+    let req = Request::from_url("GET", "https://example.amazonaws.com/").unwrap();
+    let s = Signer::new("us-east-1", "service").unwrap();
+    for bad in [0, 604_801, u64::MAX] {
+        assert_eq!(
+            s.presign(&req, &creds(None), t, bad).unwrap_err(),
+            Error::InvalidExpires { seconds: bad }
+        );
+    }
+    s.presign(&req, &creds(None), t, 1).unwrap();
+    s.presign(&req, &creds(None), t, 604_800).unwrap();
+}
+
+#[test]
+fn verifier_errors_say_what_is_wrong() {
+    let t = Timestamp::from_unix_seconds(T0).unwrap();
+    let (out, c) = simple_signed(t);
+    let v = Verifier::new("us-east-1", "service").unwrap();
+    let authz = out
+        .headers
+        .iter()
+        .find(|h| h.0 == "authorization")
+        .unwrap()
+        .1
+        .clone();
+    let with_authz = |a: &str| a.to_owned();
+    let check = |a: String, want: fn(&Error) -> bool| {
+        let r = Request::new("GET", "/x", "a=b")
+            .header("host", "example.amazonaws.com")
+            .header("x-amz-date", "20150830T123600Z")
+            .header("authorization", &a);
+        let e = v
+            .verify(&r, t, |akid| (akid == "AKIDEXAMPLE").then(|| c.clone()))
+            .unwrap_err();
+        assert!(want(&e), "{e:?}");
+        // No error ever shows the expected signature.
+        assert!(!e.to_string().contains(&out.signature));
+        assert!(!format!("{e:?}").contains(&out.signature));
+    };
+    check(
+        with_authz(&authz.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date")),
+        |e| matches!(e, Error::MissingSignedHeader { name: "host" }),
+    );
+    check(
+        with_authz(&authz.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=host")),
+        |e| matches!(e, Error::MissingSignedHeader { name: "x-amz-date" }),
+    );
+    check(
+        with_authz(&authz.replace("/aws4_request", "/aws5_request")),
+        |e| matches!(e, Error::MalformedCredentialScope { .. }),
+    );
+    check(with_authz(&authz.replace("/20150830/", "/2015083/")), |e| {
+        matches!(e, Error::MalformedCredentialScope { .. })
+    });
+    check(
+        with_authz(&authz.replace("/20150830/", "/20150831/")),
+        |e| matches!(e, Error::MalformedCredentialScope { .. }),
+    );
+    check(with_authz(&authz.replace("/service/", "/other/")), |e| {
+        matches!(e, Error::ScopeMismatch { part: "service" })
+    });
+    check(
+        with_authz(&authz.replace("AKIDEXAMPLE", "AKIDOTHER")),
+        |e| matches!(e, Error::UnknownAccessKey),
+    );
+    check(
+        with_authz(&authz.replace("AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA1 ")),
+        |e| matches!(e, Error::UnsupportedAlgorithm),
+    );
+    check(with_authz(&authz.replace(", Signature=", ", Sig=")), |e| {
+        matches!(e, Error::MalformedAuthorization { .. })
+    });
+    check(
+        with_authz(&authz.replace(
+            "SignedHeaders=host;x-amz-date",
+            "SignedHeaders=x-amz-date;host",
+        )),
+        |e| matches!(e, Error::MalformedAuthorization { .. }),
+    );
+    check(
+        with_authz(&authz.replace(
+            "SignedHeaders=host;x-amz-date",
+            "SignedHeaders=host;x-amz-date;x-missing",
+        )),
+        |e| matches!(e, Error::SignedHeaderAbsent { .. }),
+    );
+    let mut bad_sig = authz.clone();
+    let n = bad_sig.len();
+    bad_sig.replace_range(n - 1.., if authz.ends_with('0') { "1" } else { "0" });
+    check(bad_sig, |e| matches!(e, Error::SignatureMismatch));
+
+    let unsigned = Request::new("GET", "/", "").header("host", "example.amazonaws.com");
+    assert_eq!(
+        v.verify(&unsigned, t, |_| Some(c.clone())).unwrap_err(),
+        Error::MissingAuthorization
+    );
+}
+
+#[test]
+fn s3_requires_signed_content_sha256() {
+    let t = Timestamp::from_unix_seconds(T0).unwrap();
+    let c = creds(None);
+    let req = Request::from_url("PUT", "https://bucket.s3.amazonaws.com/k")
+        .unwrap()
+        .payload(Payload::Bytes(b"hello"));
+    let out = Signer::s3("us-east-1").unwrap().sign(&req, &c, t).unwrap();
+    let v = Verifier::s3("us-east-1").unwrap();
+    let build = |body: &'static [u8], drop_sha: bool| {
+        let mut r = Request::new("PUT", "/k", "")
+            .header("host", "bucket.s3.amazonaws.com")
+            .payload(Payload::Bytes(body));
+        for (n, v) in &out.headers {
+            if !(drop_sha && *n == "x-amz-content-sha256") {
+                r.push_header(n, v);
+            }
+        }
+        r
+    };
+    v.verify(&build(b"hello", false), t, |_| Some(c.clone()))
+        .unwrap();
+    assert_eq!(
+        v.verify(&build(b"hellO", false), t, |_| Some(c.clone()))
+            .unwrap_err(),
+        Error::PayloadHashMismatch
+    );
+    assert!(
+        v.verify(&build(b"hello", true), t, |_| Some(c.clone()))
+            .is_err()
+    );
+}
+
+#[test]
+fn credentials_debug_is_redacted() {
+    let c = creds(Some("SESSIONTOKENVALUE"));
+    let d = format!("{c:?}");
+    assert!(d.contains("AKIDEXAMPLE"), "{d}");
+    assert!(
+        !d.contains("wJalrXUtnFEMI") && !d.contains("EXAMPLEKEY"),
+        "{d}"
+    );
+    assert!(!d.contains("SESSIONTOKENVALUE"), "{d}");
+    assert!(d.contains("redacted"));
+    let key = iamkit_sigv4::SigningKey::derive("secret", "20150830", "us-east-1", "service");
+    assert_eq!(format!("{key:?}"), "SigningKey(<redacted>)");
+    let v = Verifier::new("us-east-1", "service").unwrap();
+    assert!(!format!("{v:?}").contains("EXAMPLEKEY"));
+}
+
+#[test]
+fn signing_key_cache_hits_and_evicts() {
+    let cache = iamkit_sigv4::SigningKeyCache::new(2);
+    let a = cache.get("s1", "20150830", "us-east-1", "service");
+    let b = cache.get("s1", "20150830", "us-east-1", "service");
+    assert_eq!(a.as_bytes(), b.as_bytes());
+    assert_eq!(cache.len(), 1);
+    let other = cache.get("s2", "20150830", "us-east-1", "service");
+    assert_ne!(a.as_bytes(), other.as_bytes());
+    cache.get("s1", "20150831", "us-east-1", "service");
+    assert_eq!(cache.len(), 2, "oldest evicted");
+    assert_eq!(
+        a.as_bytes(),
+        iamkit_sigv4::SigningKey::derive("s1", "20150830", "us-east-1", "service").as_bytes()
+    );
+    cache.clear();
+    assert!(cache.is_empty());
+}
