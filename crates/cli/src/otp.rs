@@ -73,11 +73,11 @@ pub(crate) struct VerifyArgs {
     /// Accept W steps either side (TOTP, default 1) or W counters ahead (HOTP, default 0).
     #[arg(long, value_name = "W", conflicts_with_all = ["past", "future"])]
     window: Option<u64>,
-    /// TOTP: accept this many steps before now.
-    #[arg(long, value_name = "P", requires = "future")]
+    /// TOTP: accept this many steps before now (default 1).
+    #[arg(long, value_name = "P")]
     past: Option<u64>,
-    /// TOTP: accept this many steps after now.
-    #[arg(long, value_name = "F", requires = "past")]
+    /// TOTP: accept this many steps after now (default 1).
+    #[arg(long, value_name = "F")]
     future: Option<u64>,
     /// Allow windows wider than 10 steps (each one accepted step weakens the check).
     #[arg(long)]
@@ -112,7 +112,12 @@ pub(crate) struct UriArgs {
     #[arg(long)]
     generate: bool,
     /// Size of a generated secret.
-    #[arg(long, value_name = "160|256|512", requires = "generate", default_value = "160")]
+    #[arg(
+        long,
+        value_name = "160|256|512",
+        requires = "generate",
+        default_value = "160"
+    )]
     bits: u32,
 }
 
@@ -237,7 +242,9 @@ impl Resolved {
         }
         if let Some(s) = p.period {
             if s == 0 {
-                return Err(CliError::usage("--period 0 is invalid: expected a number of seconds greater than 0"));
+                return Err(CliError::usage(
+                    "--period 0 is invalid: expected a number of seconds greater than 0",
+                ));
             }
             self.period = s;
         }
@@ -254,9 +261,9 @@ impl Resolved {
     pub(crate) fn generator(&self) -> CliResult<Generator> {
         match self.kind {
             Kind::Hotp => {
-                let counter = self.counter.ok_or_else(|| {
-                    CliError::usage("HOTP needs a counter: pass --counter N")
-                })?;
+                let counter = self
+                    .counter
+                    .ok_or_else(|| CliError::usage("HOTP needs a counter: pass --counter N"))?;
                 let hotp = Hotp::builder(self.secret.clone())
                     .algorithm(self.algorithm)
                     .digits(self.digits)
@@ -338,7 +345,7 @@ fn verify(args: &VerifyArgs) -> CliResult {
     let invalid = || CliError::check_failed("invalid code");
     match r.generator()? {
         Generator::Hotp(hotp, counter) => {
-            if args.past.is_some() {
+            if args.past.is_some() || args.future.is_some() {
                 return Err(CliError::usage(
                     "--past/--future are for TOTP; HOTP takes --window W (look-ahead)",
                 ));
@@ -355,10 +362,9 @@ fn verify(args: &VerifyArgs) -> CliResult {
             Out::line(&matched.to_string())
         }
         Generator::Totp(totp) => {
-            let (past, future) = match (args.window, args.past, args.future) {
-                (Some(w), _, _) => (w, w),
-                (None, Some(p), Some(f)) => (p, f),
-                _ => (1, 1),
+            let (past, future) = match args.window {
+                Some(w) => (w, w),
+                None => (args.past.unwrap_or(1), args.future.unwrap_or(1)),
             };
             let window = if args.dangerous_wide_window {
                 Window::dangerous_wide(past, future)
