@@ -32,7 +32,7 @@ use std::time::Duration;
 use age::secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use crate::fsutil::{DirLock, ensure_private_dir, remove_file, write_atomic};
+use crate::fsutil::{DirLock, ensure_private_dir, remove_file, remove_stale_temps, write_atomic};
 use crate::open::PromptReason;
 use crate::record::{open as open_record, seal};
 use crate::{
@@ -267,7 +267,9 @@ impl FileStore {
                 name: name.to_owned(),
             });
         }
-        ensure_private_dir(&self.dir.join(kind.as_str()))?;
+        let kind_dir = self.dir.join(kind.as_str());
+        ensure_private_dir(&kind_dir)?;
+        remove_stale_temps(&kind_dir);
         write_atomic(&path, &sealed)
     }
 }
@@ -354,6 +356,13 @@ impl Store for FileStore {
 
     fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error> {
         validate_name(name)?;
+        if !self.record_path(RecordKind::Mfa, name).exists() {
+            return Err(Error::NotFound {
+                store: self.name(),
+                kind: RecordKind::Mfa,
+                name: name.to_owned(),
+            });
+        }
         let id = self.identity(false)?;
         let _lock = DirLock::acquire(&self.dir)?;
         let mut dev: MfaDevice = self.read_record(RecordKind::Mfa, name)?;

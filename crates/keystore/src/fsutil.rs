@@ -105,3 +105,19 @@ impl Drop for DirLock {
         let _ = self.file.unlock();
     }
 }
+
+/// Remove temporary files (`.tmp-…`) left in `dir` by a writer that was killed mid-write.
+/// Call only while holding the [`DirLock`]: no live writer then has one open.
+pub(crate) fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(".tmp-"))
+        {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
