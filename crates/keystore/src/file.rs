@@ -43,13 +43,27 @@ use crate::{
 const IDENTITY_FILE: &str = "identity.age";
 
 /// The encrypted file store. See the [module docs](self) for the format.
-#[derive(Debug)]
 pub struct FileStore {
     dir: PathBuf,
     passphrase: Option<PassphraseSource>,
     cache_ttl: Duration,
     kdf_log_n: Option<u8>,
     unlocked: Mutex<Option<Zeroizing<String>>>,
+}
+
+impl std::fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileStore")
+            .field("dir", &self.dir)
+            .field("passphrase", &self.passphrase)
+            .field("cache_ttl", &self.cache_ttl)
+            .field("kdf_log_n", &self.kdf_log_n)
+            .field(
+                "unlocked",
+                &self.unlocked.try_lock().ok().map(|g| g.is_some()),
+            )
+            .finish()
+    }
 }
 
 impl FileStore {
@@ -113,13 +127,6 @@ impl FileStore {
         if let Some(s) = self.slot().as_ref() {
             return parse_identity(s).ok_or_else(|| self.corrupt("unlocked key is malformed"));
         }
-        if let Some(cached) = crate::cache::get(&self.dir)
-            && let Ok(text) = std::str::from_utf8(&cached)
-            && let Some(id) = parse_identity(text)
-        {
-            *self.slot() = Some(Zeroizing::new(text.to_owned()));
-            return Ok(id);
-        }
         let id_path = self.dir.join(IDENTITY_FILE);
         let sealed = match std::fs::read(&id_path) {
             Ok(b) => b,
@@ -134,6 +141,15 @@ impl FileStore {
             }
             Err(e) => return Err(Error::io("read", id_path, e)),
         };
+        // The cached key counts only for this very identity.age (a re-created store has
+        // another one).
+        if let Some(cached) = crate::cache::get(&self.dir)
+            && let Some(text) = cache_value_matches(&cached, &sealed)
+            && let Some(id) = parse_identity(text)
+        {
+            *self.slot() = Some(Zeroizing::new(text.to_owned()));
+            return Ok(id);
+        }
         let pass = self.passphrase(PromptReason::Unlock)?;
         let scrypt = age::scrypt::Identity::new(SecretString::from(pass.to_string()));
         let text = match age::decrypt(&scrypt, &sealed) {
@@ -158,14 +174,15 @@ impl FileStore {
         let id = parse_identity(text).ok_or_else(|| {
             self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity"))
         })?;
-        self.remember(text);
+        self.remember(text, &sealed);
         Ok(id)
     }
 
-    fn remember(&self, text: &str) {
+    fn remember(&self, text: &str, sealed: &[u8]) {
         if !self.cache_ttl.is_zero() {
             // A failure only costs speed: the next process asks again.
-            let _ = crate::cache::put(&self.dir, text.as_bytes(), self.cache_ttl);
+            let value = cache_value(text, sealed);
+            let _ = crate::cache::put(&self.dir, &value, self.cache_ttl);
         }
         *self.slot() = Some(Zeroizing::new(text.to_owned()));
     }
@@ -201,7 +218,7 @@ impl FileStore {
         let sealed = age::encrypt(&recipient, &plain)
             .map_err(|e| self.corrupt(format!("cannot encrypt the identity: {e}")))?;
         write_atomic(&self.dir.join(IDENTITY_FILE), &sealed)?;
-        self.remember(&text);
+        self.remember(&text, &sealed);
         Ok(id)
     }
 
@@ -209,16 +226,10 @@ impl FileStore {
         let id = self.identity(false)?;
         match age::decrypt(&id, sealed) {
             Ok(p) => Ok(Zeroizing::new(p)),
-            Err(age::DecryptError::NoMatchingKeys) if self.slot().is_some() => {
-                // Possibly a stale cached key (the store was re-created): forget it, retry once
-                // with the passphrase.
-                let _ = crate::cache::forget(&self.dir);
-                *self.slot() = None;
-                let id = self.identity(false)?;
-                age::decrypt(&id, sealed)
-                    .map(Zeroizing::new)
-                    .map_err(|e| self.corrupt(format!("cannot decrypt {}: {e}", path.display())))
-            }
+            Err(age::DecryptError::NoMatchingKeys) => Err(self.corrupt(format!(
+                "{} is not encrypted to this store's key",
+                path.display()
+            ))),
             Err(e) => Err(self.corrupt(format!("cannot decrypt {}: {e}", path.display()))),
         }
     }
@@ -272,6 +283,22 @@ impl FileStore {
         remove_stale_temps(&kind_dir);
         write_atomic(&path, &sealed)
     }
+}
+
+/// The cached value: base64 of the `identity.age` it was unlocked from, a newline, the
+/// identity.
+fn cache_value(text: &str, sealed: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut v = Zeroizing::new(data_encoding::BASE64.encode(sealed).into_bytes());
+    v.push(b'\n');
+    v.extend_from_slice(text.as_bytes());
+    v
+}
+
+/// The identity in a cached value, if it was unlocked from this `identity.age`.
+fn cache_value_matches<'a>(cached: &'a [u8], sealed: &[u8]) -> Option<&'a str> {
+    let text = std::str::from_utf8(cached).ok()?;
+    let (head, identity) = text.split_once('\n')?;
+    (data_encoding::BASE64.decode(head.as_bytes()).ok()? == sealed).then_some(identity)
 }
 
 fn parse_identity(text: &str) -> Option<age::x25519::Identity> {

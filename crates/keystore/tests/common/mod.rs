@@ -31,7 +31,7 @@ pub fn mfa(seed: u64, secret_len: usize) -> MfaDevice {
         digits: 6 + (seed % 3) as u32,
         period: 30 + seed % 31,
         t0: seed % 5,
-        counter: (seed % 2 == 0).then_some(seed * 1000),
+        counter: seed.is_multiple_of(2).then_some(seed * 1000),
         secret: Zeroizing::new(bytes(seed, secret_len)),
         last_printed_step: None,
     }

@@ -1,0 +1,432 @@
+//! File-store specifics: passphrase handling, the kernel-keyring cache, what is on disk,
+//! recovery with the `age` tool, redaction.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{creds, file_opts, mfa, require};
+use iamkit_keystore::{
+    AwsCredentials, Error, FileStore, MfaDevice, OpenOptions, Overwrite, PassphraseSource,
+    PromptReason, RecordKind, Store, is_cached, lock,
+};
+use zeroize::Zeroizing;
+
+fn pass(p: &str) -> PassphraseSource {
+    PassphraseSource::Value(Zeroizing::new(p.to_owned()))
+}
+
+#[test]
+fn wrong_passphrase_is_reported_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = FileStore::open(file_opts(tmp.path(), "right one")).unwrap();
+    a.put_creds("p", &creds(1, false), Overwrite::Refuse)
+        .unwrap();
+    let b = FileStore::open(file_opts(tmp.path(), "wrong one")).unwrap();
+    for r in [
+        b.get_creds("p").map(|_| ()),
+        b.put_creds("q", &creds(2, false), Overwrite::Refuse),
+        b.set_last_printed_step("p", 1).map(|_| ()),
+    ] {
+        match r {
+            Err(Error::WrongPassphrase { store }) => {
+                assert!(store.contains(&tmp.path().display().to_string()));
+            }
+            Err(Error::NotFound { .. }) => {} // set_last_printed_step on a creds name
+            other => panic!("expected WrongPassphrase, got {other:?}"),
+        }
+    }
+    let e = b.get_creds("p").unwrap_err().to_string();
+    assert!(
+        e.contains("wrong passphrase") && !e.contains("wrong one"),
+        "{e}"
+    );
+    assert_eq!(
+        a.list(RecordKind::Creds).unwrap(),
+        ["p"],
+        "a failed put wrote something"
+    );
+    // Listing needs no passphrase.
+    assert_eq!(b.list(RecordKind::Creds).unwrap(), ["p"]);
+}
+
+#[test]
+fn passphrase_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let no_source = || {
+        FileStore::open(
+            OpenOptions::new()
+                .dir(tmp.path())
+                .cache_ttl(Duration::ZERO)
+                .insecure_fast_kdf_for_tests(10),
+        )
+        .unwrap()
+    };
+    // No source: creating fails clearly, nothing is written.
+    let e = no_source()
+        .put_mfa("x", &mfa(1, 10), Overwrite::Refuse)
+        .unwrap_err();
+    assert!(matches!(e, Error::NoPassphrase { .. }), "{e:?}");
+    assert!(e.to_string().contains("IAMKIT_PASSPHRASE_FILE"), "{e}");
+    assert!(!tmp.path().join("identity.age").exists());
+
+    // A prompt is asked with the reason; creation asks `Create`.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    let prompt = PassphraseSource::Prompt(Box::new(move |why: PromptReason, dir: &Path| {
+        seen2.lock().unwrap().push((why, dir.to_owned()));
+        Ok(Zeroizing::new("from the prompt".to_owned()))
+    }));
+    let s = FileStore::open(file_opts(tmp.path(), "").passphrase(prompt)).unwrap();
+    s.put_mfa("x", &mfa(1, 10), Overwrite::Refuse).unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(PromptReason::Create, tmp.path().to_owned())]
+    );
+
+    // A passphrase file: its first line.
+    let pf = tmp.path().join("pass.txt");
+    std::fs::write(&pf, "from the prompt\nignored second line\n").unwrap();
+    let s =
+        FileStore::open(file_opts(tmp.path(), "").passphrase(PassphraseSource::File(pf))).unwrap();
+    assert_eq!(s.get_mfa("x").unwrap(), mfa(1, 10));
+
+    // No source and an existing store: reading fails with NoPassphrase.
+    assert!(matches!(
+        no_source().get_mfa("x"),
+        Err(Error::NoPassphrase { .. })
+    ));
+    // A prompt that fails (no terminal) is an error, not a panic.
+    let failing =
+        PassphraseSource::Prompt(Box::new(|_, _| Err(std::io::Error::other("no terminal"))));
+    let s = FileStore::open(file_opts(tmp.path(), "").passphrase(failing)).unwrap();
+    assert!(matches!(s.get_mfa("x"), Err(Error::Io { .. })));
+}
+
+fn kernel_keyring_available() -> Result<(), String> {
+    // The cache is usable if a key can be added to the session keyring.
+    let out = std::process::Command::new("keyctl")
+        .args(["show", "@s"])
+        .output()
+        .map_err(|e| format!("keyctl: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn unlock_is_cached_in_the_kernel_keyring_until_locked() {
+    if !require("IAMKIT_REQUIRE_KERNEL_KEYRING", kernel_keyring_available()) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = || file_opts(tmp.path(), "pw").cache_ttl(Duration::from_secs(60));
+    let no_pass = || {
+        FileStore::open(
+            OpenOptions::new()
+                .dir(tmp.path())
+                .cache_ttl(Duration::from_secs(60)),
+        )
+        .unwrap()
+    };
+    assert!(!is_cached(&opts()).unwrap());
+    let a = FileStore::open(opts()).unwrap();
+    a.put_mfa("m", &mfa(3, 20), Overwrite::Refuse).unwrap();
+    assert!(is_cached(&opts()).unwrap());
+    assert!(a.is_cached());
+    // Another store instance (as another process would) reads without any passphrase.
+    assert_eq!(no_pass().get_mfa("m").unwrap(), mfa(3, 20));
+    no_pass()
+        .put_mfa("n", &mfa(4, 20), Overwrite::Refuse)
+        .unwrap();
+    // `iamkit store lock`.
+    assert!(lock(&opts()).unwrap());
+    assert!(!is_cached(&opts()).unwrap());
+    assert!(!lock(&opts()).unwrap(), "second lock found a key");
+    assert!(matches!(
+        no_pass().get_mfa("m"),
+        Err(Error::NoPassphrase { .. })
+    ));
+    // A cached key with a wrong passphrase configured still works (the cache is the
+    // point); after lock the wrong passphrase fails.
+    let wrong = || {
+        FileStore::open(file_opts(tmp.path(), "nope").cache_ttl(Duration::from_secs(60))).unwrap()
+    };
+    assert!(matches!(
+        wrong().get_mfa("m"),
+        Err(Error::WrongPassphrase { .. })
+    ));
+    assert_eq!(
+        FileStore::open(opts()).unwrap().get_mfa("n").unwrap(),
+        mfa(4, 20)
+    );
+    assert_eq!(wrong().get_mfa("m").unwrap(), mfa(3, 20));
+    assert!(lock(&opts()).unwrap());
+}
+
+#[test]
+fn cached_key_expires_and_is_bound_to_its_store() {
+    if !require("IAMKIT_REQUIRE_KERNEL_KEYRING", kernel_keyring_available()) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = |p: &str, ttl: u64| file_opts(tmp.path(), p).cache_ttl(Duration::from_secs(ttl));
+    let a = FileStore::open(opts("one", 1)).unwrap();
+    a.put_mfa("m", &mfa(1, 20), Overwrite::Refuse).unwrap();
+    assert!(is_cached(&opts("one", 1)).unwrap());
+    std::thread::sleep(Duration::from_millis(2100));
+    assert!(
+        !is_cached(&opts("one", 1)).unwrap(),
+        "cache outlived its TTL"
+    );
+
+    // Re-create the store in the same directory while a key for the old one is cached:
+    // the stale key must not be used (records written with it would be unreadable).
+    let b = FileStore::open(opts("one", 60)).unwrap();
+    b.unlock().unwrap();
+    assert!(is_cached(&opts("one", 60)).unwrap());
+    std::fs::remove_dir_all(tmp.path()).unwrap();
+    let c = FileStore::open(opts("two", 0)).unwrap(); // does not touch the cache
+    c.put_mfa("fresh", &mfa(2, 20), Overwrite::Refuse).unwrap();
+    assert!(
+        is_cached(&opts("two", 60)).unwrap(),
+        "the stale key should still be there"
+    );
+    let no_pass = FileStore::open(
+        OpenOptions::new()
+            .dir(tmp.path())
+            .cache_ttl(Duration::from_secs(60)),
+    )
+    .unwrap();
+    assert!(matches!(
+        no_pass.get_mfa("fresh"),
+        Err(Error::NoPassphrase { .. })
+    ));
+    let d = FileStore::open(opts("two", 60)).unwrap();
+    d.put_mfa("second", &mfa(3, 20), Overwrite::Refuse).unwrap();
+    let e = FileStore::open(opts("two", 0)).unwrap();
+    assert_eq!(e.get_mfa("second").unwrap(), mfa(3, 20));
+    assert_eq!(e.get_mfa("fresh").unwrap(), mfa(2, 20));
+    // d re-cached the right key: a store without passphrase now reads.
+    assert_eq!(no_pass.get_mfa("second").unwrap(), mfa(3, 20));
+    assert!(lock(&opts("two", 60)).unwrap());
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.push(p.clone());
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn files_on_disk_hold_no_secret_in_clear_and_are_private() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let passphrase = "passphrase-never-on-disk";
+    let s = FileStore::open(file_opts(&dir, passphrase)).unwrap();
+    let dev = MfaDevice::totp("me", b"RAW-MFA-SEED-BYTES-0123456789".to_vec());
+    let mut c = AwsCredentials::new("AKIAIOSFODNN7EXAMPLE", "SECRET-ACCESS-KEY-never-in-clear");
+    c.session_token = Some(Zeroizing::new("SESSION-TOKEN-never-in-clear".to_owned()));
+    s.put_mfa("dev", &dev, Overwrite::Refuse).unwrap();
+    s.put_creds("prof", &c, Overwrite::Refuse).unwrap();
+    s.set_last_printed_step("dev", 42).unwrap();
+    let b32 = data_encoding::BASE32_NOPAD.encode(&dev.secret);
+    let b64 = data_encoding::BASE64.encode(&dev.secret);
+    let needles: [&[u8]; 7] = [
+        &dev.secret,
+        b32.as_bytes(),
+        b64.as_bytes(),
+        c.secret_access_key.as_bytes(),
+        b"SESSION-TOKEN-never-in-clear",
+        passphrase.as_bytes(),
+        b"AGE-SECRET-KEY-",
+    ];
+    let mut paths = Vec::new();
+    walk(&dir, &mut paths);
+    assert!(paths.len() >= 5, "{paths:?}");
+    for p in &paths {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            let want = if p.is_dir() { 0o700 } else { 0o600 };
+            assert_eq!(mode, want, "{} has mode {mode:o}", p.display());
+        }
+        if p.is_file() {
+            let bytes = std::fs::read(p).unwrap();
+            for n in needles {
+                assert!(
+                    !contains(&bytes, n),
+                    "{} contains a secret in clear",
+                    p.display()
+                );
+            }
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+    // And the store still reads back what it wrote.
+    assert_eq!(s.get_mfa("dev").unwrap().last_printed_step, Some(42));
+}
+
+#[test]
+fn a_record_file_renamed_to_another_name_is_detected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = FileStore::open(file_opts(tmp.path(), "pw")).unwrap();
+    s.put_mfa("alice", &mfa(1, 20), Overwrite::Refuse).unwrap();
+    std::fs::copy(
+        tmp.path().join("mfa/alice.age"),
+        tmp.path().join("mfa/bob.age"),
+    )
+    .unwrap();
+    match s.get_mfa("bob") {
+        Err(Error::Corrupt { what, .. }) => assert!(what.contains("alice"), "{what}"),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    std::fs::write(tmp.path().join("mfa/carol.age"), b"not age at all").unwrap();
+    assert!(matches!(s.get_mfa("carol"), Err(Error::Corrupt { .. })));
+}
+
+/// Decrypt with the `age` command-line tool, as a user whose iamkit is gone would:
+/// `age -d identity.age > id.txt; age -d -i id.txt mfa/NAME.age`.
+#[test]
+fn records_can_be_recovered_with_the_age_tool() {
+    let have_age = std::process::Command::new("age")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("`age` not found: {e}"))
+        .and_then(|o| {
+            o.status
+                .success()
+                .then_some(())
+                .ok_or("age --version failed".to_owned())
+        });
+    let have_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("`script` (util-linux) not found: {e}"))
+        .map(|_| ());
+    if !require("IAMKIT_REQUIRE_PEERS", have_age.and(have_script)) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let s = FileStore::open(file_opts(&dir, "recover me")).unwrap();
+    let dev = mfa(5, 20);
+    s.put_mfa("bank ☃", &dev, Overwrite::Refuse).unwrap();
+
+    // age reads a passphrase only from a terminal: give it one with script(1). Typed-ahead
+    // input may be flushed when age switches the terminal to no-echo, so retry with longer
+    // delays before typing.
+    let id_txt = tmp.path().join("id.txt");
+    let cmd = format!(
+        "age -d -o '{}' '{}'",
+        id_txt.display(),
+        dir.join("identity.age").display()
+    );
+    let mut last = String::new();
+    for delay in [300, 1000, 3000] {
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            std::thread::sleep(Duration::from_millis(delay));
+            let _ = stdin.write_all(b"recover me\n");
+        }
+        let out = child.wait_with_output().unwrap();
+        if out.status.success() && id_txt.exists() {
+            last.clear();
+            break;
+        }
+        last = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(last.is_empty(), "age -d identity.age failed: {last}");
+    let files: Vec<_> = std::fs::read_dir(dir.join("mfa"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let out = std::process::Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&id_txt)
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["v"], 1);
+    assert_eq!(v["kind"], "mfa");
+    assert_eq!(v["name"], "bank ☃");
+    assert_eq!(
+        v["record"]["secret"].as_str().unwrap(),
+        data_encoding::BASE32_NOPAD.encode(&dev.secret)
+    );
+    assert_eq!(v["record"]["account"], dev.account.as_str());
+}
+
+#[test]
+fn debug_output_is_redacted() {
+    let dev = MfaDevice::totp("acct", b"SEEDSEEDSEEDSEED".to_vec());
+    let mut c = AwsCredentials::new("AKIAIOSFODNN7EXAMPLE", "the-secret-key");
+    c.session_token = Some(Zeroizing::new("the-session-token".to_owned()));
+    let d = format!("{dev:?} {c:?} {dev:#?} {c:#?}");
+    let b32 = data_encoding::BASE32_NOPAD.encode(b"SEEDSEEDSEEDSEED");
+    for secret in [
+        "SEEDSEEDSEEDSEED",
+        b32.as_str(),
+        "the-secret-key",
+        "the-session-token",
+    ] {
+        assert!(!d.contains(secret), "{secret} in {d}");
+    }
+    assert!(
+        d.contains("AKIAIOSFODNN7EXAMPLE") && d.contains("acct"),
+        "{d}"
+    );
+    assert!(d.contains("<redacted>"));
+
+    let opts = OpenOptions::new().passphrase(pass("pass-in-options"));
+    assert!(!format!("{opts:?}").contains("pass-in-options"));
+    // An unlocked file store does not show its key either.
+    let tmp = tempfile::tempdir().unwrap();
+    let s = FileStore::open(file_opts(tmp.path(), "pass-in-store")).unwrap();
+    s.put_mfa("x", &dev, Overwrite::Refuse).unwrap();
+    let d = format!("{s:?}");
+    assert!(
+        !d.contains("pass-in-store") && !d.contains("AGE-SECRET-KEY"),
+        "{d}"
+    );
+}
