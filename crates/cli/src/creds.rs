@@ -1,0 +1,693 @@
+//! `iamkit creds …`: stored AWS credentials, served to AWS tools.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use iamkit_keystore::{AwsCredentials, Overwrite, RecordKind, Store};
+use serde::Serialize;
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::Globals;
+use crate::aws_ini;
+use crate::error::{CliError, CliResult};
+use crate::io::{self, Out};
+use crate::storeopen::{self, store_error};
+
+/// `iamkit creds` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CredsCmd {
+    /// Store credentials: access key ID, secret and optional session token on stdin, one per line.
+    Add(AddArgs),
+    /// Print the AWS credential_process JSON for a profile.
+    Process {
+        /// The profile.
+        profile: String,
+    },
+    /// Run a command with the profile's credentials in its environment.
+    Exec {
+        /// The profile.
+        profile: String,
+        /// The command and its arguments (after `--`).
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<OsString>,
+    },
+    /// Print a profile's credentials as environment variables or JSON.
+    Export {
+        /// The profile.
+        profile: String,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+    /// List stored profiles (key IDs masked).
+    List {
+        /// One JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a stored profile.
+    Remove {
+        /// The profile.
+        profile: String,
+    },
+    /// Import profiles from an ~/.aws/credentials file.
+    Import {
+        /// The credentials file (default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials).
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// Profiles to import (default: all).
+        #[arg(long = "profile", value_name = "NAME")]
+        profiles: Vec<String>,
+        /// Replace existing profiles of the same name.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `iamkit creds add`.
+#[derive(Debug, Args)]
+pub(crate) struct AddArgs {
+    /// The profile name.
+    pub(crate) profile: String,
+    /// The ARN of the MFA device that guards this profile.
+    #[arg(long, value_name = "ARN")]
+    pub(crate) mfa_serial: Option<String>,
+    /// The stored MFA device (`iamkit mfa`) to use for this profile.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) mfa_device: Option<String>,
+    /// Default region for this profile.
+    #[arg(long, value_name = "R")]
+    pub(crate) region: Option<String>,
+    /// When temporary credentials expire (RFC 3339, e.g. 2026-01-02T03:04:05Z).
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) expiration: Option<String>,
+    /// Replace an existing profile of the same name.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `iamkit creds export --format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// `export AWS_ACCESS_KEY_ID=…` lines for a POSIX shell.
+    Env,
+    /// One JSON object (snake_case keys).
+    Json,
+    /// The credential_process JSON.
+    Process,
+}
+
+pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
+    match cmd {
+        CredsCmd::Add(args) => add(&args, globals),
+        CredsCmd::Process { profile } => process(&profile, globals),
+        CredsCmd::Exec { profile, command } => exec(&profile, &command, globals),
+        CredsCmd::Export { profile, format } => export(&profile, format, globals),
+        CredsCmd::List { json } => list(json, globals),
+        CredsCmd::Remove { profile } => remove(&profile, globals),
+        CredsCmd::Import {
+            file,
+            profiles,
+            force,
+        } => import(file, &profiles, force, globals),
+    }
+}
+
+/// The environment variable `creds exec` sets in its child, and refuses to run under.
+const EXEC_GUARD: &str = "IAMKIT_EXEC_PROFILE";
+
+/// Loose access key ID check: 16 to 128 ASCII letters and digits (AWS's documented bounds).
+/// The message never quotes the value: it might be a secret typed on the wrong line.
+fn check_key_id(key_id: &str, where_: &str) -> CliResult {
+    let ok =
+        (16..=128).contains(&key_id.len()) && key_id.bytes().all(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "{where_}: the access key ID is not 16 to 128 letters and digits (expected e.g. AKIA followed by 16 characters)"
+        )))
+    }
+}
+
+fn check_secret(secret: &str, what: &str, where_: &str) -> CliResult {
+    if secret.is_empty() {
+        return Err(CliError::usage(format!(
+            "{where_}: the {what} is empty (expected a value)"
+        )));
+    }
+    if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(CliError::usage(format!(
+            "{where_}: the {what} contains whitespace (expected one word)"
+        )));
+    }
+    Ok(())
+}
+
+fn check_region(region: &str) -> CliResult {
+    let ok = !region.is_empty()
+        && region.len() <= 64
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "invalid region {region:?}: expected lower-case letters, digits and '-', e.g. eu-west-1"
+        )))
+    }
+}
+
+/// Parses an RFC 3339 time and writes it back in UTC with a `Z` (what AWS SDKs expect).
+fn normalize_expiration(text: &str, where_: &str) -> CliResult<String> {
+    use time::format_description::well_known::Rfc3339;
+    let t = time::OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
+        CliError::usage(format!(
+            "{where_}: invalid expiration {:?} (expected RFC 3339, e.g. 2026-01-02T03:04:05Z)",
+            text.chars().take(40).collect::<String>()
+        ))
+    })?;
+    let t = t
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t);
+    t.format(&Rfc3339)
+        .map_err(|_| CliError::usage(format!("{where_}: expiration out of range")))
+}
+
+/// Refuses credentials whose expiration has passed (exit 1).
+fn check_not_expired(profile: &str, creds: &AwsCredentials) -> CliResult {
+    use time::format_description::well_known::Rfc3339;
+    let Some(exp) = &creds.expiration else {
+        return Ok(());
+    };
+    let Ok(t) = time::OffsetDateTime::parse(exp, &Rfc3339) else {
+        return Err(CliError::storage(format!(
+            "the stored expiration of profile {profile:?} is not RFC 3339 (expected e.g. 2026-01-02T03:04:05Z)"
+        )));
+    };
+    if t <= time::OffsetDateTime::now_utc() {
+        return Err(CliError::check_failed(format!(
+            "the credentials of profile {profile:?} expired at {exp}: store fresh ones with iamkit creds add {profile} --force"
+        )));
+    }
+    Ok(())
+}
+
+/// Key ID masked to its last 4 characters.
+pub(crate) fn mask(key_id: &str) -> String {
+    let n = key_id.chars().count();
+    let tail: String = key_id.chars().skip(n.saturating_sub(4)).collect();
+    if n <= 4 {
+        "****".to_owned()
+    } else {
+        format!("****{tail}")
+    }
+}
+
+/// Reads key ID, secret and optional session token: a prompt on a terminal, else stdin lines.
+fn read_credentials() -> CliResult<(String, Zeroizing<String>, Option<Zeroizing<String>>)> {
+    if io::stdin_is_terminal() {
+        let key_id = io::read_secret_line("AWS access key ID")?;
+        let secret = io::read_secret_line("AWS secret access key")?;
+        let token = Zeroizing::new(
+            rpassword::prompt_password("AWS session token (empty for none): ")
+                .map_err(|e| CliError::io("cannot read the session token", &e))?
+                .trim()
+                .to_owned(),
+        );
+        let token = (!token.is_empty()).then_some(token);
+        return Ok((key_id.to_string(), secret, token));
+    }
+    let mut lines = io::read_stdin_lines("credentials")?;
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    if lines.is_empty() {
+        return Err(CliError::usage(
+            "no credentials on stdin: expected the access key ID on line 1, the secret access key on line 2 and optionally a session token on line 3",
+        ));
+    }
+    if lines.len() > 3 {
+        return Err(CliError::usage(format!(
+            "{} lines on stdin: expected the access key ID on line 1, the secret access key on line 2 and optionally a session token on line 3",
+            lines.len()
+        )));
+    }
+    let mut it = lines.into_iter();
+    let key_id = it.next().map(|l| l.to_string()).unwrap_or_default();
+    let secret = it.next().ok_or_else(|| {
+        CliError::usage(
+            "no secret access key on stdin: expected it on line 2, after the access key ID",
+        )
+    })?;
+    let token = it.next().filter(|t| !t.is_empty());
+    Ok((key_id, secret, token))
+}
+
+fn add(args: &AddArgs, globals: &Globals) -> CliResult {
+    iamkit_keystore::validate_name(&args.profile).map_err(store_error)?;
+    if let Some(r) = &args.region {
+        check_region(r)?;
+    }
+    let expiration = args
+        .expiration
+        .as_deref()
+        .map(|e| normalize_expiration(e, "--expiration"))
+        .transpose()?;
+    if args
+        .mfa_serial
+        .as_deref()
+        .is_some_and(|s| s.trim().is_empty())
+    {
+        return Err(CliError::usage(
+            "--mfa-serial is empty: expected an MFA device ARN or serial number",
+        ));
+    }
+    let (key_id, secret, token) = read_credentials()?;
+    check_key_id(&key_id, "line 1")?;
+    check_secret(&secret, "secret access key", "line 2")?;
+    if let Some(t) = &token {
+        check_secret(t, "session token", "line 3")?;
+    }
+    let mut rec = AwsCredentials::new(key_id, secret.to_string());
+    rec.session_token = token;
+    rec.expiration = expiration;
+    rec.mfa_serial.clone_from(&args.mfa_serial);
+    rec.mfa_device.clone_from(&args.mfa_device);
+    rec.region.clone_from(&args.region);
+    let opened = storeopen::open(globals)?;
+    let overwrite = if args.force {
+        Overwrite::Allow
+    } else {
+        Overwrite::Refuse
+    };
+    opened
+        .store
+        .put_creds(&args.profile, &rec, overwrite)
+        .map_err(store_error)?;
+    Out::line(&format!(
+        "stored credentials profile {} (key {}) in the {}",
+        args.profile,
+        mask(&rec.access_key_id),
+        opened.status.info
+    ))
+}
+
+fn load(profile: &str, globals: &Globals) -> CliResult<AwsCredentials> {
+    let opened = storeopen::open(globals)?;
+    opened.store.get_creds(profile).map_err(store_error)
+}
+
+/// The `credential_process` output, keys in AWS's order and spelling.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProcessJson<'a> {
+    version: u8,
+    access_key_id: &'a str,
+    secret_access_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration: Option<&'a str>,
+}
+
+/// `creds export --format json`: snake_case keys.
+#[derive(Serialize)]
+struct ExportJson<'a> {
+    access_key_id: &'a str,
+    secret_access_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+}
+
+fn to_json_line<T: Serialize>(value: &T) -> CliResult {
+    let text = Zeroizing::new(
+        serde_json::to_string(value)
+            .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?,
+    );
+    Out::line(&text)
+}
+
+fn print_process(creds: &AwsCredentials) -> CliResult {
+    to_json_line(&ProcessJson {
+        version: 1,
+        access_key_id: &creds.access_key_id,
+        secret_access_key: &creds.secret_access_key,
+        session_token: creds.session_token.as_deref().map(String::as_str),
+        expiration: creds.expiration.as_deref(),
+    })
+}
+
+fn process(profile: &str, globals: &Globals) -> CliResult {
+    let creds = load(profile, globals)?;
+    check_not_expired(profile, &creds)?;
+    print_process(&creds)
+}
+
+/// Single-quotes a value for a POSIX shell when it holds anything but safe characters.
+fn shell_quote(v: &str) -> String {
+    let safe = !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-.:@,".contains(&b));
+    if safe {
+        v.to_owned()
+    } else {
+        format!("'{}'", v.replace('\'', r"'\''"))
+    }
+}
+
+fn export(profile: &str, format: ExportFormat, globals: &Globals) -> CliResult {
+    let creds = load(profile, globals)?;
+    check_not_expired(profile, &creds)?;
+    match format {
+        ExportFormat::Process => print_process(&creds),
+        ExportFormat::Json => to_json_line(&ExportJson {
+            access_key_id: &creds.access_key_id,
+            secret_access_key: &creds.secret_access_key,
+            session_token: creds.session_token.as_deref().map(String::as_str),
+            expiration: creds.expiration.as_deref(),
+            region: creds.region.as_deref(),
+        }),
+        ExportFormat::Env => {
+            let mut text = Zeroizing::new(String::new());
+            let mut set = |k: &str, v: &str| {
+                text.push_str(&format!("export {k}={}\n", shell_quote(v)));
+            };
+            set("AWS_ACCESS_KEY_ID", &creds.access_key_id);
+            set("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key);
+            if let Some(t) = &creds.session_token {
+                set("AWS_SESSION_TOKEN", t);
+            }
+            if let Some(e) = &creds.expiration {
+                set("AWS_CREDENTIAL_EXPIRATION", e);
+            }
+            if let Some(r) = &creds.region {
+                set("AWS_REGION", r);
+                set("AWS_DEFAULT_REGION", r);
+            }
+            let mut unset = Vec::new();
+            if creds.session_token.is_none() {
+                unset.extend(["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]);
+            }
+            if creds.expiration.is_none() {
+                unset.push("AWS_CREDENTIAL_EXPIRATION");
+            }
+            if !unset.is_empty() {
+                text.push_str(&format!("unset {}\n", unset.join(" ")));
+            }
+            Out::write(format_args!("{}", text.as_str()))
+        }
+    }
+}
+
+fn exec(profile: &str, command: &[OsString], globals: &Globals) -> CliResult {
+    if let Some(outer) = std::env::var_os(EXEC_GUARD).filter(|v| !v.is_empty()) {
+        return Err(CliError::usage(format!(
+            "already inside iamkit creds exec for profile {:?} ({EXEC_GUARD} is set): nesting would mix credentials; exit that shell, or unset {EXEC_GUARD} to force",
+            outer.to_string_lossy()
+        )));
+    }
+    let (program, args) = command
+        .split_first()
+        .ok_or_else(|| CliError::usage("no command to run: expected -- COMMAND [ARG…]"))?;
+    let creds = load(profile, globals)?;
+    check_not_expired(profile, &creds)?;
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args)
+        .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.as_str())
+        .env(EXEC_GUARD, profile)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_PROFILE")
+        .env_remove("AWS_SECURITY_TOKEN");
+    match &creds.session_token {
+        Some(t) => cmd.env("AWS_SESSION_TOKEN", t.as_str()),
+        None => cmd.env_remove("AWS_SESSION_TOKEN"),
+    };
+    match &creds.expiration {
+        Some(e) => cmd.env("AWS_CREDENTIAL_EXPIRATION", e),
+        None => cmd.env_remove("AWS_CREDENTIAL_EXPIRATION"),
+    };
+    if let Some(r) = &creds.region {
+        cmd.env("AWS_REGION", r).env("AWS_DEFAULT_REGION", r);
+    }
+    drop(creds);
+    run_child(cmd, program)
+}
+
+/// Runs the child: on Unix by replacing this process (signals and the terminal go straight to
+/// it, its status is ours); elsewhere by waiting for it and passing its status through.
+fn run_child(mut cmd: std::process::Command, program: &OsString) -> CliResult {
+    let spawn_error = |e: &std::io::Error| {
+        let (status, why) = if e.kind() == std::io::ErrorKind::NotFound {
+            (127, "command not found".to_owned())
+        } else {
+            (126, e.to_string())
+        };
+        eprintln!(
+            "iamkit: cannot run {:?}: {why} (expected a program on PATH or a path)",
+            program.to_string_lossy()
+        );
+        CliError::child_status(status)
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let err = cmd.exec();
+        Err(spawn_error(&err))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = cmd.status().map_err(|e| spawn_error(&e))?;
+        let code = status.code().unwrap_or(1);
+        let code = u8::try_from(code).unwrap_or(1);
+        if code == 0 {
+            Ok(())
+        } else {
+            Err(CliError::child_status(code))
+        }
+    }
+}
+
+fn list(json: bool, globals: &Globals) -> CliResult {
+    let opened = storeopen::open(globals)?;
+    let names = opened.store.list(RecordKind::Creds).map_err(store_error)?;
+    let mut rows = Vec::with_capacity(names.len());
+    for name in &names {
+        let c = opened.store.get_creds(name).map_err(store_error)?;
+        rows.push((name, c));
+    }
+    if json {
+        let profiles: Vec<_> = rows
+            .iter()
+            .map(|(name, c)| {
+                json!({
+                    "profile": name,
+                    "access_key_id": mask(&c.access_key_id),
+                    "session_token": c.session_token.is_some(),
+                    "expiration": c.expiration,
+                    "region": c.region,
+                    "mfa_serial": c.mfa_serial,
+                    "mfa_device": c.mfa_device,
+                })
+            })
+            .collect();
+        return Out::json(&json!({ "profiles": profiles }));
+    }
+    for (name, c) in &rows {
+        let mut extra = Vec::new();
+        if c.session_token.is_some() {
+            extra.push("session".to_owned());
+        }
+        if let Some(e) = &c.expiration {
+            extra.push(format!("expires {e}"));
+        }
+        if let Some(r) = &c.region {
+            extra.push(format!("region {r}"));
+        }
+        if let Some(d) = &c.mfa_device {
+            extra.push(format!("mfa {d}"));
+        } else if let Some(s) = &c.mfa_serial {
+            extra.push(format!("mfa {s}"));
+        }
+        let line = format!("{name}\t{}\t{}", mask(&c.access_key_id), extra.join(", "));
+        Out::line(line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn remove(profile: &str, globals: &Globals) -> CliResult {
+    let opened = storeopen::open(globals)?;
+    opened
+        .store
+        .remove(RecordKind::Creds, profile)
+        .map_err(store_error)?;
+    Out::line(&format!("removed credentials profile {profile}"))
+}
+
+/// `~/.aws/credentials`, or `AWS_SHARED_CREDENTIALS_FILE`.
+fn default_credentials_file() -> CliResult<PathBuf> {
+    if let Some(p) = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| CliError::usage("HOME is not set: pass --file PATH"))?;
+    Ok(PathBuf::from(home).join(".aws").join("credentials"))
+}
+
+fn import(file: Option<PathBuf>, wanted: &[String], force: bool, globals: &Globals) -> CliResult {
+    let path = match file {
+        Some(p) => p,
+        None => default_credentials_file()?,
+    };
+    let shown = path.display().to_string();
+    let text =
+        Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
+            CliError::usage(format!("cannot read the credentials file {shown}: {e}"))
+        })?);
+    let sections = aws_ini::parse(&text, &shown).map_err(CliError::usage)?;
+    drop(text);
+    for w in wanted {
+        if !sections.iter().any(|s| &s.name == w) {
+            return Err(CliError::usage(format!(
+                "no [{w}] section in {shown} (expected one of: {})",
+                sections
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    // Build every record first: any problem stops the import before anything is stored.
+    let mut records: Vec<(String, AwsCredentials)> = Vec::new();
+    let mut skipped = Vec::new();
+    for s in sections {
+        let explicit = wanted.contains(&s.name);
+        if !wanted.is_empty() && !explicit {
+            continue;
+        }
+        let at = format!("{shown} [{}] (line {})", s.name, s.line);
+        let (Some(key_id), Some(secret)) = (s.access_key_id, s.secret_access_key) else {
+            if explicit {
+                return Err(CliError::usage(format!(
+                    "{at}: no aws_access_key_id and aws_secret_access_key (expected both)"
+                )));
+            }
+            skipped.push(s.name);
+            continue;
+        };
+        iamkit_keystore::validate_name(&s.name)
+            .map_err(|e| CliError::usage(format!("{at}: {e}")))?;
+        check_key_id(&key_id, &at)?;
+        check_secret(&secret, "aws_secret_access_key", &at)?;
+        if let Some(t) = &s.session_token {
+            check_secret(t, "aws_session_token", &at)?;
+        }
+        if let Some(r) = &s.region {
+            check_region(r).map_err(|e| CliError::usage(format!("{at}: {}", e.message)))?;
+        }
+        let expiration = s
+            .expiration
+            .as_deref()
+            .map(|e| normalize_expiration(e, &at))
+            .transpose()?;
+        let mut rec = AwsCredentials::new(key_id, secret.to_string());
+        rec.session_token = s.session_token;
+        rec.expiration = expiration;
+        rec.region = s.region;
+        rec.mfa_serial = s.mfa_serial;
+        records.push((s.name, rec));
+    }
+    if records.is_empty() {
+        return Err(CliError::usage(format!(
+            "no credentials found in {shown} (expected sections with aws_access_key_id and aws_secret_access_key)"
+        )));
+    }
+    let opened = storeopen::open(globals)?;
+    let store: &dyn Store = opened.store.as_ref();
+    if !force {
+        let existing = store.list(RecordKind::Creds).map_err(store_error)?;
+        let clash: Vec<&str> = records
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| existing.iter().any(|e| e == n))
+            .collect();
+        if !clash.is_empty() {
+            return Err(CliError::usage(format!(
+                "credentials profiles already stored: {}; pass --force to replace them (nothing was imported)",
+                clash.join(", ")
+            )));
+        }
+    }
+    let overwrite = if force {
+        Overwrite::Allow
+    } else {
+        Overwrite::Refuse
+    };
+    for (name, rec) in &records {
+        store.put_creds(name, rec, overwrite).map_err(store_error)?;
+    }
+    let names: Vec<&str> = records.iter().map(|(n, _)| n.as_str()).collect();
+    Out::line(&format!(
+        "imported {} profile{}: {}",
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    ))?;
+    if !skipped.is_empty() {
+        eprintln!(
+            "iamkit: note: skipped sections without access keys: {}",
+            skipped.join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_to_last_four() {
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "****MPLE");
+        assert_eq!(mask("ABCD"), "****");
+        assert_eq!(mask("AB"), "****");
+    }
+
+    #[test]
+    fn key_id_shape() {
+        assert!(check_key_id("AKIAIOSFODNN7EXAMPLE", "x").is_ok());
+        assert!(check_key_id("AKIA123", "x").is_err());
+        assert!(check_key_id("AKIAIOSFODNN7EXAMPL/", "x").is_err());
+        assert!(check_key_id(&"A".repeat(129), "x").is_err());
+        assert!(check_key_id(&"A".repeat(128), "x").is_ok());
+    }
+
+    #[test]
+    fn expiration_normalized_to_utc() {
+        assert_eq!(
+            normalize_expiration("2030-01-02T05:04:05+02:00", "x")
+                .ok()
+                .as_deref(),
+            Some("2030-01-02T03:04:05Z")
+        );
+        assert!(normalize_expiration("tomorrow", "x").is_err());
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("abc+/="), "abc+/=");
+        assert_eq!(shell_quote("a b'c"), "'a b'\\''c'");
+    }
+}

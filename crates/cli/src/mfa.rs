@@ -1,0 +1,818 @@
+//! `iamkit mfa …`: stored MFA devices (a terminal virtual-MFA authenticator).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use iamkit_keystore::{MfaDevice, OtpType, Overwrite, RecordKind, Store};
+use iamkit_otp::{Algorithm, Hotp, Secret, Totp};
+use iamkit_otpauth::{OtpAuthUri, QrCode, migration};
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::Globals;
+use crate::clipboard;
+use crate::error::{CliError, CliResult};
+use crate::io::{self, Out};
+use crate::storeopen::{self, store_error};
+use crate::watch::{self, Ticker, now_unix};
+
+/// `iamkit mfa` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum MfaCmd {
+    /// Store an MFA device from an otpauth:// URI or base32 secret on stdin, or a QR image.
+    Add(AddArgs),
+    /// Print the current code of a stored device.
+    Code(CodeArgs),
+    /// List stored devices (names, issuer, account; never secrets).
+    List {
+        /// One JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a stored device.
+    Remove {
+        /// The device's name.
+        name: String,
+    },
+    /// Show a stored device as an otpauth:// URI or a QR code.
+    Show(ShowArgs),
+    /// Import devices from otpauth-migration://offline?data=… URIs on stdin (one per line).
+    ImportMigration {
+        /// Replace existing devices of the same names.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Export devices as otpauth-migration:// URIs (Google Authenticator's transfer format).
+    ExportMigration {
+        /// Devices to export (default: all).
+        names: Vec<String>,
+        /// Draw each URI as a QR code on the terminal (to scan with a phone) after printing it.
+        #[arg(long)]
+        qr: bool,
+    },
+}
+
+/// `iamkit mfa add`.
+#[derive(Debug, Args)]
+pub(crate) struct AddArgs {
+    /// The device's name.
+    pub(crate) name: String,
+    /// Decode the otpauth:// URI from a QR code image (PNG or JPEG).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) qr_image: Option<PathBuf>,
+    /// Issuer (overrides the URI's).
+    #[arg(long)]
+    pub(crate) issuer: Option<String>,
+    /// Account (overrides the URI's).
+    #[arg(long)]
+    pub(crate) account: Option<String>,
+    /// Replace an existing device of the same name.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `iamkit mfa code`.
+#[derive(Debug, Args)]
+pub(crate) struct CodeArgs {
+    /// The device's name.
+    pub(crate) name: String,
+    /// Unix time to compute the code for (default: now).
+    #[arg(long, value_name = "UNIX")]
+    pub(crate) time: Option<u64>,
+    /// One JSON object on one line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Redraw the code with a countdown until interrupted.
+    #[arg(long)]
+    pub(crate) watch: bool,
+    /// Put the code on the clipboard (OSC 52 over SSH).
+    #[arg(long)]
+    pub(crate) copy: bool,
+    /// Wait for a code this device has not printed before.
+    #[arg(long)]
+    pub(crate) fresh: bool,
+}
+
+/// `iamkit mfa show`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("show_as").required(true).multiple(false).args(["uri", "qr"]))]
+pub(crate) struct ShowArgs {
+    /// The device's name.
+    pub(crate) name: String,
+    /// Print the otpauth:// URI.
+    #[arg(long)]
+    pub(crate) uri: bool,
+    /// Draw a QR code: terminal, png or svg.
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) qr: Option<String>,
+    /// Where to write a png/svg QR code (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+pub(crate) fn run(cmd: MfaCmd, globals: &Globals) -> CliResult {
+    match cmd {
+        MfaCmd::Add(args) => add(&args, globals),
+        MfaCmd::Code(args) => code(&args, globals),
+        MfaCmd::List { json } => list(json, globals),
+        MfaCmd::Remove { name } => remove(&name, globals),
+        MfaCmd::Show(args) => show(&args, globals),
+        MfaCmd::ImportMigration { force } => import_migration(force, globals),
+        MfaCmd::ExportMigration { names, qr } => export_migration(&names, qr, globals),
+    }
+}
+
+const MIGRATION_SCHEME: &str = "otpauth-migration://";
+
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+}
+
+/// An `iamkit-otpauth` error: bad input (exit 2). Its messages never hold the secret.
+fn otpauth_error(err: iamkit_otpauth::Error) -> CliError {
+    CliError::usage(err.to_string())
+}
+
+fn otp_error(err: iamkit_otp::Error) -> CliError {
+    CliError::usage(err.to_string())
+}
+
+fn warn(text: &str) {
+    eprintln!("iamkit: warning: {}", text.replace(['\n', '\r'], " "));
+}
+
+/// The stored record for a parsed URI.
+fn device_from_uri(uri: &OtpAuthUri) -> MfaDevice {
+    MfaDevice {
+        otp_type: match uri.otp_type() {
+            iamkit_otpauth::OtpType::Totp => OtpType::Totp,
+            iamkit_otpauth::OtpType::Hotp => OtpType::Hotp,
+            iamkit_otpauth::OtpType::Steam => OtpType::Steam,
+        },
+        issuer: uri.issuer().map(str::to_owned),
+        account: uri.account().to_owned(),
+        algorithm: uri.algorithm().as_str().to_owned(),
+        digits: uri.digits(),
+        period: uri.period().unwrap_or(30),
+        t0: 0,
+        counter: uri.counter(),
+        secret: Zeroizing::new(uri.secret().expose_secret().to_vec()),
+        last_printed_step: None,
+    }
+}
+
+fn device_secret(dev: &MfaDevice) -> CliResult<Secret> {
+    iamkit_otp::insecure::secret_from_bytes(&dev.secret)
+        .map_err(|e| CliError::storage(format!("the stored secret is unusable: {e}")))
+}
+
+fn device_algorithm(dev: &MfaDevice) -> CliResult<Algorithm> {
+    dev.algorithm.parse().map_err(|_| {
+        CliError::storage(format!(
+            "the stored algorithm {:?} is unknown (expected SHA1, SHA256 or SHA512)",
+            dev.algorithm
+        ))
+    })
+}
+
+/// A stored device's generator.
+enum Gen {
+    Totp(Totp),
+    Hotp(Hotp, u64),
+}
+
+fn generator(dev: &MfaDevice) -> CliResult<Gen> {
+    let secret = device_secret(dev)?;
+    let algorithm = device_algorithm(dev)?;
+    match dev.otp_type {
+        OtpType::Hotp => Ok(Gen::Hotp(
+            Hotp::builder(secret)
+                .algorithm(algorithm)
+                .digits(dev.digits)
+                .build()
+                .map_err(otp_error)?,
+            dev.counter.unwrap_or(0),
+        )),
+        OtpType::Totp => Ok(Gen::Totp(
+            Totp::builder(secret)
+                .algorithm(algorithm)
+                .digits(dev.digits)
+                .period(dev.period)
+                .t0(dev.t0)
+                .build()
+                .map_err(otp_error)?,
+        )),
+        OtpType::Steam => Ok(Gen::Totp(
+            Totp::builder(secret)
+                .steam()
+                .period(dev.period)
+                .t0(dev.t0)
+                .build()
+                .map_err(otp_error)?,
+        )),
+    }
+}
+
+/// The device as an `otpauth://` URI (fails only for labels the strict builder refuses).
+fn device_uri(dev: &MfaDevice, name: &str) -> CliResult<OtpAuthUri> {
+    let secret = device_secret(dev)?;
+    let algorithm = device_algorithm(dev)?;
+    let mut b = match dev.otp_type {
+        OtpType::Totp => OtpAuthUri::totp(secret, dev.account.clone())
+            .algorithm(algorithm)
+            .digits(dev.digits)
+            .period(dev.period),
+        OtpType::Hotp => OtpAuthUri::hotp(secret, dev.account.clone(), dev.counter.unwrap_or(0))
+            .algorithm(algorithm)
+            .digits(dev.digits),
+        OtpType::Steam => OtpAuthUri::steam(secret, dev.account.clone()),
+    };
+    if let Some(i) = &dev.issuer {
+        b = b.issuer(i.clone());
+    }
+    if dev.t0 != 0 {
+        warn(&format!(
+            "device {name:?} has t0 = {}, which an otpauth URI cannot express; other apps will show different codes",
+            dev.t0
+        ));
+    }
+    b.build().map_err(|e| {
+        CliError::usage(format!(
+            "device {name:?} cannot be written as an otpauth URI: {e}"
+        ))
+    })
+}
+
+/// What `mfa add` reads: an otpauth:// URI or a base32 secret.
+fn parse_enrollment(text: &str, name: &str) -> CliResult<(MfaDevice, Vec<String>)> {
+    let text = text.trim();
+    if starts_with_ci(text, MIGRATION_SCHEME) {
+        return Err(CliError::usage(
+            "this is a Google Authenticator export (otpauth-migration://): use iamkit mfa import-migration",
+        ));
+    }
+    if starts_with_ci(text, "otpauth://") {
+        let uri = OtpAuthUri::parse(text).map_err(otpauth_error)?;
+        let warnings = uri.warnings().iter().map(ToString::to_string).collect();
+        return Ok((device_from_uri(&uri), warnings));
+    }
+    if text.contains("://") {
+        return Err(CliError::usage(
+            "not an otpauth:// URI (expected otpauth://totp/…?secret=… or a base32 secret)",
+        ));
+    }
+    let secret = iamkit_otp::insecure::secret_from_base32(text).map_err(otp_error)?;
+    let mut warnings = Vec::new();
+    if secret.len_bits() < iamkit_otp::MIN_SECRET_BITS {
+        warnings.push(format!(
+            "the secret is only {} bits long (RFC 4226 asks for at least {})",
+            secret.len_bits(),
+            iamkit_otp::MIN_SECRET_BITS
+        ));
+    }
+    Ok((
+        MfaDevice::totp(name, secret.expose_secret().to_vec()),
+        warnings,
+    ))
+}
+
+fn read_qr_image(path: &Path) -> CliResult<Zeroizing<String>> {
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
+        CliError::usage(format!("cannot read the QR image {}: {e}", path.display()))
+    })?);
+    let text = iamkit_otpauth::qr::decode_image(&bytes)
+        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    Ok(Zeroizing::new(text))
+}
+
+fn check_label_part(value: &str, what: &str) -> CliResult {
+    if value.trim().is_empty() || value.contains(':') || value.chars().any(char::is_control) {
+        return Err(CliError::usage(format!(
+            "--{what} {value:?}: expected a non-empty name without ':' or control characters"
+        )));
+    }
+    Ok(())
+}
+
+fn describe(dev: &MfaDevice) -> String {
+    let kind = match dev.otp_type {
+        OtpType::Totp => format!(
+            "TOTP {} {} digits {} s",
+            dev.algorithm, dev.digits, dev.period
+        ),
+        OtpType::Hotp => format!(
+            "HOTP {} {} digits counter {}",
+            dev.algorithm,
+            dev.digits,
+            dev.counter.unwrap_or(0)
+        ),
+        OtpType::Steam => "Steam Guard".to_owned(),
+    };
+    match &dev.issuer {
+        Some(i) => format!("{i}: {} ({kind})", dev.account),
+        None => format!("{} ({kind})", dev.account),
+    }
+}
+
+fn add(args: &AddArgs, globals: &Globals) -> CliResult {
+    iamkit_keystore::validate_name(&args.name).map_err(store_error)?;
+    if let Some(i) = &args.issuer {
+        check_label_part(i, "issuer")?;
+    }
+    if let Some(a) = &args.account {
+        check_label_part(a, "account")?;
+    }
+    let input = match &args.qr_image {
+        Some(path) => read_qr_image(path)?,
+        None => io::read_secret_line("secret or otpauth:// URI")?,
+    };
+    let (mut dev, warnings) = parse_enrollment(&input, &args.name)?;
+    drop(input);
+    if let Some(i) = &args.issuer {
+        dev.issuer = Some(i.clone());
+    }
+    if let Some(a) = &args.account {
+        dev.account.clone_from(a);
+    }
+    // Check that codes can be made before storing.
+    generator(&dev)?;
+    let opened = storeopen::open(globals)?;
+    let overwrite = if args.force {
+        Overwrite::Allow
+    } else {
+        Overwrite::Refuse
+    };
+    opened
+        .store
+        .put_mfa(&args.name, &dev, overwrite)
+        .map_err(store_error)?;
+    for w in &warnings {
+        warn(w);
+    }
+    Out::line(&format!(
+        "added MFA device {}: {} to the {}",
+        args.name,
+        describe(&dev),
+        opened.status.info
+    ))
+}
+
+impl Ticker for TotpTicker<'_> {
+    fn code_at(&self, unix_time: u64) -> String {
+        self.0.generate(unix_time).as_str().to_owned()
+    }
+    fn period(&self) -> u64 {
+        self.0.period()
+    }
+    fn remaining(&self, unix_time: u64) -> u64 {
+        self.0.remaining_seconds(unix_time)
+    }
+}
+
+/// A borrowed TOTP generator as a [`Ticker`].
+struct TotpTicker<'a>(&'a Totp);
+
+/// Copies a code, saying on stderr (a terminal) what happened; a failure is a warning only.
+fn copy_code(code: &str) {
+    use std::io::IsTerminal;
+    match clipboard::copy(code) {
+        Ok(how) => {
+            if std::io::stderr().is_terminal() {
+                let how = match how {
+                    clipboard::Copied::System => "the clipboard",
+                    clipboard::Copied::Osc52 => "the terminal's clipboard (OSC 52)",
+                };
+                eprintln!("iamkit: copied to {how}");
+            }
+        }
+        Err(e) => warn(&format!("--copy: {e}")),
+    }
+}
+
+fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
+    if args.watch && (args.json || args.fresh || args.time.is_some()) {
+        return Err(CliError::usage(
+            "--watch shows live codes: it cannot be combined with --json, --fresh or --time",
+        ));
+    }
+    if args.fresh && args.time.is_some() {
+        return Err(CliError::usage(
+            "--fresh waits on the clock for a new code: it cannot be combined with --time",
+        ));
+    }
+    let opened = storeopen::open(globals)?;
+    let store = opened.store.as_ref();
+    let dev = store.get_mfa(&args.name).map_err(store_error)?;
+    match generator(&dev)? {
+        Gen::Hotp(hotp, counter) => {
+            if args.watch {
+                return Err(CliError::usage(format!(
+                    "{:?} is an HOTP (counter) device: --watch is for time-based devices",
+                    args.name
+                )));
+            }
+            // Every HOTP code printed uses up its counter value.
+            let mut next = dev.clone();
+            next.counter = Some(counter.saturating_add(1));
+            store
+                .put_mfa(&args.name, &next, Overwrite::Allow)
+                .map_err(store_error)?;
+            let code = hotp.generate(counter);
+            if args.copy {
+                copy_code(code.as_str());
+            }
+            if args.json {
+                Out::json(&json!({"name": args.name, "code": code.as_str(), "counter": counter}))
+            } else {
+                Out::line(code.as_str())
+            }
+        }
+        Gen::Totp(totp) => {
+            if args.watch {
+                return watch_codes(&args.name, &totp, store, args.copy);
+            }
+            let now = match args.time {
+                Some(t) => t,
+                None if args.fresh => fresh_time(&args.name, &totp, store, dev.last_printed_step)?,
+                None => {
+                    let now = now_unix()?;
+                    store
+                        .set_last_printed_step(&args.name, totp.step_at(now))
+                        .map_err(store_error)?;
+                    now
+                }
+            };
+            let code = totp.generate(now);
+            if args.copy {
+                copy_code(code.as_str());
+            }
+            if args.json {
+                Out::json(&json!({
+                    "name": args.name,
+                    "code": code.as_str(),
+                    "counter": totp.step_at(now),
+                    "period": totp.period(),
+                    "remaining_seconds": totp.remaining_seconds(now),
+                }))
+            } else {
+                Out::line(code.as_str())
+            }
+        }
+    }
+}
+
+/// `--fresh`: waits until the clock is in a step after the last one printed, claims that step
+/// in the store (atomically: if another process printed it meanwhile, waits again) and returns
+/// the time to compute the code for.
+fn fresh_time(name: &str, totp: &Totp, store: &dyn Store, last: Option<u64>) -> CliResult<u64> {
+    use std::io::IsTerminal;
+    let mut last = last;
+    let mut said = false;
+    loop {
+        let now = now_unix()?;
+        let step = totp.step_at(now);
+        if let Some(l) = last
+            && step <= l
+        {
+            let next_start = totp
+                .t0()
+                .saturating_add(l.saturating_add(1).saturating_mul(totp.period()));
+            let wait = next_start.saturating_sub(now).max(1);
+            if wait > 2 * totp.period() + 1 {
+                return Err(CliError::storage(format!(
+                    "device {name:?} has printed a code for a time {wait} s from now (its clock or an earlier --time?): wait, or re-add the device"
+                )));
+            }
+            if !said && std::io::stderr().is_terminal() {
+                eprintln!("iamkit: waiting {wait} s for a code not printed before");
+                said = true;
+            }
+            std::thread::sleep(Duration::from_millis(wait.saturating_mul(1000).min(5000)));
+            continue;
+        }
+        let prev = store
+            .set_last_printed_step(name, step)
+            .map_err(store_error)?;
+        match prev {
+            Some(p) if p >= step => last = Some(p),
+            _ => return Ok(now),
+        }
+    }
+}
+
+/// `--watch`: the live countdown on a terminal; when piped, one line per new code.
+fn watch_codes(name: &str, totp: &Totp, store: &dyn Store, copy: bool) -> CliResult {
+    let mut record = |now: u64| {
+        // Recording is best effort while watching: a failure must not stop the display.
+        let _ = store.set_last_printed_step(name, totp.step_at(now));
+        if copy {
+            copy_code(totp.generate(now).as_str());
+        }
+    };
+    if io::stdout_is_terminal() {
+        return watch::watch(name, &TotpTicker(totp), &mut record);
+    }
+    // Piped: print each code once, as its step begins, until interrupted or the reader leaves.
+    let mut last_step = None;
+    loop {
+        let now = now_unix()?;
+        let step = totp.step_at(now);
+        if last_step != Some(step) {
+            record(now);
+            Out::line(totp.generate(now).as_str())?;
+            last_step = Some(step);
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn list(json: bool, globals: &Globals) -> CliResult {
+    let opened = storeopen::open(globals)?;
+    let names = opened.store.list(RecordKind::Mfa).map_err(store_error)?;
+    let mut rows = Vec::with_capacity(names.len());
+    for name in names {
+        let dev = opened.store.get_mfa(&name).map_err(store_error)?;
+        rows.push((name, dev));
+    }
+    if json {
+        let devices: Vec<_> = rows
+            .iter()
+            .map(|(name, d)| {
+                let kind = match d.otp_type {
+                    OtpType::Totp => "totp",
+                    OtpType::Hotp => "hotp",
+                    OtpType::Steam => "steam",
+                };
+                json!({
+                    "name": name,
+                    "issuer": d.issuer,
+                    "account": d.account,
+                    "type": kind,
+                    "algorithm": d.algorithm,
+                    "digits": d.digits,
+                    "period": (d.otp_type != OtpType::Hotp).then_some(d.period),
+                    "counter": d.counter,
+                })
+            })
+            .collect();
+        return Out::json(&json!({ "devices": devices }));
+    }
+    for (name, d) in &rows {
+        Out::line(&format!(
+            "{name}\t{}\t{}",
+            d.issuer.as_deref().unwrap_or("-"),
+            d.account
+        ))?;
+    }
+    Ok(())
+}
+
+fn remove(name: &str, globals: &Globals) -> CliResult {
+    let opened = storeopen::open(globals)?;
+    opened
+        .store
+        .remove(RecordKind::Mfa, name)
+        .map_err(store_error)?;
+    Out::line(&format!("removed MFA device {name}"))
+}
+
+/// Writes `data` to `path` (mode 0600: it holds the secret) or, for `-`, to stdout.
+fn write_output(path: &Path, data: &[u8]) -> CliResult {
+    use std::io::Write;
+    if path.as_os_str() == "-" {
+        return Out::bytes(data);
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
+    f.write_all(data)
+        .and_then(|()| f.flush())
+        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))
+}
+
+fn show(args: &ShowArgs, globals: &Globals) -> CliResult {
+    let format = match args.qr.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("terminal") => Some("terminal"),
+        Some("png") => Some("png"),
+        Some("svg") => Some("svg"),
+        Some(other) => {
+            return Err(CliError::usage(format!(
+                "unknown QR format {other:?}: expected terminal, png or svg"
+            )));
+        }
+    };
+    if args.uri && args.output.is_some() {
+        return Err(CliError::usage(
+            "--output goes with --qr png|svg|terminal, not --uri",
+        ));
+    }
+    if matches!(format, Some("png" | "svg")) && args.output.is_none() {
+        return Err(CliError::usage(
+            "--qr png and --qr svg write a file: pass --output FILE (or --output - for stdout)",
+        ));
+    }
+    let opened = storeopen::open(globals)?;
+    let dev = opened.store.get_mfa(&args.name).map_err(store_error)?;
+    let uri = device_uri(&dev, &args.name)?;
+    let text = uri.to_uri();
+    let Some(format) = format else {
+        return Out::line(&text);
+    };
+    let qr = QrCode::new(&text).map_err(otpauth_error)?;
+    let data: Zeroizing<Vec<u8>> = Zeroizing::new(match format {
+        "png" => qr.to_png().map_err(otpauth_error)?,
+        "svg" => qr.to_svg().into_bytes(),
+        _ => qr.to_terminal(false).into_bytes(),
+    });
+    match &args.output {
+        Some(path) => write_output(path, &data),
+        None => Out::bytes(&data),
+    }
+}
+
+/// A device name for an imported account: `Issuer:account`, or the account alone.
+fn migration_name(uri: &OtpAuthUri) -> String {
+    let base = match uri.issuer() {
+        Some(i) if !i.is_empty() => format!("{i}:{}", uri.account()),
+        _ => uri.account().to_owned(),
+    };
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).collect();
+    let mut name = cleaned.trim().to_owned();
+    while name.len() > iamkit_keystore::MAX_NAME_LEN {
+        name.pop();
+    }
+    if name.is_empty() {
+        "imported".to_owned()
+    } else {
+        name
+    }
+}
+
+fn import_migration(force: bool, globals: &Globals) -> CliResult {
+    let input = if io::stdin_is_terminal() {
+        io::read_secret_line("otpauth-migration:// URI")?
+    } else {
+        io::read_stdin_all("otpauth-migration:// URI")?
+    };
+    let lines: Vec<&str> = input
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return Err(CliError::usage(
+            "no otpauth-migration:// URI on stdin: expected one per line",
+        ));
+    }
+    let mut accounts = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let batch = migration::import(line).map_err(|e| {
+            if lines.len() == 1 {
+                otpauth_error(e)
+            } else {
+                CliError::usage(format!("line {}: {e}", i + 1))
+            }
+        })?;
+        accounts.extend(batch.into_accounts());
+    }
+    if accounts.is_empty() {
+        return Err(CliError::usage("the migration payload holds no accounts"));
+    }
+    // Names: unique within the import.
+    let mut named: Vec<(String, MfaDevice)> = Vec::new();
+    for uri in &accounts {
+        let base = migration_name(uri);
+        let mut name = base.clone();
+        let mut n = 2;
+        while named.iter().any(|(x, _)| *x == name) {
+            let suffix = format!(" ({n})");
+            let mut b = base.clone();
+            while b.len() + suffix.len() > iamkit_keystore::MAX_NAME_LEN {
+                b.pop();
+            }
+            name = format!("{b}{suffix}");
+            n += 1;
+        }
+        iamkit_keystore::validate_name(&name).map_err(store_error)?;
+        named.push((name, device_from_uri(uri)));
+    }
+    for (_, dev) in &named {
+        generator(dev)?;
+    }
+    let opened = storeopen::open(globals)?;
+    let store = opened.store.as_ref();
+    if !force {
+        let existing = store.list(RecordKind::Mfa).map_err(store_error)?;
+        let clash: Vec<&str> = named
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| existing.iter().any(|e| e == n))
+            .collect();
+        if !clash.is_empty() {
+            return Err(CliError::usage(format!(
+                "MFA devices already stored: {}; pass --force to replace them (nothing was imported)",
+                clash.join(", ")
+            )));
+        }
+    }
+    let overwrite = if force {
+        Overwrite::Allow
+    } else {
+        Overwrite::Refuse
+    };
+    for (name, dev) in &named {
+        store.put_mfa(name, dev, overwrite).map_err(store_error)?;
+    }
+    for (name, dev) in &named {
+        Out::line(&format!("imported {name}: {}", describe(dev)))?;
+    }
+    Ok(())
+}
+
+fn export_migration(names: &[String], qr: bool, globals: &Globals) -> CliResult {
+    let opened = storeopen::open(globals)?;
+    let store = opened.store.as_ref();
+    let names = if names.is_empty() {
+        let all = store.list(RecordKind::Mfa).map_err(store_error)?;
+        if all.is_empty() {
+            return Err(CliError::storage(format!(
+                "no MFA devices in the {} to export",
+                opened.status.info
+            )));
+        }
+        all
+    } else {
+        names.to_vec()
+    };
+    let mut uris = Vec::with_capacity(names.len());
+    for name in &names {
+        let dev = store.get_mfa(name).map_err(store_error)?;
+        uris.push(device_uri(&dev, name)?);
+    }
+    let export = migration::export(&uris).map_err(otpauth_error)?;
+    for w in export.warnings() {
+        warn(&w.to_string());
+    }
+    for uri in export.uris() {
+        Out::line(uri)?;
+        if qr {
+            let code = QrCode::new(uri).map_err(otpauth_error)?;
+            Out::bytes(code.to_terminal(false).as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enrollment_from_base32_and_uri() {
+        let (d, w) = parse_enrollment("jbsw y3dp ehpk 3pxp", "n")
+            .map_err(|e| e.message)
+            .unwrap_or_else(|m| panic!("{m}"));
+        assert_eq!(d.account, "n");
+        assert_eq!(&*d.secret, b"Hello!\xde\xad\xbe\xef");
+        assert_eq!(w.len(), 1, "80-bit secret warns");
+        let (d, _) = parse_enrollment(
+            "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8&period=60&algorithm=SHA256",
+            "n",
+        )
+        .map_err(|e| e.message)
+        .unwrap_or_else(|m| panic!("{m}"));
+        assert_eq!(d.issuer.as_deref(), Some("ACME"));
+        assert_eq!(d.account, "alice");
+        assert_eq!(
+            (d.digits, d.period, d.algorithm.as_str()),
+            (8, 60, "SHA256")
+        );
+        assert!(parse_enrollment("otpauth-migration://offline?data=x", "n").is_err());
+        assert!(parse_enrollment("https://example.com", "n").is_err());
+        assert!(parse_enrollment("not base32!", "n").is_err());
+    }
+
+    #[test]
+    fn device_round_trips_through_uri() {
+        let (d, _) = parse_enrollment(
+            "otpauth://hotp/X:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=X&counter=7",
+            "n",
+        )
+        .map_err(|e| e.message)
+        .unwrap_or_else(|m| panic!("{m}"));
+        let uri = device_uri(&d, "n")
+            .map_err(|e| e.message)
+            .unwrap_or_else(|m| panic!("{m}"));
+        assert_eq!(device_from_uri(&uri), d);
+    }
+}

@@ -1,0 +1,99 @@
+//! Opening the store the user selected (`--store` / `IAMKIT_STORE`), with the CLI's
+//! passphrase prompt, and mapping store errors to exit statuses.
+
+use std::path::Path;
+
+use iamkit_keystore::{
+    self as keystore, OpenOptions, Opened, PassphraseSource, PromptReason, Selection,
+};
+use zeroize::Zeroizing;
+
+use crate::Globals;
+use crate::error::{CliError, CliResult};
+use crate::io;
+
+/// INSECURE test knob: new file stores use a scrypt work factor of 2^N (the keystore's
+/// `insecure_fast_kdf_for_tests`), so black-box tests don't pay a second per store.
+const FAST_KDF_VAR: &str = "IAMKIT_INSECURE_FAST_KDF_FOR_TESTS";
+
+/// The service name keychain entries are stored under (default `iamkit`): lets tests and
+/// several independent setups share one keychain without seeing each other's entries.
+const SERVICE_VAR: &str = "IAMKIT_KEYCHAIN_SERVICE";
+
+/// Maps a store error to the contract's statuses: an existing record (without `--force`), a bad
+/// name or a bad option is a usage error (2); everything else is a storage error (3).
+pub(crate) fn store_error(err: keystore::Error) -> CliError {
+    match err {
+        keystore::Error::AlreadyExists { .. }
+        | keystore::Error::InvalidName { .. }
+        | keystore::Error::InvalidOption { .. } => CliError::usage(err.to_string()),
+        _ => CliError::storage(err.to_string()),
+    }
+}
+
+/// Parses `--store`.
+pub(crate) fn selection(globals: &Globals) -> CliResult<Selection> {
+    globals.store.parse().map_err(|_| {
+        CliError::usage(format!(
+            "unknown store {:?} in --store / IAMKIT_STORE: expected auto, keychain or file",
+            globals.store
+        ))
+    })
+}
+
+/// Options from the environment, plus the test knob and (only when stdin is a terminal) a
+/// no-echo passphrase prompt as the last resort.
+pub(crate) fn options() -> CliResult<OpenOptions> {
+    let mut opts = OpenOptions::from_env().map_err(store_error)?;
+    if let Some(v) = std::env::var_os(FAST_KDF_VAR) {
+        let n = v
+            .to_str()
+            .and_then(|s| s.trim().parse::<u8>().ok())
+            .filter(|n| (1..=20).contains(n))
+            .ok_or_else(|| {
+                CliError::usage(format!("{FAST_KDF_VAR}: expected a number from 1 to 20"))
+            })?;
+        opts = opts.insecure_fast_kdf_for_tests(n);
+    }
+    if let Some(service) = std::env::var_os(SERVICE_VAR).filter(|v| !v.is_empty()) {
+        let service = service
+            .into_string()
+            .map_err(|_| CliError::usage(format!("{SERVICE_VAR}: expected UTF-8 text")))?;
+        opts = opts.keychain_service(service);
+    }
+    if io::stdin_is_terminal() {
+        opts = opts.passphrase_fallback(PassphraseSource::Prompt(Box::new(prompt)));
+    }
+    Ok(opts)
+}
+
+/// The no-echo prompt: once to unlock, twice (compared) to create.
+fn prompt(reason: PromptReason, dir: &Path) -> std::io::Result<Zeroizing<String>> {
+    match reason {
+        PromptReason::Unlock => Ok(Zeroizing::new(rpassword::prompt_password(format!(
+            "Passphrase for the iamkit file store at {}: ",
+            dir.display()
+        ))?)),
+        PromptReason::Create => {
+            let first = Zeroizing::new(rpassword::prompt_password(format!(
+                "New passphrase for the iamkit file store at {}: ",
+                dir.display()
+            ))?);
+            let second = Zeroizing::new(rpassword::prompt_password("Repeat the new passphrase: ")?);
+            if first.is_empty() {
+                return Err(std::io::Error::other("the passphrase is empty"));
+            }
+            if *first != *second {
+                return Err(std::io::Error::other("the two passphrases differ"));
+            }
+            Ok(first)
+        }
+    }
+}
+
+/// Opens the selected store.
+pub(crate) fn open(globals: &Globals) -> CliResult<Opened> {
+    let sel = selection(globals)?;
+    let opts = options()?;
+    keystore::open(sel, opts).map_err(store_error)
+}
