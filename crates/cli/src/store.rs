@@ -59,7 +59,7 @@ fn status(globals: &Globals, json: bool) -> CliResult {
             "selection": st.selection.to_string(),
             "description": st.info.description,
             "reason": st.reason,
-            "unlocked": cached,
+            "unlock_cached": cached,
         }));
     }
     Out::line(&format!("store: {}", st.info.description))?;
