@@ -1,0 +1,295 @@
+//! `iamkit mfa code --watch` (and `--copy` over OSC 52) in a real terminal: tmux runs it in a
+//! detached pane; the test reads the pane, checks the codes against oathtool, the countdown,
+//! the next code near the end of a period, and that Ctrl-C leaves a clean terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::{Env, have, peer_missing};
+
+const SECRET_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+const PERIOD: u64 = 10;
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The reference code from oathtool.
+fn oath(t: u64) -> String {
+    let out = Command::new("oathtool")
+        .args([
+            "--totp",
+            "-s",
+            &format!("{PERIOD}s"),
+            "-b",
+            SECRET_B32,
+            "-N",
+            &format!("@{t}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A private tmux server, killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn pane(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", "w"])
+    }
+
+    fn wait_for(&self, what: &str, f: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let p = self.pane();
+            if f(&p) {
+                return p;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}:\n{p}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Starts a shell in a detached 100x12 pane with `env`'s variables and a known prompt.
+    fn start(env: &Env, tag: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("iamkit-{tag}-{}", std::process::id()),
+        };
+        let envfile = env.path(&format!("{tag}.env"));
+        let mut text = String::new();
+        for (k, v) in &env.vars {
+            text.push_str(&format!("export {k}='{}'\n", v.replace('\'', "'\\''")));
+        }
+        text.push_str("export PS1='ready$ '\nunset SSH_TTY SSH_CONNECTION SSH_CLIENT\n");
+        std::fs::write(&envfile, text).unwrap();
+        let shell = format!("sh -c '. {}; exec sh'", envfile.display());
+        t.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "w",
+            "-x",
+            "100",
+            "-y",
+            "12",
+            &shell,
+        ]);
+        t.cmd(&["set-option", "-g", "set-clipboard", "on"]);
+        t.wait_for("the prompt", |p| p.contains("ready$"));
+        t
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+/// The watch line: `NAME CODE [(next CODE)] BAR Ns` → (code, next, seconds).
+fn parse_watch(pane: &str) -> Vec<(String, Option<String>, u64)> {
+    pane.lines()
+        .filter(|l| l.starts_with("w "))
+        .filter_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let code = words.get(1)?.to_string();
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let next = words
+                .iter()
+                .position(|w| *w == "(next")
+                .and_then(|i| words.get(i + 1))
+                .map(|w| w.trim_end_matches(')').to_owned());
+            let secs = words.last()?.strip_suffix('s')?.parse().ok()?;
+            Some((code, next, secs))
+        })
+        .collect()
+}
+
+fn tools_present() -> bool {
+    for tool in ["tmux", "oathtool"] {
+        if !have(tool) {
+            peer_missing(tool);
+            return false;
+        }
+    }
+    true
+}
+
+#[test]
+fn watch_redraws_in_place_shows_next_code_and_ctrl_c_is_clean() {
+    if !tools_present() {
+        return;
+    }
+    let env = Env::file();
+    env.run(
+        &["mfa", "add", "w"],
+        &format!("otpauth://totp/W:w?secret={SECRET_B32}&period={PERIOD}"),
+    )
+    .ok();
+    let tmux = Tmux::start(&env, "watch");
+    tmux.cmd(&[
+        "send-keys",
+        "-t",
+        "w",
+        "-l",
+        &format!("{} mfa code w --watch", common::BIN),
+    ]);
+    tmux.cmd(&["send-keys", "-t", "w", "Enter"]);
+
+    // The first drawing: a valid code and a countdown.
+    let pane = tmux.wait_for("the watch line", |p| !parse_watch(p).is_empty());
+    let t = now();
+    let rows = parse_watch(&pane);
+    assert_eq!(rows.len(), 1, "one line, redrawn in place:\n{pane}");
+    let (code, _, secs) = rows[0].clone();
+    assert!(
+        code == oath(t) || code == oath(t - 1),
+        "{code} at {t}:\n{pane}"
+    );
+    assert!((1..=PERIOD).contains(&secs), "{secs}");
+
+    // The countdown changes.
+    let pane2 = tmux.wait_for("the countdown to change", |p| {
+        parse_watch(p)
+            .first()
+            .is_some_and(|r| r.2 != secs || r.0 != code)
+    });
+    assert_eq!(parse_watch(&pane2).len(), 1, "still one line:\n{pane2}");
+
+    // Near the end of the period the next code is shown, and it is the next step's code.
+    let pane3 = tmux.wait_for("the next code", |p| {
+        parse_watch(p).first().is_some_and(|r| r.1.is_some())
+    });
+    let t3 = now();
+    let (_, next, secs3) = parse_watch(&pane3)[0].clone();
+    let next = next.unwrap();
+    assert!(secs3 <= 5, "shown only near the end: {secs3}s");
+    let step_end = (t3 / PERIOD + 1) * PERIOD;
+    assert!(
+        next == oath(step_end) || next == oath(step_end + PERIOD),
+        "next {next} at {t3}:\n{pane3}"
+    );
+    // After the boundary, that code is the current one.
+    let pane4 = tmux.wait_for("the new period", |p| {
+        parse_watch(p).first().is_some_and(|r| r.0 == next)
+    });
+    assert_eq!(parse_watch(&pane4).len(), 1, "still one line:\n{pane4}");
+
+    // Ctrl-C: the process ends, the prompt is back on a fresh line, the cursor is visible.
+    tmux.cmd(&["send-keys", "-t", "w", "C-c"]);
+    let pane5 = tmux.wait_for("the prompt after Ctrl-C", |p| {
+        let lines: Vec<&str> = p.lines().filter(|l| !l.trim().is_empty()).collect();
+        lines.last().is_some_and(|l| l.trim_end() == "ready$")
+            && lines.len() >= 2
+            && lines[lines.len() - 2].starts_with("w ")
+    });
+    assert!(!pane5.contains("^C") || pane5.lines().any(|l| l.trim_end() == "ready$"));
+    let start = Instant::now();
+    loop {
+        let cmd = tmux.cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            "w",
+            "#{pane_current_command}",
+        ]);
+        if cmd.trim() == "sh" {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "still running: {cmd}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let cursor = tmux.cmd(&["display-message", "-p", "-t", "w", "#{cursor_flag}"]);
+    assert_eq!(cursor.trim(), "1", "cursor visible after Ctrl-C");
+    // The shell works: run a command.
+    tmux.cmd(&["send-keys", "-t", "w", "-l", "echo still-$((40+2))"]);
+    tmux.cmd(&["send-keys", "-t", "w", "Enter"]);
+    tmux.wait_for("the shell to answer", |p| p.contains("still-42"));
+}
+
+#[test]
+fn copy_over_ssh_uses_osc52() {
+    if !tools_present() {
+        return;
+    }
+    let env = Env::file();
+    env.run(
+        &["mfa", "add", "w"],
+        &format!("otpauth://totp/W:w?secret={SECRET_B32}&period={PERIOD}"),
+    )
+    .ok();
+    let tmux = Tmux::start(&env, "copy");
+    tmux.cmd(&[
+        "send-keys",
+        "-t",
+        "w",
+        "-l",
+        &format!(
+            "SSH_TTY=/dev/pts/0 {} mfa code w --time 59 --copy; printf 'r%sc\\n' \"=$?\"",
+            common::BIN
+        ),
+    ]);
+    tmux.cmd(&["send-keys", "-t", "w", "Enter"]);
+    let finished = |p: &str| {
+        p.lines().any(|l| {
+            l.strip_prefix("r=")
+                .and_then(|r| r.strip_suffix('c'))
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        })
+    };
+    let pane = tmux.wait_for("the command to finish", finished);
+    assert!(pane.lines().any(|l| l == "r=0c"), "{pane}");
+    let expected = oath(59);
+    assert!(pane.contains(&expected), "the code is printed too:\n{pane}");
+    // tmux (set-clipboard on) turned the OSC 52 sequence into a paste buffer.
+    let start = Instant::now();
+    loop {
+        let buf = Command::new("tmux")
+            .args(["-L", &tmux.socket, "show-buffer"])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&buf.stdout) == expected {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "buffer: {:?}",
+            String::from_utf8_lossy(&buf.stdout)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
