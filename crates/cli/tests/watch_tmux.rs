@@ -293,3 +293,71 @@ fn copy_over_ssh_uses_osc52() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn secrets_and_passphrases_are_prompted_without_echo_on_a_terminal() {
+    if !have("tmux") {
+        peer_missing("tmux");
+        return;
+    }
+    let mut env = Env::file();
+    env.unset("IAMKIT_PASSPHRASE");
+    let tmux = Tmux::start(&env, "prompt");
+    let send = |text: &str| {
+        tmux.cmd(&["send-keys", "-t", "w", "-l", text]);
+        tmux.cmd(&["send-keys", "-t", "w", "Enter"]);
+    };
+    let pass = "pass-phrase-typed-at-a-prompt";
+    send(&format!("{} mfa add p", common::BIN));
+    tmux.wait_for("the secret prompt", |p| {
+        p.contains("secret or otpauth:// URI:")
+    });
+    send(SECRET_B32);
+    tmux.wait_for("the new passphrase prompt", |p| {
+        p.contains("New passphrase")
+    });
+    send(pass);
+    tmux.wait_for("the repeat prompt", |p| {
+        p.contains("Repeat the new passphrase")
+    });
+    send(pass);
+    tmux.wait_for("the device to be added", |p| {
+        p.contains("added MFA device p")
+    });
+    // Two different passphrases on creation: refused, exit 3.
+    let env2 = Env::file();
+    send(&format!(
+        "IAMKIT_STORE_DIR={} {} creds add c; printf 'r%sc\\n' \"=$?\"",
+        env2.path("other").display(),
+        common::BIN
+    ));
+    tmux.wait_for("the key ID prompt", |p| p.contains("AWS access key ID:"));
+    send("AKIAIOSFODNN7EXAMPLE");
+    tmux.wait_for("the secret prompt", |p| {
+        p.contains("AWS secret access key:")
+    });
+    send("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    tmux.wait_for("the token prompt", |p| p.contains("session token"));
+    send("");
+    tmux.wait_for("the new passphrase prompt", |p| {
+        p.matches("New passphrase").count() == 2
+    });
+    send("one");
+    tmux.wait_for("the repeat prompt", |p| {
+        p.matches("Repeat the new").count() == 2
+    });
+    send("two");
+    let pane = tmux.wait_for("the refusal", |p| p.lines().any(|l| l == "r=3c"));
+    assert!(pane.contains("iamkit: "), "{pane}");
+    // Unlocking an existing store.
+    send(&format!("{} mfa code p --time 59", common::BIN));
+    tmux.wait_for("the unlock prompt", |p| {
+        p.contains("Passphrase for the iamkit file store")
+    });
+    send(pass);
+    let pane = tmux.wait_for("the code", |p| p.lines().any(|l| l == "287082"));
+    // Nothing typed at a prompt was echoed.
+    for secret in [SECRET_B32, pass, "wJalrXUtnFEMI", "AKIAIOSFODNN7EXAMPLE"] {
+        assert!(!pane.contains(secret), "{secret} echoed:\n{pane}");
+    }
+}
