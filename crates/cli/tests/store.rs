@@ -123,3 +123,69 @@ fn store_errors() {
     env.set("IAMKIT_STORE", "file");
     env.run(&["store", "lock"], "").fails(2);
 }
+
+/// A Secret Service that is reachable but locked: exit 3, one line, nothing else stored. Runs
+/// in a private D-Bus session with its own gnome-keyring, so locking it disturbs no other test.
+#[test]
+fn locked_keychain_is_exit_3_one_line() {
+    for tool in ["dbus-run-session", "gnome-keyring-daemon", "dbus-send"] {
+        if !common::have(tool) {
+            if std::env::var("IAMKIT_REQUIRE_SECRET_SERVICE").as_deref() == Ok("1") {
+                panic!("IAMKIT_REQUIRE_SECRET_SERVICE=1 but {tool} is missing");
+            }
+            eprintln!("note: skipping: {tool} is missing");
+            return;
+        }
+    }
+    let mut env = Env::file();
+    env.set("IAMKIT_STORE", "keychain");
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let script = r#"
+set -eu
+export XDG_DATA_HOME="$T/kdata" XDG_CONFIG_HOME="$T/kconfig" XDG_RUNTIME_DIR="$T/krun"
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
+eval "$(printf 'locked-test' | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+eval "$(gnome-keyring-daemon --start --components=secrets)" >/dev/null
+printf 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n' | "$BIN" mfa add lockme >/dev/null
+printf 'AKIAIOSFODNN7EXAMPLE\n%s\n' "$SECRET" | "$BIN" creds add lockme >/dev/null
+"$BIN" mfa code lockme --time 59 >"$T/0.out"
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+set +e
+"$BIN" mfa code lockme --time 59 >"$T/1.out" 2>"$T/1.err" </dev/null; echo $? >"$T/1.rc"
+"$BIN" creds process lockme >"$T/2.out" 2>"$T/2.err" </dev/null; echo $? >"$T/2.rc"
+printf 'AKIAIOSFODNN7EXAMPLE\n%s\n' "$SECRET" | "$BIN" creds add other >"$T/3.out" 2>"$T/3.err"; echo $? >"$T/3.rc"
+exit 0
+"#;
+    let t = env.path("locked");
+    std::fs::create_dir_all(&t).unwrap();
+    let run = std::process::Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", script])
+        .env_clear()
+        .envs(env.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("T", &t)
+        .env("BIN", common::BIN)
+        .env("SECRET", secret)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let read = |f: &str| std::fs::read_to_string(t.join(f)).unwrap();
+    assert_eq!(read("0.out"), "287082\n", "unlocked, it works");
+    for i in 1..=3 {
+        let rc = read(&format!("{i}.rc"));
+        let err = read(&format!("{i}.err"));
+        assert_eq!(rc.trim(), "3", "command {i}: {err}");
+        assert!(
+            err.starts_with("iamkit: ") && err.trim_end().lines().count() == 1,
+            "{err}"
+        );
+        assert!(err.contains("locked"), "{err}");
+        assert!(!err.contains(secret));
+        assert_eq!(read(&format!("{i}.out")), "");
+    }
+}
