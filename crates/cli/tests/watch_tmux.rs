@@ -197,7 +197,7 @@ fn watch_redraws_in_place_shows_next_code_and_ctrl_c_is_clean() {
     assert!(secs3 <= 5, "shown only near the end: {secs3}s");
     let step_end = (t3 / PERIOD + 1) * PERIOD;
     assert!(
-        next == oath(step_end) || next == oath(step_end + PERIOD),
+        next == oath(step_end) || next == oath(step_end - PERIOD),
         "next {next} at {t3}:\n{pane3}"
     );
     // After the boundary, that code is the current one.
