@@ -21,11 +21,20 @@ pub(crate) enum CredsCmd {
     /// Store credentials: access key ID, secret and optional session token on stdin, one per line.
     Add(AddArgs),
     /// Print the AWS credential_process JSON for a profile.
+    ///
+    /// `{"Version":1,"AccessKeyId":…,"SecretAccessKey":…}` plus SessionToken and Expiration
+    /// when there are any. Use it in ~/.aws/config as
+    /// `credential_process = iamkit creds process PROFILE`. Expired credentials: exit 1.
     Process {
         /// The profile.
         profile: String,
     },
     /// Run a command with the profile's credentials in its environment.
+    ///
+    /// Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, where known, AWS_SESSION_TOKEN,
+    /// AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION; removes AWS_PROFILE so
+    /// the command uses them. Exits with the command's status. Sets IAMKIT_EXEC_PROFILE in the
+    /// command's environment and refuses to run when it is already set (no nesting).
     Exec {
         /// The profile.
         profile: String,

@@ -23,6 +23,10 @@ pub(crate) enum MfaCmd {
     /// Store an MFA device from an otpauth:// URI or base32 secret on stdin, or a QR image.
     Add(AddArgs),
     /// Print the current code of a stored device.
+    ///
+    /// Prints just the code and a newline, so it works as aws-vault's `mfa_process`. Every
+    /// time-based code printed is recorded (the device's last printed step), so `--fresh` can
+    /// wait for a code that was never printed: AWS rejects a code that was already used.
     Code(CodeArgs),
     /// List stored devices (names, issuer, account; never secrets).
     List {
