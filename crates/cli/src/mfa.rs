@@ -113,6 +113,9 @@ pub(crate) struct ShowArgs {
     /// Where to write a png/svg QR code (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// Terminal QR code: dark-on-light, for light terminal themes.
+    #[arg(long)]
+    pub(crate) invert: bool,
 }
 
 pub(crate) fn run(cmd: MfaCmd, globals: &Globals) -> CliResult {
@@ -636,7 +639,7 @@ fn show(args: &ShowArgs, globals: &Globals) -> CliResult {
     let data: Zeroizing<Vec<u8>> = Zeroizing::new(match format {
         "png" => qr.to_png().map_err(otpauth_error)?,
         "svg" => qr.to_svg().into_bytes(),
-        _ => qr.to_terminal(false).into_bytes(),
+        _ => qr.to_terminal(args.invert).into_bytes(),
     });
     match &args.output {
         Some(path) => write_output(path, &data),

@@ -229,6 +229,11 @@ fn show_qr_png_decodes_and_enrolls_again() {
     assert!(svg.ok().contains("<svg"));
     let term = env.run(&["mfa", "show", "qr-src", "--qr", "terminal"], "");
     assert!(term.ok().contains('█') || term.stdout.contains('▀'));
+    let inv = env.run(
+        &["mfa", "show", "qr-src", "--qr", "terminal", "--invert"],
+        "",
+    );
+    assert_ne!(inv.ok(), term.stdout, "--invert swaps dark and light");
     // png without --output, unknown format, neither --uri nor --qr: usage errors.
     env.run(&["mfa", "show", "qr-src", "--qr", "png"], "")
         .fails(2);
