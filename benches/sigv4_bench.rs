@@ -1,5 +1,159 @@
-//! `sigv4` groups of the `peers` bench (filled in with the iamkit-sigv4 crate).
+//! `sigv4` groups of the `peers` bench: iamkit-sigv4 beside aws-sigv4 1.x.
+//!
+//! Same request for both: the S3 `GET /test.txt` example of AWS's documentation
+//! (examplebucket.s3.amazonaws.com, `range: bytes=0-9`, `x-amz-content-sha256` of the empty
+//! body, 20130524T000000Z, us-east-1, s3). `floor` is SHA-256 of the canonical request plus one
+//! HMAC over the string to sign with the cached, already keyed signing key: what no signer can
+//! go below.
+
+use std::hint::black_box;
+use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::Criterion;
+use iamkit_sigv4::{Credentials, Request, Signer, SigningKey, Timestamp, Verifier};
+use sha2::Digest;
 
-pub(crate) fn benches(_c: &mut Criterion) {}
+const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const URL: &str = "https://examplebucket.s3.amazonaws.com/test.txt";
+const UNIX: u64 = 1_369_353_600; // 20130524T000000Z
+/// The signature of AWS's example (S3 API reference, "Example: GET Object").
+const EXPECTED: &str = "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41";
+
+fn aws_params(presign: bool) -> aws_sigv4::http_request::SigningParams<'static> {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, PercentEncodingMode, SignatureLocation, SigningSettings,
+        UriPathNormalizationMode,
+    };
+    let mut settings = SigningSettings::default();
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    if presign {
+        settings.signature_location = SignatureLocation::QueryParams;
+        settings.expires_in = Some(Duration::from_secs(86400));
+    } else {
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    }
+    aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(leak(
+            aws_credential_types::Credentials::new(AKID, SECRET, None, None, "bench").into(),
+        ))
+        .region("us-east-1")
+        .name("s3")
+        .time(UNIX_EPOCH + Duration::from_secs(UNIX))
+        .settings(settings)
+        .build()
+        .expect("aws-sigv4 params")
+        .into()
+}
+
+fn leak<T>(t: T) -> &'static T {
+    Box::leak(Box::new(t))
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// S3 presigned URLs sign `UNSIGNED-PAYLOAD`, which aws-sigv4 must be told.
+fn aws_sign(params: &aws_sigv4::http_request::SigningParams<'_>, presign: bool) -> String {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, sign};
+    let req = SignableRequest::new(
+        "GET",
+        URL,
+        [("range", "bytes=0-9")].into_iter(),
+        if presign {
+            SignableBody::UnsignedPayload
+        } else {
+            SignableBody::Bytes(b"")
+        },
+    )
+    .expect("signable");
+    let (_instructions, signature) = sign(req, params).expect("aws-sigv4 sign").into_parts();
+    signature
+}
+
+pub(crate) fn benches(c: &mut Criterion) {
+    let creds = Credentials::new(AKID, SECRET);
+    let time = Timestamp::from_unix_seconds(UNIX as i64).expect("time");
+    let signer = Signer::s3("us-east-1").expect("signer");
+    let request = || {
+        Request::from_url("GET", URL)
+            .expect("url")
+            .header("range", "bytes=0-9")
+    };
+
+    // Both produce AWS's documented signature before anything is timed.
+    let out = signer.sign(&request(), &creds, time).expect("sign");
+    assert_eq!(out.signature, EXPECTED);
+    let aws_header = aws_params(false);
+    assert_eq!(aws_sign(&aws_header, false), EXPECTED);
+    let aws_query = aws_params(true);
+    let ours_presigned = signer
+        .presign(&request(), &creds, time, 86400)
+        .expect("presign");
+    assert_eq!(aws_sign(&aws_query, true), ours_presigned.signature);
+
+    let mut g = c.benchmark_group("sigv4_sign_headers");
+    g.bench_function("iamkit", |b| {
+        b.iter(|| {
+            let req = request();
+            black_box(signer.sign(black_box(&req), &creds, time).expect("sign"))
+        })
+    });
+    g.bench_function("aws_sigv4", |b| {
+        b.iter(|| black_box(aws_sign(black_box(&aws_header), false)))
+    });
+    let key = SigningKey::derive(SECRET, "20130524", "us-east-1", "s3");
+    let cr = out.canonical_request.clone();
+    let sts_prefix = out.string_to_sign[..out.string_to_sign.len() - 64].to_owned();
+    g.bench_function("floor", |b| {
+        b.iter(|| {
+            let h = sha2::Sha256::digest(black_box(cr.as_bytes()));
+            let mut sts = Vec::with_capacity(sts_prefix.len() + 64);
+            sts.extend_from_slice(sts_prefix.as_bytes());
+            for byte in h.iter() {
+                sts.push(HEX[(byte >> 4) as usize]);
+                sts.push(HEX[(byte & 15) as usize]);
+            }
+            black_box(key.sign(&sts))
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("sigv4_presign");
+    g.bench_function("iamkit", |b| {
+        b.iter(|| {
+            let req = request();
+            black_box(
+                signer
+                    .presign(black_box(&req), &creds, time, 86400)
+                    .expect("presign"),
+            )
+        })
+    });
+    g.bench_function("aws_sigv4", |b| {
+        b.iter(|| black_box(aws_sign(black_box(&aws_query), true)))
+    });
+    g.finish();
+
+    let verifier = Verifier::s3("us-east-1").expect("verifier");
+    let mut received = Request::new("GET", "/test.txt", "")
+        .header("host", "examplebucket.s3.amazonaws.com")
+        .header("range", "bytes=0-9");
+    for (n, v) in &out.headers {
+        received.push_header(n, v);
+    }
+    verifier
+        .verify(&received, time, |_| Some(&creds))
+        .expect("verify");
+    let mut g = c.benchmark_group("sigv4_verify");
+    g.bench_function("iamkit", |b| {
+        b.iter(|| {
+            black_box(
+                verifier
+                    .verify(black_box(&received), time, |_| Some(&creds))
+                    .expect("verify"),
+            )
+        })
+    });
+    g.finish();
+}

@@ -18,7 +18,7 @@
 //! # Ok::<(), iamkit_sigv4::Error>(())
 //! ```
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 
 use subtle::ConstantTimeEq;
 
@@ -342,10 +342,16 @@ impl Verifier {
     }
 
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
-    /// payload). `lookup` returns the credentials of an access key ID. `now` is the server's time.
-    pub fn verify<F>(&self, req: &Request<'_>, now: Timestamp, lookup: F) -> Result<Verified, Error>
+    /// payload). `lookup` returns the credentials of an access key ID (owned, `&Credentials`, `Arc<Credentials>`…). `now` is the server's time.
+    pub fn verify<F, C>(
+        &self,
+        req: &Request<'_>,
+        now: Timestamp,
+        lookup: F,
+    ) -> Result<Verified, Error>
     where
-        F: FnOnce(&str) -> Option<Credentials>,
+        F: FnOnce(&str) -> Option<C>,
+        C: Borrow<Credentials>,
     {
         if let Some(authz) = req.header_value("authorization") {
             let parsed = parse_authorization(authz)?;
@@ -362,7 +368,7 @@ impl Verifier {
         }
     }
 
-    fn verify_parsed<F>(
+    fn verify_parsed<F, C>(
         &self,
         req: &Request<'_>,
         now: Timestamp,
@@ -371,7 +377,8 @@ impl Verifier {
         presigned: bool,
     ) -> Result<Verified, Error>
     where
-        F: FnOnce(&str) -> Option<Credentials>,
+        F: FnOnce(&str) -> Option<C>,
+        C: Borrow<Credentials>,
     {
         if p.region != self.region {
             return Err(Error::ScopeMismatch { part: "region" });
@@ -525,7 +532,7 @@ impl Verifier {
         );
         let scope = scope_string(&p.date, &self.region, &self.service);
         let key = self.cache.get(
-            creds.secret_access_key(),
+            creds.borrow().secret_access_key(),
             &p.date,
             &self.region,
             &self.service,
