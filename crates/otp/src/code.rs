@@ -2,10 +2,16 @@
 
 use core::fmt;
 
-use subtle::{Choice, ConstantTimeEq};
-
 /// Longest code: 10 digits.
 pub(crate) const MAX_LEN: usize = 10;
+
+/// "00" "01" ... "99".
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 /// The Steam Guard alphabet (26 characters, no vowels or look-alikes).
 pub(crate) const STEAM_ALPHABET: &[u8; 26] = b"23456789BCDFGHJKMNPQRTVWXY";
@@ -24,11 +30,19 @@ impl Code {
     #[inline]
     pub(crate) fn decimal(value: u32, digits: u32) -> Code {
         let mut buf = [0u8; MAX_LEN];
-        let len = digits as usize;
+        let len = (digits as usize).min(MAX_LEN);
+        // Two digits at a time from a table, least significant first (as itoa does).
         let mut v = value;
-        for i in (0..len).rev() {
-            buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
+        let mut i = len;
+        while i >= 2 {
+            let d = (v % 100) as usize * 2;
+            v /= 100;
+            buf[i - 2] = DIGIT_PAIRS[d];
+            buf[i - 1] = DIGIT_PAIRS[d + 1];
+            i -= 2;
+        }
+        if i == 1 {
+            buf[0] = b'0' + (v % 10) as u8;
         }
         Code {
             buf,
@@ -69,11 +83,21 @@ impl Code {
         self.len == 0
     }
 
-    /// Constant-time comparison with a candidate already laid out in a full buffer.
+    /// The code's buffer packed into two integers, for a cheap constant-time comparison.
     #[inline]
-    pub(crate) fn ct_eq_buf(&self, candidate: &[u8; MAX_LEN]) -> Choice {
-        self.buf.ct_eq(candidate)
+    pub(crate) fn packed(&self) -> (u64, u16) {
+        pack(&self.buf)
     }
+}
+
+/// A 10-byte buffer as (bytes 0..8, bytes 8..10), little-endian.
+#[inline]
+pub(crate) fn pack(buf: &[u8; MAX_LEN]) -> (u64, u16) {
+    let [a0, a1, a2, a3, a4, a5, a6, a7, b0, b1] = *buf;
+    (
+        u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]),
+        u16::from_le_bytes([b0, b1]),
+    )
 }
 
 impl fmt::Display for Code {

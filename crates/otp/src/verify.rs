@@ -19,7 +19,7 @@
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use crate::Error;
-use crate::code::MAX_LEN;
+use crate::code::{MAX_LEN, pack};
 
 /// Which time steps [`crate::Totp::verify`] accepts around the current one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,7 +90,7 @@ pub struct Matched {
 
 /// The code a user typed, laid out for constant-time comparison with generated codes.
 pub(crate) struct Candidate {
-    buf: [u8; MAX_LEN],
+    packed: (u64, u16),
     len_ok: Choice,
 }
 
@@ -102,12 +102,17 @@ impl Candidate {
         buf[..n].copy_from_slice(&bytes[..n]);
         // The length is the attacker's own input, not a secret; it only gates the result.
         let len_ok = (bytes.len() as u64).ct_eq(&(expected_len as u64));
-        Candidate { buf, len_ok }
+        Candidate {
+            packed: pack(&buf),
+            len_ok,
+        }
     }
 
+    /// Whether `code` is this candidate, in constant time.
     #[inline]
     pub(crate) fn matches(&self, code: &crate::Code) -> Choice {
-        code.ct_eq_buf(&self.buf) & self.len_ok
+        let (a, b) = code.packed();
+        a.ct_eq(&self.packed.0) & b.ct_eq(&self.packed.1) & self.len_ok
     }
 }
 
