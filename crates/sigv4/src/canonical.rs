@@ -214,10 +214,12 @@ impl<'a> Request<'a> {
                 reason: "invalid character in host",
             });
         }
-        let default = match scheme.to_ascii_lowercase().as_str() {
-            "http" => Some("80"),
-            "https" => Some("443"),
-            _ => None,
+        let default = if scheme.eq_ignore_ascii_case("http") {
+            Some("80")
+        } else if scheme.eq_ignore_ascii_case("https") {
+            Some("443")
+        } else {
+            None
         };
         let lower = !host.bytes().any(|b| b.is_ascii_uppercase());
         let host: Cow<'a, str> = match port {
@@ -708,10 +710,17 @@ pub(crate) fn write_canonical_headers(
         if !signed.is_empty() {
             signed.push(';');
         }
-        for c in name.bytes() {
-            let l = c.to_ascii_lowercase() as char;
-            out.push(l);
-            signed.push(l);
+        if name.bytes().any(|c| c.is_ascii_uppercase()) {
+            let start = out.len();
+            out.push_str(name);
+            // Only ASCII letters change; the string stays valid UTF-8.
+            let lower = out[start..].to_ascii_lowercase();
+            out.truncate(start);
+            out.push_str(&lower);
+            signed.push_str(&lower);
+        } else {
+            out.push_str(name);
+            signed.push_str(name);
         }
         out.push(':');
         push_trimmed(out, headers[i].1);

@@ -13,8 +13,6 @@
 
 use std::fmt;
 
-use subtle::ConstantTimeEq;
-
 use crate::canonical::{EMPTY_SHA256, push_hex32, sha256};
 use crate::credentials::SigningKey;
 use crate::error::Error;
@@ -205,7 +203,7 @@ pub struct ChunkVerifier {
 }
 
 fn ct_eq_sig(a: &[u8; 64], b: &str) -> bool {
-    b.len() == 64 && bool::from(a.as_slice().ct_eq(b.as_bytes()))
+    crate::credentials::signature_eq(a, b.as_bytes())
 }
 
 impl ChunkVerifier {

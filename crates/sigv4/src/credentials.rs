@@ -127,6 +127,36 @@ impl fmt::Debug for SigningKey {
     }
 }
 
+/// Equality whose time depends only on the lengths (XOR-fold, then one comparison).
+pub(crate) fn fixed_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut acc = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        acc |= x ^ y;
+    }
+    bool::from(acc.ct_eq(&0))
+}
+
+/// Constant-time equality of two 64-digit hex signatures (compared as eight `u64` words with
+/// `subtle`); `false` if either is not 64 bytes long.
+pub(crate) fn signature_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != 64 || b.len() != 64 {
+        return false;
+    }
+    let words = |s: &[u8]| {
+        let mut w = [0u64; 8];
+        for (i, c) in s.chunks_exact(8).enumerate() {
+            let mut buf = [0u8; 8];
+            buf.copy_from_slice(c);
+            w[i] = u64::from_le_bytes(buf);
+        }
+        w
+    };
+    bool::from(words(a)[..].ct_eq(&words(b)[..]))
+}
+
 pub(crate) fn hmac(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
     #[allow(clippy::expect_used)]
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts any key length");
@@ -167,6 +197,18 @@ impl SigningKeyCache {
         region: &str,
         service: &str,
     ) -> SigningKey {
+        self.with_key(secret_access_key, date, region, service, SigningKey::clone)
+    }
+
+    /// Calls `f` with the cached key (deriving and caching it on a miss), without copying it.
+    pub fn with_key<R>(
+        &self,
+        secret_access_key: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+        f: impl FnOnce(&SigningKey) -> R,
+    ) -> R {
         let mut entries = match self.entries.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -176,9 +218,9 @@ impl SigningKeyCache {
             e.date.as_slice() == date.as_bytes()
                 && e.region == region
                 && e.service == service
-                && bool::from(e.secret.as_slice().ct_eq(secret))
+                && fixed_time_eq(&e.secret, secret)
         }) {
-            return entries[pos].key.clone();
+            return f(&entries[pos].key);
         }
         let key = SigningKey::derive(secret_access_key, date, region, service);
         let mut d = [0u8; 8];
@@ -193,9 +235,17 @@ impl SigningKeyCache {
             date: d,
             region: region.to_owned(),
             service: service.to_owned(),
-            key: key.clone(),
+            key,
         });
-        key
+        match entries.last() {
+            Some(e) => f(&e.key),
+            None => f(&SigningKey::derive(
+                secret_access_key,
+                date,
+                region,
+                service,
+            )),
+        }
     }
 
     /// Number of cached keys.

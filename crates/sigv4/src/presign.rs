@@ -113,8 +113,9 @@ pub(crate) fn presign(
     cr.push('\n');
     cr.push_str(payload.as_str());
 
-    let key = signer.signing_key(credentials, time);
-    let (sts, signature) = string_to_sign_and_signature(&key, amz, &scope, &cr);
+    let (sts, signature) = signer.with_signing_key(credentials, date, |key| {
+        string_to_sign_and_signature(key, amz, &scope, &cr)
+    });
 
     let mut query = String::with_capacity(q_end - q_start + 100);
     query.push_str(&cr[q_start..q_end]);

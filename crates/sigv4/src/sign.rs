@@ -490,6 +490,21 @@ impl Signer {
         )
     }
 
+    pub(crate) fn with_signing_key<R>(
+        &self,
+        credentials: &Credentials,
+        date: &str,
+        f: impl FnOnce(&SigningKey) -> R,
+    ) -> R {
+        self.cache.with_key(
+            credentials.secret_access_key(),
+            date,
+            &self.region,
+            &self.service,
+            f,
+        )
+    }
+
     /// Collects the headers to sign (request headers minus excluded and `replaced` ones, plus the
     /// host when the request has no `host` header), unsorted.
     fn collect_headers<'a>(
@@ -574,8 +589,9 @@ impl Signer {
             },
         );
         let scope = scope_string(date, &self.region, &self.service);
-        let key = self.signing_key(credentials, time);
-        let (sts, signature) = string_to_sign_and_signature(&key, amz, &scope, &cr);
+        let (sts, signature) = self.with_signing_key(credentials, date, |key| {
+            string_to_sign_and_signature(key, amz, &scope, &cr)
+        });
 
         let mut authz = String::with_capacity(
             64 + credentials.access_key_id().len() + scope.len() + signed.len() + 64,

@@ -20,10 +20,8 @@
 
 use std::borrow::{Borrow, Cow};
 
-use subtle::ConstantTimeEq;
-
 use crate::canonical::{
-    PayloadHash, Request, UNSIGNED_PAYLOAD, cmp_header_names, percent_decode, query_pairs, sha256,
+    PayloadHash, Request, UNSIGNED_PAYLOAD, cmp_header_names, percent_decode, query_pairs,
 };
 use crate::chunked::ChunkVerifier;
 use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
@@ -387,7 +385,8 @@ impl Verifier {
             return Err(Error::ScopeMismatch { part: "service" });
         }
         let signed_list = &*p.signed_headers;
-        let is_signed = |name: &str| signed_list.split(';').any(|s| s == name);
+        let signed_names: Vec<&str> = signed_list.split(';').collect();
+        let is_signed = |name: &str| signed_names.contains(&name);
         if !is_signed("host") {
             return Err(Error::MissingSignedHeader { name: "host" });
         }
@@ -455,12 +454,9 @@ impl Verifier {
             let ph = PayloadHash::parse(h.trim())?;
             if let crate::Payload::Bytes(body) = req.payload_ref()
                 && ph.as_str().len() == 64
+                && PayloadHash::from_payload(&crate::Payload::Bytes(body))?.as_str() != ph.as_str()
             {
-                let mut actual = String::with_capacity(64);
-                crate::canonical::push_hex32(&mut actual, &sha256(body));
-                if actual != ph.as_str() {
-                    return Err(Error::PayloadHashMismatch);
-                }
+                return Err(Error::PayloadHashMismatch);
             }
             ph
         } else {
@@ -471,7 +467,7 @@ impl Verifier {
         let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 1);
         let mut has_host = false;
         for &(n, v) in req.headers() {
-            let lower_in = signed_list.split(';').any(|s| s.eq_ignore_ascii_case(n));
+            let lower_in = signed_names.iter().any(|s| s.eq_ignore_ascii_case(n));
             if lower_in {
                 crate::canonical::validate_header(n, v)?;
                 has_host |= n.eq_ignore_ascii_case("host");
@@ -488,7 +484,7 @@ impl Verifier {
                 }
             }
         }
-        for name in signed_list.split(';') {
+        for &name in &signed_names {
             if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
                 return Err(Error::SignedHeaderAbsent {
                     name: name.to_owned(),
@@ -531,14 +527,19 @@ impl Verifier {
             },
         );
         let scope = scope_string(&p.date, &self.region, &self.service);
-        let key = self.cache.get(
+        let (key, expected) = self.cache.with_key(
             creds.borrow().secret_access_key(),
             &p.date,
             &self.region,
             &self.service,
+            |key| {
+                let (_sts, expected) = string_to_sign_and_signature(key, amz, &scope, &cr);
+                let same =
+                    crate::credentials::signature_eq(expected.as_bytes(), p.signature.as_bytes());
+                (same.then(|| key.clone()), expected)
+            },
         );
-        let (_sts, expected) = string_to_sign_and_signature(&key, amz, &scope, &cr);
-        let same = bool::from(expected.as_bytes().ct_eq(p.signature.as_bytes()));
+        let same = key.is_some();
         if !same {
             return Err(Error::SignatureMismatch);
         }
@@ -549,7 +550,7 @@ impl Verifier {
             signature: expected,
             presigned,
             payload_hash: payload.as_str().to_owned(),
-            key,
+            key: key.ok_or(Error::SignatureMismatch)?,
         })
     }
 }
