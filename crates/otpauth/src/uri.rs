@@ -286,7 +286,13 @@ impl OtpAuthUri {
     /// would refuse (a `:` in it, a leading space): it is emitted percent-encoded, and reads back
     /// the same except for such a label. Use [`OtpAuthUri::rebuild`] to check.
     pub fn to_uri(&self) -> Zeroizing<String> {
-        let mut s = Zeroizing::new(String::with_capacity(128));
+        // Reserve enough up front (percent-encoding at most triples a byte) so the string never
+        // reallocates and leaves an unwiped copy of the secret behind.
+        let issuer_len = self.issuer.as_ref().map_or(0, String::len);
+        let capacity =
+            160 + 3 * (2 * issuer_len + self.account.len()) + self.secret.len_bits() / 5 + 1;
+        let mut s = Zeroizing::new(String::with_capacity(capacity));
+        let reserved = s.capacity();
         s.push_str("otpauth://");
         s.push_str(match self.otp_type {
             OtpType::Hotp => "hotp",
@@ -323,6 +329,7 @@ impl OtpAuthUri {
         if self.otp_type == OtpType::Steam {
             s.push_str("&encoder=steam");
         }
+        debug_assert_eq!(s.capacity(), reserved, "to_uri reallocated");
         s
     }
 
