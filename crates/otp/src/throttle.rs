@@ -10,7 +10,6 @@
 //! }
 //! assert_eq!(t.check(now), Err(Throttled::RetryAfter { seconds: 10 }));
 //! assert!(t.check(now + 10).is_ok());
-//! # let _ = t;
 //! ```
 //!
 //! One [`Throttle`] per credential: call [`Throttle::check`] before verifying, then

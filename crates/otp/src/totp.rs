@@ -144,9 +144,10 @@ impl Totp {
     /// Accepts `code` if it is the code of a step within `window` of the step of `unix_time`,
     /// and says which step matched.
     ///
-    /// Every step in the window is computed and compared in constant time, with no early exit.
-    /// Pair it with [`crate::replay`] so that an accepted code cannot be used again
-    /// (RFC 6238 §5.2).
+    /// `code` must be exactly the digits (trim what the user typed around them); Steam codes
+    /// are compared without regard to case. Every step in the window is computed and compared
+    /// in constant time, with no early exit. Pair it with [`crate::replay`] so that an
+    /// accepted code cannot be used again (RFC 6238 §5.2).
     pub fn verify(
         &self,
         code: &str,
@@ -154,7 +155,7 @@ impl Totp {
         window: Window,
     ) -> Result<Matched, VerifyError> {
         let current = self.step_at(unix_time);
-        let candidate = Candidate::new(code, self.digits as usize);
+        let candidate = Candidate::with_case(code, self.digits as usize, self.steam);
         let mut first = FirstMatch::new();
         // Closest steps first, so a collision resolves to the nearest step.
         first.offer(candidate.matches(&self.generate_at_step(current)), current);

@@ -96,10 +96,18 @@ pub(crate) struct Candidate {
 
 impl Candidate {
     pub(crate) fn new(code: &str, expected_len: usize) -> Candidate {
+        Candidate::with_case(code, expected_len, false)
+    }
+
+    /// As [`Candidate::new`], upper-casing ASCII letters first (Steam codes are upper case).
+    pub(crate) fn with_case(code: &str, expected_len: usize, upper: bool) -> Candidate {
         let bytes = code.as_bytes();
         let mut buf = [0u8; MAX_LEN];
         let n = bytes.len().min(MAX_LEN);
         buf[..n].copy_from_slice(&bytes[..n]);
+        if upper {
+            buf.make_ascii_uppercase();
+        }
         // The length is the attacker's own input, not a secret; it only gates the result.
         let len_ok = (bytes.len() as u64).ct_eq(&(expected_len as u64));
         Candidate {

@@ -116,6 +116,11 @@ fn steam_guard() {
                 .map(|m| m.offset),
             Ok(0)
         );
+        // Steam codes verify without regard to case; a decimal-digit code never matches.
+        let lower = r[1].to_lowercase();
+        let m = totp.verify(&lower, t, iamkit_otp::Window::none()).unwrap();
+        assert_eq!(m.offset, 0);
+        assert!(totp.verify("12345", t, iamkit_otp::Window::none()).is_err());
     }
 }
 
