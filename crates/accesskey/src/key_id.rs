@@ -28,13 +28,12 @@ const FLAG_BIT: u128 = 1 << 79;
 const ACCOUNT_SHIFT: u32 = 39;
 const ACCOUNT_MASK: u128 = (1 << 40) - 1;
 const RANDOM_MASK: u128 = (1 << ACCOUNT_SHIFT) - 1;
-const PAYLOAD_MASK: u128 = (1 << 80) - 1;
 
 /// Whether a key ID embeds its account (the layout's generation flag).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Generation {
-    /// Flag 0: an older key (or one generated without an account): no account can be read.
+    /// Flag 0: an older key (such as `AKIAIOSFODNN7EXAMPLE`): no account can be read.
     Old,
     /// Flag 1: the account ID is embedded in bits 46..7.
     New,
@@ -116,10 +115,10 @@ impl AccessKeyId {
 
     /// Generates a key ID from the OS random number generator.
     ///
-    /// With an account, the ID is new-generation (flag 1) and embeds the account, so that
+    /// The ID is new-generation (flag 1, as AWS issues today) and embeds the account, so that
     /// [`Self::account_id`] and independent decoders read it back; the other 39 bits are random.
-    /// Without one, the flag is 0 and the other 79 bits are random: no account can be read
-    /// from it (rather than a made-up one).
+    /// Without an account, a random 12-digit one is embedded (a realistic fixture: decoders read
+    /// an account from it, as they would from a real key).
     pub fn generate(prefix: Prefix, account: Option<AccountId>) -> Result<AccessKeyId, Error> {
         let mut random = [0u8; 10];
         getrandom::fill(&mut random)?;
@@ -139,7 +138,11 @@ impl AccessKeyId {
             .fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
         let bits = match account {
             Some(a) => FLAG_BIT | (u128::from(a.as_u64()) << ACCOUNT_SHIFT) | (r & RANDOM_MASK),
-            None => r & (PAYLOAD_MASK >> 1),
+            None => {
+                // 40 random bits reduced below 10^12 (a negligible bias: 2^40 is 1.0995 * 10^12).
+                let account = ((r >> 40) & ((1 << 40) - 1)) % 1_000_000_000_000;
+                FLAG_BIT | (account << ACCOUNT_SHIFT) | (r & RANDOM_MASK)
+            }
         };
         Self::from_bits(prefix, bits)
     }

@@ -67,15 +67,20 @@ proptest! {
 }
 
 #[test]
-fn without_an_account_no_account_is_claimed() {
+fn without_an_account_a_random_account_is_embedded() {
+    let mut accounts = std::collections::HashSet::new();
     for prefix in Prefix::ALL {
         for _ in 0..50 {
             let id = AccessKeyId::generate(prefix, None).unwrap();
-            assert_eq!(id.generation(), Generation::Old);
-            assert_eq!(id.account_id(), None);
-            assert!(matches!(id.as_str().as_bytes()[4], b'A'..=b'P'), "{id}");
+            assert_eq!(id.generation(), Generation::New);
+            let account = id.account_id().expect("a 12-digit account is embedded");
+            assert!(account.as_u64() < 1_000_000_000_000);
+            accounts.insert(account);
+            // the published quick test: a new-generation key's 5th character is Q-Z or 2-7
+            assert!(matches!(id.as_str().as_bytes()[4], b'Q'..=b'Z' | b'2'..=b'7'), "{id}");
         }
     }
+    assert!(accounts.len() > 590, "accounts are random: {} distinct of 600", accounts.len());
 }
 
 #[test]
