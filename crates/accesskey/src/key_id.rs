@@ -140,7 +140,7 @@ impl AccessKeyId {
             Some(a) => FLAG_BIT | (u128::from(a.as_u64()) << ACCOUNT_SHIFT) | (r & RANDOM_MASK),
             None => {
                 // 40 random bits reduced below 10^12 (a negligible bias: 2^40 is 1.0995 * 10^12).
-                let account = ((r >> 40) & ((1 << 40) - 1)) % 1_000_000_000_000;
+                let account = ((r >> 40) & ACCOUNT_MASK) % 1_000_000_000_000;
                 FLAG_BIT | (account << ACCOUNT_SHIFT) | (r & RANDOM_MASK)
             }
         };
