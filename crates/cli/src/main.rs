@@ -33,7 +33,13 @@ use crate::error::{CliError, CliResult};
 struct Cli {
     /// Where stored secrets live: auto (the OS keychain where reachable, else the encrypted
     /// file store), keychain, or file.
-    #[arg(long, global = true, env = "IAMKIT_STORE", default_value = "auto", value_name = "auto|keychain|file")]
+    #[arg(
+        long,
+        global = true,
+        env = "IAMKIT_STORE",
+        default_value = "auto",
+        value_name = "auto|keychain|file"
+    )]
     store: String,
 
     #[command(subcommand)]
