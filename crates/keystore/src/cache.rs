@@ -84,6 +84,7 @@ mod imp {
         Ok(false)
     }
 
+    #[allow(dead_code)]
     pub(crate) fn available() -> Result<(), String> {
         Err("no kernel keyring on this system".to_owned())
     }

@@ -203,8 +203,8 @@ impl KeychainStore {
             K::NoStorageAccess(p) => Error::Locked {
                 store: self.name(),
                 hint: format!(
-                    "{p}; unlock it (log in to the desktop session, or unlock the keyring with \
-                     your keyring tool) or choose another store with --store file"
+                    "unlock it (log in to the desktop session, or unlock the keyring with your \
+                     keyring tool) or choose another store with --store file ({p})"
                 ),
             },
             K::BadEncoding(_) | K::BadDataFormat(_, _) | K::Ambiguous(_) => Error::Corrupt {
