@@ -12,7 +12,7 @@ use core::fmt;
 ///
 /// No variant ever carries secret material: a bad base32 character is named (it cannot be part
 /// of a valid secret), but the rest of the input is not.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// The secret has no bytes at all (or the base32 text had no base32 characters).
