@@ -65,6 +65,12 @@ impl FromStr for Algorithm {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many codes this thread computed (unit tests check that verification does all of them).
+    pub(crate) static HMAC_CALLS: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+}
+
 /// HMAC state already keyed with the secret: cloning it skips the key schedule.
 #[derive(Clone)]
 pub(crate) enum Keyed {
@@ -108,6 +114,8 @@ impl Keyed {
     /// The 31-bit dynamically truncated HMAC of `counter` (RFC 4226 §5.3 `DT`).
     #[inline]
     pub(crate) fn truncated(&self, counter: u64) -> u32 {
+        #[cfg(test)]
+        HMAC_CALLS.with(|c| c.set(c.get() + 1));
         let c = counter.to_be_bytes();
         match self {
             Keyed::Sha1(m) => {

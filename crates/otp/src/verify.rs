@@ -153,3 +153,74 @@ impl FirstMatch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use crate::algorithm::HMAC_CALLS;
+    use crate::{Hotp, Secret, Totp, Window};
+
+    /// Runs `f` and returns how many codes it computed.
+    fn calls(f: impl FnOnce()) -> u64 {
+        HMAC_CALLS.with(|c| c.set(0));
+        f();
+        HMAC_CALLS.with(|c| c.get())
+    }
+
+    fn secret() -> Secret {
+        Secret::from_bytes(b"12345678901234567890").unwrap()
+    }
+
+    /// The work done does not depend on where, or whether, the code matched.
+    #[test]
+    fn totp_verify_computes_every_step_of_the_window() {
+        let totp = Totp::builder(secret()).build().unwrap();
+        let now = 1_700_000_000;
+        let window = Window::new(2, 3).unwrap();
+        let mut inputs: Vec<String> = (-5i64..=5)
+            .map(|d| {
+                totp.generate_at_step(totp.step_at(now).checked_add_signed(d).unwrap())
+                    .to_string()
+            })
+            .collect();
+        inputs.extend(["", "1", "12345678901", "abcdef"].map(String::from));
+        for code in &inputs {
+            assert_eq!(
+                calls(|| {
+                    let _ = totp.verify(code, now, window);
+                }),
+                6,
+                "{code}"
+            );
+        }
+        // Near step 0 the steps before it do not exist and are not computed.
+        assert_eq!(
+            calls(|| {
+                let _ = totp.verify("000000", 31, window);
+            }),
+            5
+        );
+    }
+
+    #[test]
+    fn hotp_verify_and_resync_compute_every_counter() {
+        let hotp = Hotp::builder(secret()).build().unwrap();
+        for c in 0..12 {
+            let code = hotp.generate(c).to_string();
+            assert_eq!(
+                calls(|| {
+                    let _ = hotp.verify(&code, 3, 4);
+                }),
+                5
+            );
+            let next = hotp.generate(c + 1).to_string();
+            assert_eq!(
+                calls(|| {
+                    let _ = hotp.resync(&code, &next, 3, 4);
+                }),
+                6
+            );
+        }
+    }
+}
