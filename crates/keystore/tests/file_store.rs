@@ -106,16 +106,11 @@ fn passphrase_sources() {
 }
 
 fn kernel_keyring_available() -> Result<(), String> {
-    // The cache is usable if a key can be added to the session keyring.
-    let out = std::process::Command::new("keyctl")
-        .args(["show", "@s"])
-        .output()
-        .map_err(|e| format!("keyctl: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    // The cache needs the session keyring that the kernel keyring store also uses.
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    iamkit_keystore::open_kernel_keyring(OpenOptions::new().dir(tmp.path()))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 #[test]
