@@ -1,20 +1,5 @@
 //! The encrypted file store, for machines without a keychain.
 //!
-//! ```
-//! use iamkit_keystore::{FileStore, OpenOptions, PassphraseSource, Store, AwsCredentials, Overwrite};
-//! # let tmp = tempfile::tempdir()?;
-//! let store = FileStore::open(
-//!     OpenOptions::new()
-//!         .dir(tmp.path())
-//!         .passphrase(PassphraseSource::Value("correct horse".to_owned().into()))
-//!         .cache_ttl(std::time::Duration::ZERO)
-//!         .insecure_fast_kdf_for_tests(10), // tests only: keep the default in real use
-//! )?;
-//! store.put_creds("dev", &AwsCredentials::new("AKIAEXAMPLE", "s3cr3t"), Overwrite::Refuse)?;
-//! assert_eq!(*store.get_creds("dev")?.secret_access_key, "s3cr3t");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
 //! Layout of the directory (0700; files 0600):
 //! - `identity.age`: an age X25519 identity (`AGE-SECRET-KEY-1…`), encrypted to the
 //!   passphrase with age's scrypt recipient;
@@ -42,7 +27,23 @@ use crate::{
 
 const IDENTITY_FILE: &str = "identity.age";
 
-/// The encrypted file store. See the [module docs](self) for the format.
+/// The encrypted file store: one directory of [age](https://age-encryption.org) files, see
+/// "The encrypted file store" in the crate docs for the format and recovery.
+///
+/// ```
+/// use iamkit_keystore::{FileStore, OpenOptions, PassphraseSource, Store, AwsCredentials, Overwrite};
+/// # let tmp = tempfile::tempdir()?;
+/// let store = FileStore::open(
+///     OpenOptions::new()
+///         .dir(tmp.path())
+///         .passphrase(PassphraseSource::Value("correct horse".to_owned().into()))
+///         .cache_ttl(std::time::Duration::ZERO)
+///         .insecure_fast_kdf_for_tests(10), // tests only: keep the default in real use
+/// )?;
+/// store.put_creds("dev", &AwsCredentials::new("AKIAEXAMPLE", "s3cr3t"), Overwrite::Refuse)?;
+/// assert_eq!(*store.get_creds("dev")?.secret_access_key, "s3cr3t");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct FileStore {
     dir: PathBuf,
     passphrase: Option<PassphraseSource>,
