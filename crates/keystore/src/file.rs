@@ -135,10 +135,11 @@ impl FileStore {
                 return self.create();
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::Locked {
-                    store: self.name(),
-                    hint: "the store has not been created yet (add a record first)".to_owned(),
-                });
+                // Only reached with a record in hand: its key is gone.
+                return Err(self.corrupt(format!(
+                    "{IDENTITY_FILE} is missing, so the records cannot be decrypted \
+                     (restore it from a backup)"
+                )));
             }
             Err(e) => return Err(Error::io("read", id_path, e)),
         };
@@ -203,6 +204,15 @@ impl FileStore {
             // Another process created it meanwhile: unlock that one instead.
             drop(_lock);
             return self.identity(false);
+        }
+        // Records without their key: creating a new key would hide the loss.
+        for kind in RecordKind::ALL {
+            if !self.list(kind)?.is_empty() {
+                return Err(self.corrupt(format!(
+                    "{IDENTITY_FILE} is missing but {} records exist (restore it from a backup)",
+                    kind.as_str()
+                )));
+            }
         }
         let id = age::x25519::Identity::generate();
         let text = Zeroizing::new(id.to_string().expose_secret().to_owned());

@@ -425,3 +425,26 @@ fn debug_output_is_redacted() {
         "{d}"
     );
 }
+
+#[test]
+fn a_missing_identity_is_reported_as_corruption() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = FileStore::open(file_opts(tmp.path(), "pw")).unwrap();
+    s.put_mfa("m", &mfa(1, 20), Overwrite::Refuse).unwrap();
+    std::fs::remove_file(tmp.path().join("identity.age")).unwrap();
+    let fresh = FileStore::open(file_opts(tmp.path(), "pw")).unwrap();
+    match fresh.get_mfa("m") {
+        Err(Error::Corrupt { what, .. }) => {
+            assert!(what.contains("identity.age is missing"), "{what}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    // Nor does a write quietly create a new key beside the orphaned records.
+    match fresh.put_mfa("n", &mfa(2, 20), Overwrite::Refuse) {
+        Err(Error::Corrupt { what, .. }) => {
+            assert!(what.contains("identity.age is missing"), "{what}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert!(!tmp.path().join("identity.age").exists());
+}
