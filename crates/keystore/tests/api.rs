@@ -215,3 +215,57 @@ fn options_come_from_the_environment() {
     .unwrap();
     assert!(matches!(s.get_mfa("m"), Err(Error::WrongPassphrase { .. })));
 }
+
+mod roundtrip {
+    use iamkit_keystore::{AwsCredentials, MfaDevice, MockStore, OtpType, Overwrite, Store};
+    use proptest::prelude::*;
+    use zeroize::Zeroizing;
+
+    fn otp_type() -> impl Strategy<Value = OtpType> {
+        prop_oneof![
+            Just(OtpType::Totp),
+            Just(OtpType::Hotp),
+            Just(OtpType::Steam)
+        ]
+    }
+
+    proptest! {
+        /// Every record survives the versioned serialization unchanged, whatever its strings.
+        #[test]
+        fn records_round_trip(
+            otp in otp_type(),
+            issuer in proptest::option::of("\\PC{0,30}"),
+            account in "\\PC{0,40}",
+            algorithm in "\\PC{0,8}",
+            digits in any::<u32>(),
+            period in any::<u64>(),
+            t0 in any::<u64>(),
+            counter in proptest::option::of(any::<u64>()),
+            secret in proptest::collection::vec(any::<u8>(), 0..100),
+            step in proptest::option::of(any::<u64>()),
+            key_id in "\\PC{0,30}",
+            key in "\\PC{0,60}",
+            token in proptest::option::of("\\PC{0,200}"),
+            region in proptest::option::of("[a-z0-9-]{0,20}"),
+        ) {
+            let dev = MfaDevice {
+                otp_type: otp, issuer, account, algorithm, digits, period, t0, counter,
+                secret: Zeroizing::new(secret), last_printed_step: step,
+            };
+            let creds = AwsCredentials {
+                access_key_id: key_id,
+                secret_access_key: Zeroizing::new(key),
+                session_token: token.map(Zeroizing::new),
+                expiration: None,
+                mfa_serial: None,
+                mfa_device: Some("d".into()),
+                region,
+            };
+            let s = MockStore::new();
+            s.put_mfa("n", &dev, Overwrite::Refuse).unwrap();
+            s.put_creds("n", &creds, Overwrite::Refuse).unwrap();
+            prop_assert_eq!(s.get_mfa("n").unwrap(), dev);
+            prop_assert_eq!(s.get_creds("n").unwrap(), creds);
+        }
+    }
+}

@@ -448,3 +448,61 @@ fn a_missing_identity_is_reported_as_corruption() {
     }
     assert!(!tmp.path().join("identity.age").exists());
 }
+
+/// Writes `json` as record `mfa/<file>.age`, encrypted as the store would (the test plays a
+/// different iamkit version with the `age` crate).
+fn plant_record(dir: &Path, pass: &str, file: &str, json: &str) {
+    use age::secrecy::SecretString;
+    use std::str::FromStr;
+    let sealed = std::fs::read(dir.join("identity.age")).unwrap();
+    let scrypt = age::scrypt::Identity::new(SecretString::from(pass.to_owned()));
+    let text = String::from_utf8(age::decrypt(&scrypt, &sealed).unwrap()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap();
+    let id = age::x25519::Identity::from_str(line).unwrap();
+    let rec = age::encrypt(&id.to_public(), json.as_bytes()).unwrap();
+    std::fs::write(dir.join("mfa").join(format!("{file}.age")), rec).unwrap();
+}
+
+#[test]
+fn records_of_another_format_version_are_refused_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = FileStore::open(file_opts(tmp.path(), "pw")).unwrap();
+    s.put_mfa("now", &mfa(1, 20), Overwrite::Refuse).unwrap();
+    let future = r#"{"v":2,"kind":"mfa","name":"future","record":{"whatever":true}}"#;
+    plant_record(tmp.path(), "pw", "future", future);
+    match s.get_mfa("future") {
+        Err(Error::Corrupt { what, .. }) => {
+            assert!(
+                what.contains("version 2") && what.contains("version 1"),
+                "{what}"
+            );
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    // A version-1 record from elsewhere with unknown extra fields still reads (forward
+    // compatible within a version), and missing optional fields take their defaults.
+    let v1 = r#"{"v":1,"kind":"mfa","name":"old","record":{"otp_type":"hotp","account":"a",
+        "algorithm":"SHA1","digits":6,"period":30,"t0":0,"counter":5,"secret":"GEZDGNBV",
+        "added_by_a_later_minor":"x"}}"#;
+    plant_record(tmp.path(), "pw", "old", v1);
+    let d = s.get_mfa("old").unwrap();
+    assert_eq!(
+        (d.counter, &d.secret[..], d.issuer),
+        (Some(5), &b"12345"[..], None)
+    );
+    // Malformed JSON is reported without echoing the content.
+    plant_record(
+        tmp.path(),
+        "pw",
+        "bad",
+        r#"{"v":1,"kind":"mfa","name":"bad","record":{"secret":"SECRETSECRET"}}"#,
+    );
+    let e = s.get_mfa("bad").unwrap_err().to_string();
+    assert!(
+        e.contains("malformed") && !e.contains("SECRETSECRET"),
+        "{e}"
+    );
+}
