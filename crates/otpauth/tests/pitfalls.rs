@@ -112,6 +112,22 @@ fn plus_in_parameter_value_is_a_space() {
 }
 
 #[test]
+fn encoded_plus_in_parameter_value_stays_a_plus_and_stray_percent_is_literal() {
+    let u = parse(&format!(
+        "otpauth://totp/a?secret={RFC}&issuer=C%2B%2B+Shop%zz%4"
+    ));
+    assert_eq!(u.issuer(), Some("C++ Shop%zz%4"));
+    let e = parse_err(&format!("otpauth://totp/a?secret={RFC}&issuer=%FF"));
+    assert!(
+        matches!(e, Error::InvalidEncoding { part: "issuer" }),
+        "{e}"
+    );
+    // Parameter names may be percent-encoded too.
+    let u = parse(&format!("otpauth://totp/a?%73ecret={RFC}&%49ssuer=X"));
+    assert_eq!(u.issuer(), Some("X"));
+}
+
+#[test]
 fn unicode_label_round_trips() {
     let b = OtpAuthUri::totp(rfc_secret(), "josé 日本 😀").issuer("Bücher & Co");
     let u = b.build().unwrap();
