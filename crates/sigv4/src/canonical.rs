@@ -98,6 +98,15 @@ impl PayloadHash {
     }
 
     pub(crate) fn parse(h: &str) -> Result<PayloadHash, Error> {
+        let b = h.as_bytes();
+        if b.len() == 64
+            && b.iter()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+        {
+            let mut buf = [0u8; 64];
+            buf.copy_from_slice(b);
+            return Ok(PayloadHash { buf, konst: None });
+        }
         for k in [
             UNSIGNED_PAYLOAD,
             STREAMING_PAYLOAD,

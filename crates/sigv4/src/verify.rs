@@ -56,41 +56,36 @@ pub struct ParsedAuth<'a> {
 
 fn parse_credential<'a>(cred: Cow<'a, str>) -> Result<[Cow<'a, str>; 4], Error> {
     let bad = |reason| Error::MalformedCredentialScope { reason };
-    let parts: Vec<&str> = cred.split('/').collect();
-    if parts.len() != 5 {
-        return Err(bad("expected 5 '/'-separated parts"));
-    }
-    if parts[4] != "aws4_request" {
-        return Err(bad("last part must be aws4_request"));
-    }
-    if parts[0].is_empty() {
-        return Err(bad("empty access key ID"));
-    }
-    if parts[1].len() != 8 || !parts[1].bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("date must be yyyymmdd"));
-    }
-    if parts[2].is_empty() || parts[3].is_empty() {
-        return Err(bad("empty region or service"));
-    }
+    let split = |c: &str| -> Result<[(usize, usize); 4], Error> {
+        let mut it = c.splitn(6, '/');
+        let mut spans = [(0usize, 0usize); 4];
+        let base = c.as_ptr() as usize;
+        for span in &mut spans {
+            let part = it.next().ok_or(bad("expected 5 '/'-separated parts"))?;
+            let start = part.as_ptr() as usize - base;
+            *span = (start, start + part.len());
+        }
+        match (it.next(), it.next()) {
+            (Some("aws4_request"), None) => {}
+            (Some(_), None) => return Err(bad("last part must be aws4_request")),
+            _ => return Err(bad("expected 5 '/'-separated parts")),
+        }
+        let part = |i: usize| &c[spans[i].0..spans[i].1];
+        if part(0).is_empty() {
+            return Err(bad("empty access key ID"));
+        }
+        if part(1).len() != 8 || !part(1).bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("date must be yyyymmdd"));
+        }
+        if part(2).is_empty() || part(3).is_empty() {
+            return Err(bad("empty region or service"));
+        }
+        Ok(spans)
+    };
+    let spans = split(&cred)?;
     Ok(match cred {
-        Cow::Borrowed(c) => {
-            let p: Vec<&'a str> = c.split('/').collect();
-            [
-                Cow::Borrowed(p[0]),
-                Cow::Borrowed(p[1]),
-                Cow::Borrowed(p[2]),
-                Cow::Borrowed(p[3]),
-            ]
-        }
-        Cow::Owned(c) => {
-            let p: Vec<&str> = c.split('/').collect();
-            [
-                p[0].to_owned().into(),
-                p[1].to_owned().into(),
-                p[2].to_owned().into(),
-                p[3].to_owned().into(),
-            ]
-        }
+        Cow::Borrowed(c) => spans.map(|(a, b)| Cow::Borrowed(&c[a..b])),
+        Cow::Owned(c) => spans.map(|(a, b)| Cow::Owned(c[a..b].to_owned())),
     })
 }
 
@@ -266,7 +261,7 @@ pub struct Verified {
     signature: String,
     presigned: bool,
     payload_hash: String,
-    key: SigningKey,
+    key: zeroize::Zeroizing<[u8; 32]>,
 }
 
 impl Verified {
@@ -288,7 +283,12 @@ impl Verified {
     }
     /// A verifier for the aws-chunked body that follows (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD*`).
     pub fn chunk_verifier(&self) -> Result<ChunkVerifier, Error> {
-        ChunkVerifier::new(self.key.clone(), self.time, &self.scope, &self.signature)
+        ChunkVerifier::new(
+            SigningKey::from_bytes(*self.key),
+            self.time,
+            &self.scope,
+            &self.signature,
+        )
     }
 }
 
@@ -536,7 +536,10 @@ impl Verifier {
                 let (_sts, expected) = string_to_sign_and_signature(key, amz, &scope, &cr);
                 let same =
                     crate::credentials::signature_eq(expected.as_bytes(), p.signature.as_bytes());
-                (same.then(|| key.clone()), expected)
+                (
+                    same.then(|| zeroize::Zeroizing::new(*key.as_bytes())),
+                    expected,
+                )
             },
         );
         let same = key.is_some();
