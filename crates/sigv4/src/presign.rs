@@ -126,7 +126,17 @@ pub(crate) fn presign(
     query.push_str("&X-Amz-Signature=");
     query.push_str(&signature);
     let url = match (req.scheme(), req.host()) {
-        (Some(s), Some(h)) => Some(format!("{s}://{h}{}?{query}", req.path())),
+        (Some(s), Some(h)) => {
+            let mut u =
+                String::with_capacity(s.len() + 3 + h.len() + req.path().len() + 1 + query.len());
+            u.push_str(s);
+            u.push_str("://");
+            u.push_str(h);
+            u.push_str(req.path());
+            u.push('?');
+            u.push_str(&query);
+            Some(u)
+        }
         _ => None,
     };
     expires_buf.clear();
