@@ -18,6 +18,10 @@ use qrcode::{EcLevel, render::svg, render::unicode::Dense1x2};
 
 /// Default PNG module size, in pixels.
 pub const PNG_SCALE: u32 = 8;
+/// Largest PNG module size accepted by [`QrCode::to_png_with`] (larger values are clamped).
+pub const MAX_PNG_SCALE: u32 = 64;
+/// Largest quiet zone accepted by [`QrCode::to_png_with`] (larger values are clamped).
+pub const MAX_QUIET_ZONE: u32 = 64;
 /// The quiet zone (white border) around a QR code, in modules, as ISO/IEC 18004 asks.
 pub const QUIET_ZONE: u32 = 4;
 /// Images wider or taller than this are refused by [`decode_image`] (memory bound).
@@ -107,14 +111,15 @@ impl QrCode {
         self.to_png_with(PNG_SCALE, QUIET_ZONE)
     }
 
-    /// As [`QrCode::to_png`], with `scale` pixels per module (at least 1) and a border of
-    /// `quiet_zone` modules.
+    /// As [`QrCode::to_png`], with `scale` pixels per module (1 to [`MAX_PNG_SCALE`]) and a
+    /// border of `quiet_zone` modules (at most [`MAX_QUIET_ZONE`]); out-of-range values are
+    /// clamped.
     ///
     /// # Errors
     /// [`Error::PngEncode`] if the PNG encoder fails.
     pub fn to_png_with(&self, scale: u32, quiet_zone: u32) -> Result<Vec<u8>, Error> {
-        let scale = scale.max(1) as usize;
-        let quiet = quiet_zone as usize;
+        let scale = scale.clamp(1, MAX_PNG_SCALE) as usize;
+        let quiet = quiet_zone.min(MAX_QUIET_ZONE) as usize;
         let w = self.code.width();
         let side_modules = w + 2 * quiet;
         let side = side_modules * scale;

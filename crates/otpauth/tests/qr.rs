@@ -178,6 +178,20 @@ fn decode_errors() {
 }
 
 #[test]
+fn png_size_follows_scale_and_quiet_zone_and_is_clamped() {
+    let code = QrCode::new("otpauth://totp/a?secret=GEZDGNBVGY3TQOJQ").unwrap();
+    let side = |png: &[u8]| image::load_from_memory(png).unwrap().width() as usize;
+    let w = code.width();
+    assert_eq!(side(&code.to_png().unwrap()), (w + 8) * 8);
+    assert_eq!(side(&code.to_png_with(3, 2).unwrap()), (w + 4) * 3);
+    assert_eq!(side(&code.to_png_with(0, 0).unwrap()), w);
+    assert_eq!(
+        side(&code.to_png_with(u32::MAX, u32::MAX).unwrap()),
+        (w + 128) * 64
+    );
+}
+
+#[test]
 fn too_long_for_any_qr_code() {
     let long = "A".repeat(5000);
     assert!(matches!(
