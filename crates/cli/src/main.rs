@@ -29,7 +29,14 @@ use crate::error::{CliError, CliResult};
 /// Secrets are read from standard input (one per line) or a no-echo prompt, never from argv.
 /// Exit status: 0 success, 1 a check said no, 2 usage or input error, 3 storage error.
 #[derive(Debug, Parser)]
-#[command(name = "iamkit", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "iamkit",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     /// Where stored secrets live: auto (the OS keychain where reachable, else the encrypted
     /// file store), keychain, or file.
@@ -74,6 +81,21 @@ enum Command {
     /// Show a live TOTP code for a demo secret, with a countdown (no store needed).
     Demo(otp::DemoArgs),
 }
+
+const AFTER_HELP: &str = "\
+Secrets are read from stdin (one per line) or a no-echo prompt, never from argv.
+
+Exit status: 0 success; 1 a check said no (invalid code or signature, expired credentials);
+2 usage or input error; 3 storage error (no keychain, locked, wrong passphrase, entry missing);
+`creds exec` passes its command's status through.
+
+Environment:
+  IAMKIT_STORE            auto, keychain or file (as --store)
+  IAMKIT_STORE_DIR        the file store's directory (default $XDG_DATA_HOME/iamkit)
+  IAMKIT_PASSPHRASE_FILE  a file holding the file store's passphrase
+  IAMKIT_PASSPHRASE       the file store's passphrase
+  IAMKIT_CACHE_TTL        how long the unlocked file store stays unlocked (kernel keyring; 0: never)
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION: credentials for sign";
 
 /// Options every command sees.
 #[derive(Debug)]
