@@ -188,6 +188,62 @@ impl<'a> Request<'a> {
     /// percent-encoded). The `host` signed is the URL's host, lower-cased, with the port unless it
     /// is the scheme's default (80 for http, 443 for https). A `#fragment` is ignored.
     pub fn from_url(method: &'a str, url: &'a str) -> Result<Self, Error> {
+        match Request::from_url_fast(method, url) {
+            Some(r) => Ok(r),
+            None => Request::from_url_general(method, url),
+        }
+    }
+
+    /// One pass over the common shape `scheme://lower-case-host/path?query` (no port, no user
+    /// information, no IPv6 literal, nothing to reject); `None` sends every other URL to
+    /// [`Request::from_url_general`], which gives the same result on this shape.
+    fn from_url_fast(method: &'a str, url: &'a str) -> Option<Self> {
+        let b = url.as_bytes();
+        let mut i = 0;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'+' | b'-' | b'.')) {
+            i += 1;
+        }
+        if i == 0 || !b[i..].starts_with(b"://") {
+            return None;
+        }
+        let a0 = i + 3;
+        let mut j = a0;
+        while j < b.len() {
+            match b[j] {
+                b'/' | b'?' | b'#' => break,
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => j += 1,
+                _ => return None,
+            }
+        }
+        if j == a0 {
+            return None;
+        }
+        let (mut k, mut q) = (j, None);
+        while k < b.len() {
+            match b[k] {
+                b'#' => break,
+                b'?' if q.is_none() => q = Some(k),
+                c if c <= b' ' || c == 0x7f => return None,
+                _ => {}
+            }
+            k += 1;
+        }
+        let (path, query) = match q {
+            Some(q) => (url.get(j..q)?, url.get(q + 1..k)?),
+            None => (url.get(j..k)?, ""),
+        };
+        Some(Request {
+            method,
+            scheme: Some(url.get(..i)?),
+            host: Some(Cow::Borrowed(url.get(a0..j)?)),
+            path: Cow::Borrowed(if path.is_empty() { "/" } else { path }),
+            query: Cow::Borrowed(query),
+            headers: Vec::new(),
+            payload: Payload::Bytes(b""),
+        })
+    }
+
+    fn from_url_general(method: &'a str, url: &'a str) -> Result<Self, Error> {
         let (scheme, rest) = url.split_once("://").ok_or(Error::InvalidUrl {
             reason: "expected scheme://host/path",
         })?;
@@ -768,5 +824,71 @@ pub(crate) fn validate_method(m: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::InvalidMethod)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Request;
+    use proptest::prelude::*;
+
+    fn parts(r: &Request<'_>) -> (String, Option<String>, Option<String>, String, String) {
+        (
+            r.method().to_owned(),
+            r.scheme().map(str::to_owned),
+            r.host().map(str::to_owned),
+            r.path().to_owned(),
+            r.query().to_owned(),
+        )
+    }
+
+    /// The one-pass parser, when it answers, agrees with the general one.
+    fn check(url: &str) {
+        let general = Request::from_url_general("GET", url);
+        match Request::from_url_fast("GET", url) {
+            Some(fast) => {
+                let general = general.unwrap_or_else(|e| panic!("{url}: general failed: {e}"));
+                assert_eq!(parts(&fast), parts(&general), "{url}");
+            }
+            None => {
+                let via_public = Request::from_url("GET", url).map(|r| parts(&r));
+                assert_eq!(via_public, general.map(|r| parts(&r)), "{url}");
+            }
+        }
+    }
+
+    #[test]
+    fn fast_url_parser_matches_general() {
+        for url in [
+            "https://example.amazonaws.com/",
+            "https://example.amazonaws.com",
+            "https://example.amazonaws.com?x=1",
+            "https://example.amazonaws.com/a%20b?x=1&y=2#frag",
+            "https://example.amazonaws.com/a?b?c#d?e",
+            "https://example.amazonaws.com#frag",
+            "http://Example.com/x",
+            "http://example.com:80/x",
+            "http://example.com:8080/x",
+            "s3+x://bucket.s3.amazonaws.com/k",
+            "https://u@example.com/",
+            "https://[::1]:443/",
+            "https:///x",
+            "://example.com/",
+            "https:/example.com/",
+            "https://example.com/a b",
+            "https://example.com/\u{1234}",
+            "https://exa%41mple.com/",
+        ] {
+            check(url);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_url_parser_matches_general_random(
+            url in "(https?|s3|x\\+y|h:t)://[a-zA-Z0-9.:@\\[\\]%_~ -]{0,12}[/?#]?[/?#a-z0-9% \t.=&]{0,16}"
+        ) {
+            check(&url);
+        }
     }
 }
