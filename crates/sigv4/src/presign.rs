@@ -15,12 +15,12 @@
 use std::borrow::Cow;
 
 use crate::canonical::{
-    PayloadHash, Request, UNSIGNED_PAYLOAD, cmp_header_names, query_pairs, write_canonical_headers,
+    PayloadHash, Request, UNSIGNED_PAYLOAD, query_pairs, write_canonical_headers,
 };
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::sign::{
-    ALGORITHM, SessionTokenMode, Signer, SigningOutput, Timestamp, push_encoded, scope_string,
+    ALGORITHM, HeaderBuf, Scope, SessionTokenMode, Signer, SigningOutput, Timestamp, push_encoded,
     string_to_sign_and_signature,
 };
 
@@ -47,14 +47,19 @@ pub(crate) fn presign(
     let amz = time.amz_date_bytes();
     let amz = std::str::from_utf8(&amz).unwrap_or_default();
     let date = &amz[..8];
-    let scope = scope_string(date, signer.region(), signer.service());
+    let scope_parts = Scope {
+        date,
+        region: signer.region(),
+        service: signer.service(),
+    };
+    let scope = scope_parts.owned();
 
-    let mut headers = Vec::with_capacity(req.headers().len() + 1);
+    let mut headers = HeaderBuf::new();
     signer.collect_presign_headers(req, &mut headers)?;
-    headers.sort_by(|a, b| cmp_header_names(a.0, b.0));
+    headers.sort();
     let mut header_block = String::with_capacity(128);
     let mut signed = String::with_capacity(32);
-    write_canonical_headers(&mut header_block, &mut signed, &headers);
+    write_canonical_headers(&mut header_block, &mut signed, headers.as_slice());
 
     let mut credential =
         String::with_capacity(credentials.access_key_id().len() + scope.len() + 16);
@@ -114,7 +119,7 @@ pub(crate) fn presign(
     cr.push_str(payload.as_str());
 
     let (sts, signature) = signer.with_signing_key(credentials, date, |key| {
-        string_to_sign_and_signature(key, amz, &scope, &cr)
+        string_to_sign_and_signature(key, amz, scope_parts, &cr)
     });
 
     let mut query = String::with_capacity(q_end - q_start + 100);

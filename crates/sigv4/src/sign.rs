@@ -405,11 +405,40 @@ pub(crate) fn write_canonical_request(
     out.push_str(input.payload_hash);
 }
 
+/// The credential scope `date/region/service/aws4_request`, written where it is needed.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'s> {
+    pub(crate) date: &'s str,
+    pub(crate) region: &'s str,
+    pub(crate) service: &'s str,
+}
+
+impl Scope<'_> {
+    pub(crate) fn len(&self) -> usize {
+        self.date.len() + 1 + self.region.len() + 1 + self.service.len() + 13
+    }
+
+    pub(crate) fn push_to(&self, out: &mut String) {
+        out.push_str(self.date);
+        out.push('/');
+        out.push_str(self.region);
+        out.push('/');
+        out.push_str(self.service);
+        out.push_str("/aws4_request");
+    }
+
+    pub(crate) fn owned(self) -> String {
+        let mut s = String::with_capacity(self.len());
+        self.push_to(&mut s);
+        s
+    }
+}
+
 /// Builds the string to sign and returns (string_to_sign, signature hex).
 pub(crate) fn string_to_sign_and_signature(
     key: &SigningKey,
     amz_date: &str,
-    scope: &str,
+    scope: Scope<'_>,
     canonical_request: &str,
 ) -> (String, String) {
     let mut sts = String::with_capacity(16 + 1 + 16 + 1 + scope.len() + 1 + 64);
@@ -417,7 +446,7 @@ pub(crate) fn string_to_sign_and_signature(
     sts.push('\n');
     sts.push_str(amz_date);
     sts.push('\n');
-    sts.push_str(scope);
+    scope.push_to(&mut sts);
     sts.push('\n');
     push_hex32(&mut sts, &sha256(canonical_request.as_bytes()));
     let mut sig = String::with_capacity(64);
@@ -426,14 +455,64 @@ pub(crate) fn string_to_sign_and_signature(
 }
 
 pub(crate) fn scope_string(date: &str, region: &str, service: &str) -> String {
-    let mut s = String::with_capacity(8 + region.len() + service.len() + 16);
-    s.push_str(date);
-    s.push('/');
-    s.push_str(region);
-    s.push('/');
-    s.push_str(service);
-    s.push_str("/aws4_request");
-    s
+    Scope {
+        date,
+        region,
+        service,
+    }
+    .owned()
+}
+
+const INLINE_HEADERS: usize = 12;
+
+/// The headers to sign: on the stack up to [`INLINE_HEADERS`], then in a `Vec`.
+pub(crate) struct HeaderBuf<'a> {
+    inline: [(&'a str, &'a str); INLINE_HEADERS],
+    len: usize,
+    spill: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> HeaderBuf<'a> {
+    pub(crate) fn new() -> Self {
+        HeaderBuf {
+            inline: [("", ""); INLINE_HEADERS],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, h: (&'a str, &'a str)) {
+        if self.spill.is_empty() {
+            if self.len < INLINE_HEADERS {
+                self.inline[self.len] = h;
+                self.len += 1;
+                return;
+            }
+            self.spill.reserve(INLINE_HEADERS * 2);
+            self.spill.extend_from_slice(&self.inline);
+        }
+        self.spill.push(h);
+    }
+
+    pub(crate) fn as_slice(&self) -> &[(&'a str, &'a str)] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+
+    /// Stable sort with [`cmp_header_names`] (repeated names keep their order).
+    pub(crate) fn sort(&mut self) {
+        let s = if self.spill.is_empty() {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spill[..]
+        };
+        if !s.is_sorted_by(|a, b| cmp_header_names(a.0, b.0) != std::cmp::Ordering::Greater) {
+            s.sort_by(|a, b| cmp_header_names(a.0, b.0));
+        }
+    }
 }
 
 impl Signer {
@@ -511,7 +590,7 @@ impl Signer {
         &self,
         req: &'a Request<'_>,
         replaced: &[&str],
-        out: &mut Vec<(&'a str, &'a str)>,
+        out: &mut HeaderBuf<'a>,
     ) -> Result<(), Error> {
         let mut has_host = false;
         for &(n, v) in req.headers() {
@@ -545,7 +624,7 @@ impl Signer {
         let token = credentials.session_token();
         let sign_token = token.filter(|_| self.settings.session_token == SessionTokenMode::Signed);
 
-        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 4);
+        let mut headers = HeaderBuf::new();
         let replaced: &[&str] = match (sign_token.is_some(), self.settings.content_sha256_header) {
             (false, false) => &["x-amz-date"],
             (true, false) => &["x-amz-date", "x-amz-security-token"],
@@ -560,7 +639,8 @@ impl Signer {
         if self.settings.content_sha256_header {
             headers.push(("x-amz-content-sha256", payload));
         }
-        headers.sort_by(|a, b| cmp_header_names(a.0, b.0));
+        headers.sort();
+        let headers = headers.as_slice();
 
         let mut pairs = Vec::new();
         query_pairs(req.query(), &mut pairs);
@@ -584,22 +664,26 @@ impl Signer {
                 normalize: self.settings.normalize_path,
                 double_encode: self.settings.double_encode_path,
                 query_pairs: &mut pairs,
-                headers: &headers,
+                headers,
                 payload_hash: payload,
             },
         );
-        let scope = scope_string(date, &self.region, &self.service);
+        let scope = Scope {
+            date,
+            region: &self.region,
+            service: &self.service,
+        };
         let (sts, signature) = self.with_signing_key(credentials, date, |key| {
-            string_to_sign_and_signature(key, amz, &scope, &cr)
+            string_to_sign_and_signature(key, amz, scope, &cr)
         });
 
         let mut authz = String::with_capacity(
-            64 + credentials.access_key_id().len() + scope.len() + signed.len() + 64,
+            28 + credentials.access_key_id().len() + 1 + scope.len() + 16 + signed.len() + 12 + 64,
         );
         authz.push_str("AWS4-HMAC-SHA256 Credential=");
         authz.push_str(credentials.access_key_id());
         authz.push('/');
-        authz.push_str(&scope);
+        scope.push_to(&mut authz);
         authz.push_str(", SignedHeaders=");
         authz.push_str(&signed);
         authz.push_str(", Signature=");
@@ -640,7 +724,7 @@ impl Signer {
     pub(crate) fn collect_presign_headers<'a>(
         &self,
         req: &'a Request<'_>,
-        out: &mut Vec<(&'a str, &'a str)>,
+        out: &mut HeaderBuf<'a>,
     ) -> Result<(), Error> {
         self.collect_headers(req, &[], out)
     }

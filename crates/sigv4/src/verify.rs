@@ -28,8 +28,8 @@ use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
 use crate::error::Error;
 use crate::presign::MAX_EXPIRES;
 use crate::sign::{
-    ALGORITHM, CanonicalInput, SigningSettings, Timestamp, scope_string,
-    string_to_sign_and_signature, validate_scope_part, write_canonical_request,
+    ALGORITHM, CanonicalInput, Scope, SigningSettings, Timestamp, string_to_sign_and_signature,
+    validate_scope_part, write_canonical_request,
 };
 
 /// The parts of an `Authorization` header or of presigned query parameters.
@@ -551,14 +551,19 @@ impl Verifier {
                 payload_hash: payload.as_str(),
             },
         );
-        let scope = scope_string(&p.date, &self.region, &self.service);
+        let scope_parts = Scope {
+            date: &p.date,
+            region: &self.region,
+            service: &self.service,
+        };
+        let scope = scope_parts.owned();
         let (key, expected) = self.cache.with_key(
             creds.borrow().secret_access_key(),
             &p.date,
             &self.region,
             &self.service,
             |key| {
-                let (_sts, expected) = string_to_sign_and_signature(key, amz, &scope, &cr);
+                let (_sts, expected) = string_to_sign_and_signature(key, amz, scope_parts, &cr);
                 let same =
                     crate::credentials::signature_eq(expected.as_bytes(), p.signature.as_bytes());
                 (
