@@ -77,10 +77,17 @@ fn without_an_account_a_random_account_is_embedded() {
             assert!(account.as_u64() < 1_000_000_000_000);
             accounts.insert(account);
             // the published quick test: a new-generation key's 5th character is Q-Z or 2-7
-            assert!(matches!(id.as_str().as_bytes()[4], b'Q'..=b'Z' | b'2'..=b'7'), "{id}");
+            assert!(
+                matches!(id.as_str().as_bytes()[4], b'Q'..=b'Z' | b'2'..=b'7'),
+                "{id}"
+            );
         }
     }
-    assert!(accounts.len() > 590, "accounts are random: {} distinct of 600", accounts.len());
+    assert!(
+        accounts.len() > 590,
+        "accounts are random: {} distinct of 600",
+        accounts.len()
+    );
 }
 
 #[test]
