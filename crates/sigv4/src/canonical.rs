@@ -800,6 +800,49 @@ pub(crate) fn write_canonical_headers(
     }
 }
 
+/// Writes the `SignedHeaders` list of `headers` (sorted with [`cmp_header_names`]) into `signed`.
+pub(crate) fn write_signed_headers(signed: &mut String, headers: &[(&str, &str)]) {
+    let mut prev: Option<&str> = None;
+    for &(name, _) in headers {
+        if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if prev.is_some() {
+            signed.push(';');
+        }
+        push_lower(signed, name);
+        prev = Some(name);
+    }
+}
+
+/// Writes the canonical headers block of `headers` (sorted with [`cmp_header_names`]).
+pub(crate) fn write_header_block(out: &mut String, headers: &[(&str, &str)]) {
+    let mut i = 0;
+    while i < headers.len() {
+        let name = headers[i].0;
+        push_lower(out, name);
+        out.push(':');
+        push_trimmed(out, headers[i].1);
+        let mut j = i + 1;
+        while j < headers.len() && headers[j].0.eq_ignore_ascii_case(name) {
+            out.push(',');
+            push_trimmed(out, headers[j].1);
+            j += 1;
+        }
+        out.push('\n');
+        i = j;
+    }
+}
+
+fn push_lower(out: &mut String, name: &str) {
+    let start = out.len();
+    out.push_str(name);
+    if name.bytes().any(|c| c.is_ascii_uppercase()) {
+        // Only ASCII letters change; the string stays valid UTF-8.
+        out[start..].make_ascii_lowercase();
+    }
+}
+
 pub(crate) fn validate_header(name: &str, value: &str) -> Result<(), Error> {
     if !is_token(name) {
         return Err(Error::InvalidHeader {

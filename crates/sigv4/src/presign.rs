@@ -15,7 +15,8 @@
 use std::borrow::Cow;
 
 use crate::canonical::{
-    PayloadHash, Request, UNSIGNED_PAYLOAD, query_pairs, write_canonical_headers,
+    PayloadHash, Request, UNSIGNED_PAYLOAD, query_pairs, write_header_block, write_signed_headers,
+    write_sorted_query,
 };
 use crate::credentials::Credentials;
 use crate::error::Error;
@@ -47,57 +48,45 @@ pub(crate) fn presign(
     let amz = time.amz_date_bytes();
     let amz = std::str::from_utf8(&amz).unwrap_or_default();
     let date = &amz[..8];
-    let scope_parts = Scope {
+    let scope = Scope {
         date,
         region: signer.region(),
         service: signer.service(),
     };
-    let scope = scope_parts.owned();
 
     let mut headers = HeaderBuf::new();
     signer.collect_presign_headers(req, &mut headers)?;
     headers.sort();
-    let mut header_block = String::with_capacity(128);
+    let headers = headers.as_slice();
     let mut signed = String::with_capacity(32);
-    write_canonical_headers(&mut header_block, &mut signed, headers.as_slice());
+    write_signed_headers(&mut signed, headers);
 
-    let mut credential =
-        String::with_capacity(credentials.access_key_id().len() + scope.len() + 16);
-    push_encoded(&mut credential, credentials.access_key_id());
-    credential.push_str("%2F");
-    push_encoded(&mut credential, &scope);
-    let mut signed_enc = String::with_capacity(signed.len() + 8);
-    push_encoded(&mut signed_enc, &signed);
-    let mut expires_buf = itoa(expires);
-    let expires_str = expires_buf.as_str();
+    let mut expires_buf = [0u8; 20];
+    let expires_str = itoa(expires, &mut expires_buf);
     let token = credentials.session_token();
-    let token_enc = token.map(|t| {
-        let mut s = String::with_capacity(t.len() + 16);
-        push_encoded(&mut s, t);
-        s
-    });
+    let token_signed = settings.session_token == SessionTokenMode::Signed;
+    let params = XAmzParams {
+        access_key_id: credentials.access_key_id(),
+        scope,
+        amz,
+        expires: expires_str,
+        signed: &signed,
+        token: token.filter(|_| token_signed),
+    };
 
-    let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(8);
+    let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
     query_pairs(req.query(), &mut pairs);
     pairs.retain(|(k, _)| k != "X-Amz-Signature");
-    pairs.push((Cow::Borrowed("X-Amz-Algorithm"), Cow::Borrowed(ALGORITHM)));
-    pairs.push((
-        Cow::Borrowed("X-Amz-Credential"),
-        Cow::Borrowed(&credential),
-    ));
-    pairs.push((Cow::Borrowed("X-Amz-Date"), Cow::Borrowed(amz)));
-    pairs.push((Cow::Borrowed("X-Amz-Expires"), Cow::Borrowed(expires_str)));
-    pairs.push((
-        Cow::Borrowed("X-Amz-SignedHeaders"),
-        Cow::Borrowed(&signed_enc),
-    ));
-    let token_signed = settings.session_token == SessionTokenMode::Signed;
-    if let (Some(t), true) = (&token_enc, token_signed) {
-        pairs.push((Cow::Borrowed("X-Amz-Security-Token"), Cow::Borrowed(t)));
-    }
 
+    let header_len: usize = headers.iter().map(|h| h.0.len() + h.1.len() + 2).sum();
     let mut cr = String::with_capacity(
-        384 + req.path().len() * 2 + req.query().len() * 2 + header_block.len(),
+        320 + req.path().len() * 2
+            + req.query().len() * 2
+            + credentials.access_key_id().len()
+            + scope.len()
+            + signed.len() * 2
+            + token.map_or(0, |t| t.len() * 3)
+            + header_len,
     );
     cr.push_str(req.method());
     cr.push('\n');
@@ -109,42 +98,51 @@ pub(crate) fn presign(
     );
     cr.push('\n');
     let q_start = cr.len();
-    crate::canonical::write_sorted_query(&mut cr, &mut pairs);
+    if pairs.iter().any(|(k, _)| params.has_key(k)) {
+        write_query_general(&mut cr, &mut pairs, &params);
+    } else {
+        write_query_merged(&mut cr, &mut pairs, &params);
+    }
     let q_end = cr.len();
     cr.push('\n');
-    cr.push_str(&header_block);
+    write_header_block(&mut cr, headers);
     cr.push('\n');
     cr.push_str(&signed);
     cr.push('\n');
     cr.push_str(payload.as_str());
 
     let (sts, signature) = signer.with_signing_key(credentials, date, |key| {
-        string_to_sign_and_signature(key, amz, scope_parts, &cr)
+        string_to_sign_and_signature(key, amz, scope, &cr)
     });
 
-    let mut query = String::with_capacity(q_end - q_start + 100);
-    query.push_str(&cr[q_start..q_end]);
-    if let (Some(t), false) = (&token_enc, token_signed) {
-        query.push_str("&X-Amz-Security-Token=");
-        query.push_str(t);
-    }
-    query.push_str("&X-Amz-Signature=");
-    query.push_str(&signature);
+    let unsigned_token = token.filter(|_| !token_signed);
+    let tail = 17 + 64 + unsigned_token.map_or(0, |t| 22 + t.len() * 3);
+    let query_len = q_end - q_start + tail;
     let url = match (req.scheme(), req.host()) {
         (Some(s), Some(h)) => {
             let mut u =
-                String::with_capacity(s.len() + 3 + h.len() + req.path().len() + 1 + query.len());
+                String::with_capacity(s.len() + 3 + h.len() + req.path().len() + 1 + query_len);
             u.push_str(s);
             u.push_str("://");
             u.push_str(h);
             u.push_str(req.path());
             u.push('?');
-            u.push_str(&query);
             Some(u)
         }
         _ => None,
     };
-    expires_buf.clear();
+    let mut query = String::with_capacity(query_len);
+    query.push_str(&cr[q_start..q_end]);
+    if let Some(t) = unsigned_token {
+        query.push_str("&X-Amz-Security-Token=");
+        push_encoded(&mut query, t);
+    }
+    query.push_str("&X-Amz-Signature=");
+    query.push_str(&signature);
+    let url = url.map(|mut u| {
+        u.push_str(&query);
+        u
+    });
     Ok(SigningOutput {
         canonical_request: cr,
         string_to_sign: sts,
@@ -156,6 +154,186 @@ pub(crate) fn presign(
     })
 }
 
-fn itoa(v: u64) -> String {
-    v.to_string()
+/// The `X-Amz-*` parameters a presigned URL signs (`X-Amz-Signature` aside).
+struct XAmzParams<'p> {
+    access_key_id: &'p str,
+    scope: Scope<'p>,
+    amz: &'p str,
+    expires: &'p str,
+    signed: &'p str,
+    /// The session token when it is signed.
+    token: Option<&'p str>,
+}
+
+/// The signed `X-Amz-*` keys in canonical (byte) order.
+const XAMZ_KEYS: [&str; 6] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-Security-Token",
+    "X-Amz-SignedHeaders",
+];
+
+impl XAmzParams<'_> {
+    fn present(&self, i: usize) -> bool {
+        i != 4 || self.token.is_some()
+    }
+
+    fn has_key(&self, k: &str) -> bool {
+        XAMZ_KEYS
+            .iter()
+            .enumerate()
+            .any(|(i, x)| *x == k && self.present(i))
+    }
+
+    /// Writes the canonical (encoded) value of parameter `i`.
+    fn write_value(&self, out: &mut String, i: usize) {
+        match i {
+            0 => out.push_str(ALGORITHM),
+            1 => {
+                push_encoded(out, self.access_key_id);
+                out.push_str("%2F");
+                push_encoded(out, self.scope.date);
+                out.push_str("%2F");
+                push_encoded(out, self.scope.region);
+                out.push_str("%2F");
+                push_encoded(out, self.scope.service);
+                out.push_str("%2Faws4_request");
+            }
+            2 => out.push_str(self.amz),
+            3 => out.push_str(self.expires),
+            4 => push_encoded(out, self.token.unwrap_or_default()),
+            _ => push_encoded(out, self.signed),
+        }
+    }
+}
+
+fn sort_pairs(pairs: &mut [(Cow<'_, str>, Cow<'_, str>)]) {
+    pairs.sort_unstable_by(|a, b| {
+        a.0.as_bytes()
+            .cmp(b.0.as_bytes())
+            .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
+    });
+}
+
+/// The canonical query when no request parameter has an `X-Amz-*` key of `params`: the sorted
+/// request parameters merged with the `X-Amz-*` ones, written in place.
+fn write_query_merged(
+    out: &mut String,
+    pairs: &mut [(Cow<'_, str>, Cow<'_, str>)],
+    params: &XAmzParams<'_>,
+) {
+    sort_pairs(pairs);
+    let mut rest = pairs.iter().peekable();
+    let mut first = true;
+    let mut sep = |out: &mut String| {
+        if !first {
+            out.push('&');
+        }
+        first = false;
+    };
+    for (i, key) in XAMZ_KEYS.iter().enumerate() {
+        if !params.present(i) {
+            continue;
+        }
+        while let Some((k, v)) = rest.next_if(|(k, _)| k.as_bytes() < key.as_bytes()) {
+            sep(out);
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        sep(out);
+        out.push_str(key);
+        out.push('=');
+        params.write_value(out, i);
+    }
+    for (k, v) in rest {
+        sep(out);
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+    }
+}
+
+/// The canonical query in every case: the `X-Amz-*` values built, then everything sorted.
+fn write_query_general<'q>(
+    out: &mut String,
+    pairs: &mut Vec<(Cow<'q, str>, Cow<'q, str>)>,
+    params: &XAmzParams<'_>,
+) {
+    for (i, key) in XAMZ_KEYS.iter().enumerate() {
+        if params.present(i) {
+            let mut v = String::new();
+            params.write_value(&mut v, i);
+            pairs.push((Cow::Borrowed(key), Cow::Owned(v)));
+        }
+    }
+    write_sorted_query(out, pairs);
+}
+
+/// Decimal digits of `v` in `buf`.
+fn itoa(mut v: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canonical::query_pairs;
+
+    #[test]
+    fn merged_query_matches_general() {
+        let params = XAmzParams {
+            access_key_id: "AKID",
+            scope: Scope {
+                date: "20130524",
+                region: "us-east-1",
+                service: "s3",
+            },
+            amz: "20130524T000000Z",
+            expires: "86400",
+            signed: "host;x-a!b",
+            token: Some("tok/en+="),
+        };
+        let mut no_token = XAmzParams { ..params };
+        no_token.token = None;
+        for q in [
+            "",
+            "a=1",
+            "X-Amz-A=1&X-Amz-Z=2&X-Amz-Date2=3&Y=1&x=2&W=&X-Amz-Security-Token=t",
+            "b=2&a&a=%e1%88%b4&c=x+y&X-Amz-Expiresz=1&X-Amz-Credentia=0",
+            "zzz=1&0=0&X-Amz-Signed=1&X-Amz-SignedHeadersX=2",
+        ] {
+            for p in [&params, &no_token] {
+                let mut a = Vec::new();
+                query_pairs(q, &mut a);
+                if a.iter().any(|(k, _)| p.has_key(k)) {
+                    continue;
+                }
+                let mut b = a.clone();
+                let (mut x, mut y) = (String::new(), String::new());
+                write_query_merged(&mut x, &mut a, p);
+                write_query_general(&mut y, &mut b, p);
+                assert_eq!(x, y, "{q}");
+            }
+        }
+    }
+
+    #[test]
+    fn itoa_writes_decimal() {
+        for v in [0, 1, 9, 10, 86400, 604_800, u64::MAX] {
+            let mut buf = [0u8; 20];
+            assert_eq!(itoa(v, &mut buf), v.to_string());
+        }
+    }
 }
