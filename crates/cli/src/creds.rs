@@ -625,29 +625,17 @@ fn import(file: Option<PathBuf>, wanted: &[String], force: bool, globals: &Globa
     }
     let opened = storeopen::open(globals)?;
     let store: &dyn Store = opened.store.as_ref();
-    if !force {
-        let existing = store.list(RecordKind::Creds).map_err(store_error)?;
-        let clash: Vec<&str> = records
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .filter(|n| existing.iter().any(|e| e == n))
-            .collect();
-        if !clash.is_empty() {
-            return Err(CliError::usage(format!(
-                "credentials profiles already stored: {}; pass --force to replace them (nothing was imported)",
-                clash.join(", ")
-            )));
-        }
-    }
-    let overwrite = if force {
-        Overwrite::Allow
-    } else {
-        Overwrite::Refuse
-    };
+    let names: Vec<&str> = records.iter().map(|(n, _)| n.as_str()).collect();
+    let overwrite = storeopen::check_batch_overwrite(
+        store,
+        RecordKind::Creds,
+        &names,
+        force,
+        "credentials profiles",
+    )?;
     for (name, rec) in &records {
         store.put_creds(name, rec, overwrite).map_err(store_error)?;
     }
-    let names: Vec<&str> = records.iter().map(|(n, _)| n.as_str()).collect();
     Out::line(&format!(
         "imported {} profile{}: {}",
         names.len(),

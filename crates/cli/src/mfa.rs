@@ -718,25 +718,9 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
     }
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
-    if !force {
-        let existing = store.list(RecordKind::Mfa).map_err(store_error)?;
-        let clash: Vec<&str> = named
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .filter(|n| existing.iter().any(|e| e == n))
-            .collect();
-        if !clash.is_empty() {
-            return Err(CliError::usage(format!(
-                "MFA devices already stored: {}; pass --force to replace them (nothing was imported)",
-                clash.join(", ")
-            )));
-        }
-    }
-    let overwrite = if force {
-        Overwrite::Allow
-    } else {
-        Overwrite::Refuse
-    };
+    let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
+    let overwrite =
+        storeopen::check_batch_overwrite(store, RecordKind::Mfa, &names, force, "MFA devices")?;
     for (name, dev) in &named {
         store.put_mfa(name, dev, overwrite).map_err(store_error)?;
     }

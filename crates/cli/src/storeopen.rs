@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use iamkit_keystore::{
-    self as keystore, OpenOptions, Opened, PassphraseSource, PromptReason, Selection,
+    self as keystore, OpenOptions, Opened, Overwrite, PassphraseSource, PromptReason, RecordKind,
+    Selection, Store,
 };
 use zeroize::Zeroizing;
 
@@ -96,4 +97,31 @@ pub(crate) fn open(globals: &Globals) -> CliResult<Opened> {
     let sel = selection(globals)?;
     let opts = options()?;
     keystore::open(sel, opts).map_err(store_error)
+}
+
+/// For a batch import: unless `force`, refuses (exit 2, nothing written) when any of `names` is
+/// already stored as `kind`, naming them all; returns how the records may then be written.
+pub(crate) fn check_batch_overwrite(
+    store: &dyn Store,
+    kind: RecordKind,
+    names: &[&str],
+    force: bool,
+    what: &str,
+) -> CliResult<Overwrite> {
+    if force {
+        return Ok(Overwrite::Allow);
+    }
+    let existing = store.list(kind).map_err(store_error)?;
+    let clash: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| existing.iter().any(|e| e == n))
+        .collect();
+    if !clash.is_empty() {
+        return Err(CliError::usage(format!(
+            "{what} already stored: {}; pass --force to replace them (nothing was imported)",
+            clash.join(", ")
+        )));
+    }
+    Ok(Overwrite::Refuse)
 }
