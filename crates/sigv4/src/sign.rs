@@ -20,9 +20,9 @@ use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::canonical::{
-    PayloadHash, Request, cmp_header_names, push_hex32, query_pairs, sha256, uri_encode_into,
-    validate_header, validate_method, write_canonical_headers, write_canonical_path,
-    write_sorted_query,
+    PayloadHash, Request, cmp_header_names, hex32, push_hex32, query_pairs, sha256,
+    uri_encode_into, validate_header, validate_method, write_canonical_headers,
+    write_canonical_path, write_sorted_query,
 };
 use crate::chunked::ChunkSigner;
 use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
@@ -452,6 +452,45 @@ pub(crate) fn string_to_sign_and_signature(
     let mut sig = String::with_capacity(64);
     push_hex32(&mut sig, &key.sign(sts.as_bytes()));
     (sts, sig)
+}
+
+/// The hex signature alone: the string to sign is built on the stack when it fits.
+pub(crate) fn signature_hex(
+    key: &SigningKey,
+    amz_date: &str,
+    scope: Scope<'_>,
+    canonical_request: &str,
+) -> [u8; 64] {
+    let hash = hex32(&sha256(canonical_request.as_bytes()));
+    let parts: [&[u8]; 12] = [
+        ALGORITHM.as_bytes(),
+        b"\n",
+        amz_date.as_bytes(),
+        b"\n",
+        scope.date.as_bytes(),
+        b"/",
+        scope.region.as_bytes(),
+        b"/",
+        scope.service.as_bytes(),
+        b"/aws4_request",
+        b"\n",
+        &hash,
+    ];
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut stack = [0u8; 256];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = if len <= stack.len() {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap
+    };
+    let mut at = 0;
+    for p in parts {
+        buf[at..at + p.len()].copy_from_slice(p);
+        at += p.len();
+    }
+    hex32(&key.sign(buf))
 }
 
 pub(crate) fn scope_string(date: &str, region: &str, service: &str) -> String {

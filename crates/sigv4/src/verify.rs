@@ -21,15 +21,15 @@
 use std::borrow::{Borrow, Cow};
 
 use crate::canonical::{
-    PayloadHash, Request, UNSIGNED_PAYLOAD, cmp_header_names, percent_decode, query_pairs,
+    PayloadHash, Request, UNSIGNED_PAYLOAD, percent_decode, push_trimmed, query_pairs,
+    write_canonical_path, write_sorted_query,
 };
 use crate::chunked::ChunkVerifier;
 use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
 use crate::error::Error;
 use crate::presign::MAX_EXPIRES;
 use crate::sign::{
-    ALGORITHM, CanonicalInput, Scope, SigningSettings, Timestamp, string_to_sign_and_signature,
-    validate_scope_part, write_canonical_request,
+    ALGORITHM, Scope, SigningSettings, Timestamp, signature_hex, validate_scope_part,
 };
 
 /// The parts of an `Authorization` header or of presigned query parameters.
@@ -277,22 +277,38 @@ pub fn parse_presigned_query(query: &str) -> Result<ParsedAuth<'_>, Error> {
     })
 }
 
-/// What a successful verification established.
-#[derive(Debug, Clone)]
+/// What a successful verification established. `Debug` leaves the signing key out.
+#[derive(Clone)]
 pub struct Verified {
-    access_key_id: String,
+    /// `access_key_id/scope`: the credential as signed.
+    credential: String,
+    access_key_id_len: usize,
     time: Timestamp,
-    scope: String,
-    signature: String,
+    signature: [u8; 64],
     presigned: bool,
-    payload_hash: String,
+    payload_hash: PayloadHash,
     key: zeroize::Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verified")
+            .field("access_key_id", &self.access_key_id())
+            .field("time", &self.time)
+            .field("scope", &self.scope())
+            .field("presigned", &self.presigned)
+            .field("payload_hash", &self.payload_hash())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Verified {
     /// The access key ID that signed.
     pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        &self.credential[..self.access_key_id_len]
+    }
+    fn scope(&self) -> &str {
+        &self.credential[self.access_key_id_len + 1..]
     }
     /// The request time.
     pub fn time(&self) -> Timestamp {
@@ -304,17 +320,55 @@ impl Verified {
     }
     /// The signed payload hash (or `UNSIGNED-PAYLOAD` / a `STREAMING-*` constant).
     pub fn payload_hash(&self) -> &str {
-        &self.payload_hash
+        self.payload_hash.as_str()
     }
     /// A verifier for the aws-chunked body that follows (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD*`).
     pub fn chunk_verifier(&self) -> Result<ChunkVerifier, Error> {
         ChunkVerifier::new(
             SigningKey::from_bytes(*self.key),
             self.time,
-            &self.scope,
-            &self.signature,
+            self.scope(),
+            std::str::from_utf8(&self.signature).unwrap_or_default(),
         )
     }
+}
+
+/// The first value of each header the verifier looks at, found in one pass.
+#[derive(Default)]
+struct Special<'a> {
+    authorization: Option<&'a str>,
+    amz_date: Option<&'a str>,
+    date: Option<&'a str>,
+    content_sha: Option<&'a str>,
+    has_host: bool,
+}
+
+impl<'a> Special<'a> {
+    fn of(req: &Request<'a>) -> Self {
+        let mut s = Special::default();
+        for &(n, v) in req.headers() {
+            let slot = match n.len() {
+                4 if n.eq_ignore_ascii_case("host") => {
+                    s.has_host = true;
+                    continue;
+                }
+                4 if n.eq_ignore_ascii_case("date") => &mut s.date,
+                10 if n.eq_ignore_ascii_case("x-amz-date") => &mut s.amz_date,
+                13 if n.eq_ignore_ascii_case("authorization") => &mut s.authorization,
+                20 if n.eq_ignore_ascii_case("x-amz-content-sha256") => &mut s.content_sha,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(v);
+            }
+        }
+        s
+    }
+}
+
+/// Whether `name` is one of the `;`-separated names of `list`.
+fn list_contains(list: &str, name: &str) -> bool {
+    list.split(';').any(|s| s == name)
 }
 
 /// Verifies signed requests for one region and service.
@@ -376,16 +430,17 @@ impl Verifier {
         F: FnOnce(&str) -> Option<C>,
         C: Borrow<Credentials>,
     {
-        if let Some(authz) = req.header_value("authorization") {
+        let special = Special::of(req);
+        if let Some(authz) = special.authorization {
             let parsed = parse_authorization(authz)?;
-            self.verify_parsed(req, now, lookup, parsed, false)
+            self.verify_parsed(req, now, lookup, parsed, false, &special)
         } else if req
             .query()
             .split('&')
             .any(|p| p.starts_with("X-Amz-Signature=") || p.starts_with("X-Amz-Algorithm="))
         {
             let parsed = parse_presigned_query(req.query())?;
-            self.verify_parsed(req, now, lookup, parsed, true)
+            self.verify_parsed(req, now, lookup, parsed, true, &special)
         } else {
             Err(Error::MissingAuthorization)
         }
@@ -398,6 +453,7 @@ impl Verifier {
         lookup: F,
         p: ParsedAuth<'_>,
         presigned: bool,
+        special: &Special<'_>,
     ) -> Result<Verified, Error>
     where
         F: FnOnce(&str) -> Option<C>,
@@ -409,32 +465,41 @@ impl Verifier {
         if p.service != self.service {
             return Err(Error::ScopeMismatch { part: "service" });
         }
+        // Validated by the parser: lower-case names, sorted, no repeats.
         let signed_list = &*p.signed_headers;
-        let signed_names: Vec<&str> = signed_list.split(';').collect();
-        let is_signed = |name: &str| signed_names.contains(&name);
+        let is_signed = |name: &str| list_contains(signed_list, name);
         if !is_signed("host") {
             return Err(Error::MissingSignedHeader { name: "host" });
         }
         crate::canonical::validate_method(req.method())?;
 
-        // The request time.
-        let time = if presigned {
-            Timestamp::parse_amz_date(p.amz_date.as_deref().unwrap_or_default())?
-        } else if let Some(d) = req.header_value("x-amz-date") {
+        // The request time and its `yyyymmddThhmmssZ` form.
+        let (time, amz_given) = if presigned {
+            let d = p.amz_date.as_deref().unwrap_or_default();
+            (Timestamp::parse_amz_date(d)?, Some(d))
+        } else if let Some(d) = special.amz_date {
             if !is_signed("x-amz-date") {
                 return Err(Error::MissingSignedHeader { name: "x-amz-date" });
             }
-            Timestamp::parse_amz_date(d.trim())?
-        } else if let Some(d) = req.header_value("date") {
+            let d = d.trim();
+            (Timestamp::parse_amz_date(d)?, Some(d))
+        } else if let Some(d) = special.date {
             if !is_signed("date") {
                 return Err(Error::MissingSignedHeader { name: "date" });
             }
-            Timestamp::parse_http_date(d.trim())?
+            (Timestamp::parse_http_date(d.trim())?, None)
         } else {
             return Err(Error::MissingSignedHeader { name: "x-amz-date" });
         };
-        let amz = time.amz_date_bytes();
-        let amz = std::str::from_utf8(&amz).unwrap_or_default();
+        let amz_buf;
+        let amz = match amz_given {
+            // Parsed as yyyymmddThhmmssZ with every field in range: already the canonical form.
+            Some(d) => d,
+            None => {
+                amz_buf = time.amz_date_bytes();
+                std::str::from_utf8(&amz_buf).unwrap_or_default()
+            }
+        };
         if p.date != amz[..8] {
             return Err(Error::MalformedCredentialScope {
                 reason: "scope date differs from the request date",
@@ -460,10 +525,8 @@ impl Verifier {
         }
 
         // The payload hash.
-        let content_sha = req.header_value("x-amz-content-sha256");
-        if let Some(_) = content_sha
-            && !is_signed("x-amz-content-sha256")
-        {
+        let content_sha = special.content_sha;
+        if content_sha.is_some() && !is_signed("x-amz-content-sha256") {
             return Err(Error::MissingSignedHeader {
                 name: "x-amz-content-sha256",
             });
@@ -488,37 +551,12 @@ impl Verifier {
             PayloadHash::from_payload(req.payload_ref())?
         };
 
-        // The signed headers, in the order of the request (stable sort keeps repeats in order).
-        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 1);
-        let mut has_host = false;
-        for &(n, v) in req.headers() {
-            let lower_in = signed_names.iter().any(|s| s.eq_ignore_ascii_case(n));
-            if lower_in {
-                // Names match a validated SignedHeaders entry; values are taken as received.
-                has_host |= n.eq_ignore_ascii_case("host");
-                headers.push((n, v));
-            }
+        if !special.has_host && req.host().is_none() {
+            return Err(Error::SignedHeaderAbsent {
+                name: "host".to_owned(),
+            });
         }
-        if !has_host {
-            match req.host() {
-                Some(h) => headers.push(("host", h)),
-                None => {
-                    return Err(Error::SignedHeaderAbsent {
-                        name: "host".to_owned(),
-                    });
-                }
-            }
-        }
-        for &name in &signed_names {
-            if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                return Err(Error::SignedHeaderAbsent {
-                    name: name.to_owned(),
-                });
-            }
-        }
-        headers.sort_by(|a, b| cmp_header_names(a.0, b.0));
 
-        let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
         let mut pairs = Vec::new();
         query_pairs(req.query(), &mut pairs);
         if presigned {
@@ -528,62 +566,128 @@ impl Verifier {
                 k != "X-Amz-Signature" && !(token_unsigned && k == "X-Amz-Security-Token")
             });
         }
+        let header_len: usize = req
+            .headers()
+            .iter()
+            .map(|h| h.0.len() + h.1.len() + 2)
+            .sum();
         let mut cr = String::with_capacity(
-            256 + req.path().len() * 2
+            128 + req.path().len() * 2
                 + req.query().len() * 2
-                + headers
-                    .iter()
-                    .map(|h| h.0.len() + h.1.len() + 2)
-                    .sum::<usize>()
-                    * 2,
+                + header_len
+                + req.host().map_or(0, |h| h.len() + 6)
+                + signed_list.len(),
         );
-        let mut signed = String::with_capacity(signed_list.len());
-        write_canonical_request(
+        cr.push_str(req.method());
+        cr.push('\n');
+        write_canonical_path(
             &mut cr,
-            &mut signed,
-            CanonicalInput {
-                method: req.method(),
-                path: req.path(),
-                normalize: self.settings.normalize_path,
-                double_encode: self.settings.double_encode_path,
-                query_pairs: &mut pairs,
-                headers: &headers,
-                payload_hash: payload.as_str(),
-            },
+            req.path(),
+            self.settings.normalize_path,
+            self.settings.double_encode_path,
         );
-        let scope_parts = Scope {
+        cr.push('\n');
+        write_sorted_query(&mut cr, &mut pairs);
+        cr.push('\n');
+        // The signed headers in SignedHeaders order (sorted, as the signer sorts them), a repeated
+        // header's values in request order, values as received.
+        for name in signed_list.split(';') {
+            cr.push_str(name);
+            cr.push(':');
+            let mut found = false;
+            for &(n, v) in req.headers() {
+                if n.len() == name.len() && n.eq_ignore_ascii_case(name) {
+                    if found {
+                        cr.push(',');
+                    }
+                    push_trimmed(&mut cr, v);
+                    found = true;
+                }
+            }
+            if !found {
+                match req.host() {
+                    Some(h) if name == "host" => push_trimmed(&mut cr, h),
+                    _ => {
+                        return Err(Error::SignedHeaderAbsent {
+                            name: name.to_owned(),
+                        });
+                    }
+                }
+            }
+            cr.push('\n');
+        }
+        cr.push('\n');
+        cr.push_str(signed_list);
+        cr.push('\n');
+        cr.push_str(payload.as_str());
+
+        let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
+        let scope = Scope {
             date: &p.date,
             region: &self.region,
             service: &self.service,
         };
-        let scope = scope_parts.owned();
-        let (key, expected) = self.cache.with_key(
+        let matched = self.cache.with_key(
             creds.borrow().secret_access_key(),
             &p.date,
             &self.region,
             &self.service,
             |key| {
-                let (_sts, expected) = string_to_sign_and_signature(key, amz, scope_parts, &cr);
-                let same =
-                    crate::credentials::signature_eq(expected.as_bytes(), p.signature.as_bytes());
-                (
-                    same.then(|| zeroize::Zeroizing::new(*key.as_bytes())),
-                    expected,
-                )
+                let expected = signature_hex(key, amz, scope, &cr);
+                let same = crate::credentials::signature_eq(&expected, p.signature.as_bytes());
+                same.then(|| (zeroize::Zeroizing::new(*key.as_bytes()), expected))
             },
         );
-        let same = key.is_some();
-        if !same {
+        let Some((key, signature)) = matched else {
             return Err(Error::SignatureMismatch);
-        }
+        };
+        let mut credential = String::with_capacity(p.access_key_id.len() + 1 + scope.len());
+        credential.push_str(&p.access_key_id);
+        credential.push('/');
+        scope.push_to(&mut credential);
         Ok(Verified {
-            access_key_id: p.access_key_id.into_owned(),
+            credential,
+            access_key_id_len: p.access_key_id.len(),
             time,
-            scope,
-            signature: expected,
+            signature,
             presigned,
-            payload_hash: payload.as_str().to_owned(),
-            key: key.ok_or(Error::SignatureMismatch)?,
+            payload_hash: payload,
+            key,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verified_debug_leaves_the_key_out() {
+        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+        let now = Timestamp::parse_amz_date("20150830T123600Z").unwrap_or_else(|e| panic!("{e}"));
+        let req = Request::new("GET", "/", "").header("host", "example.amazonaws.com");
+        let out = crate::Signer::new("us-east-1", "service")
+            .and_then(|s| s.sign(&req, &creds, now))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut received = req.clone();
+        for (n, v) in &out.headers {
+            received.push_header(n, v);
+        }
+        let verifier = Verifier::new("us-east-1", "service").unwrap_or_else(|e| panic!("{e}"));
+        let ok = verifier
+            .verify(&received, now, |_| Some(&creds))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok.access_key_id(), "AKIDEXAMPLE");
+        let debug = format!("{ok:?}");
+        assert!(debug.contains("AKIDEXAMPLE") && debug.contains("20150830/us-east-1/service"));
+        let key = verifier.cache.get(
+            creds.secret_access_key(),
+            "20150830",
+            "us-east-1",
+            "service",
+        );
+        let bytes = format!("{:?}", key.as_bytes());
+        assert!(!debug.contains(&bytes[1..bytes.len() - 1]), "{debug}");
+        assert!(!debug.contains("key:"), "{debug}");
     }
 }
