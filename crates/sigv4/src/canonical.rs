@@ -99,10 +99,7 @@ impl PayloadHash {
 
     pub(crate) fn parse(h: &str) -> Result<PayloadHash, Error> {
         let b = h.as_bytes();
-        if b.len() == 64
-            && b.iter()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
-        {
+        if b.len() == 64 && all_in(b, LOWER_HEX) {
             let mut buf = [0u8; 64];
             buf.copy_from_slice(b);
             return Ok(PayloadHash { buf, konst: None });
@@ -721,11 +718,74 @@ pub(crate) fn cmp_header_names(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len())
 }
 
+/// Byte classes, one bit each, looked up in [`CLASS`].
+pub(crate) const TOKEN: u8 = 1;
+/// A token byte that is not an upper-case letter, or `;` (a `SignedHeaders` byte).
+pub(crate) const SIGNED_LIST: u8 = 2;
+/// `0-9 a-f`.
+pub(crate) const LOWER_HEX: u8 = 4;
+/// Whitespace trimmed from header values: space, tab, LF, VT, FF, CR.
+pub(crate) const SPACE: u8 = 8;
+
+pub(crate) static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let token = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        let mut c = 0;
+        if token {
+            c |= TOKEN;
+            if !b.is_ascii_uppercase() {
+                c |= SIGNED_LIST;
+            }
+        }
+        if b == b';' {
+            c |= SIGNED_LIST;
+        }
+        if b.is_ascii_digit() || (b >= b'a' && b <= b'f') {
+            c |= LOWER_HEX;
+        }
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c) {
+            c |= SPACE;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// Whether every byte of `s` is in `class`.
+#[inline]
+pub(crate) fn all_in(s: &[u8], class: u8) -> bool {
+    s.iter().fold(class, |acc, &b| acc & CLASS[b as usize]) & class == class
+}
+
+/// Whether some byte of `s` is in `class`.
+#[inline]
+pub(crate) fn any_in(s: &[u8], class: u8) -> bool {
+    s.iter().fold(0, |acc, &b| acc | CLASS[b as usize]) & class != 0
+}
+
 pub(crate) fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !name.is_empty() && all_in(name.as_bytes(), TOKEN)
 }
 
 /// Trimall of a header value: leading/trailing whitespace removed, inner runs of whitespace
@@ -733,7 +793,7 @@ pub(crate) fn is_token(name: &str) -> bool {
 pub(crate) fn push_trimmed(out: &mut String, value: &str) {
     let b = value.as_bytes();
     let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c);
-    if !b.iter().any(|&c| ws(c)) {
+    if !any_in(b, SPACE) {
         out.push_str(value);
         return;
     }
@@ -933,5 +993,35 @@ mod tests {
         ) {
             check(&url);
         }
+    }
+}
+
+#[cfg(test)]
+mod class_tests {
+    use super::*;
+
+    /// The table agrees with the rules it was built from, byte by byte.
+    #[test]
+    fn byte_classes() {
+        for i in 0..=255u8 {
+            let token = i.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&i);
+            assert_eq!(all_in(&[i], TOKEN), token, "{i}");
+            assert_eq!(
+                all_in(&[i], SIGNED_LIST),
+                (token && !i.is_ascii_uppercase()) || i == b';',
+                "{i}"
+            );
+            assert_eq!(
+                all_in(&[i], LOWER_HEX),
+                i.is_ascii_digit() || (b'a'..=b'f').contains(&i),
+                "{i}"
+            );
+            assert_eq!(
+                any_in(&[b'x', i], SPACE),
+                matches!(i, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c),
+                "{i}"
+            );
+        }
+        assert!(all_in(b"", TOKEN) && !any_in(b"", SPACE));
     }
 }

@@ -21,8 +21,8 @@
 use std::borrow::{Borrow, Cow};
 
 use crate::canonical::{
-    PayloadHash, Request, UNSIGNED_PAYLOAD, percent_decode, push_trimmed, query_pairs,
-    write_canonical_path, write_sorted_query,
+    LOWER_HEX, PayloadHash, Request, SIGNED_LIST, UNSIGNED_PAYLOAD, all_in, percent_decode,
+    push_trimmed, query_pairs, write_canonical_path, write_sorted_query,
 };
 use crate::chunked::ChunkVerifier;
 use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
@@ -90,11 +90,7 @@ fn parse_credential<'a>(cred: Cow<'a, str>) -> Result<[Cow<'a, str>; 4], Error> 
 }
 
 fn check_signature_syntax(sig: &str) -> Result<(), Error> {
-    if sig.len() != 64
-        || !sig
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
+    if sig.len() != 64 || !all_in(sig.as_bytes(), LOWER_HEX) {
         return Err(Error::MalformedAuthorization {
             reason: "Signature must be 64 lower-case hex digits",
         });
@@ -112,32 +108,12 @@ fn check_signed_headers(list: &str) -> Result<(), Error> {
     let bad_name = Error::MalformedAuthorization {
         reason: "SignedHeaders must be lower-case header names separated by ';'",
     };
+    if !all_in(b, SIGNED_LIST) {
+        return Err(bad_name);
+    }
     let (mut start, mut prev): (usize, &[u8]) = (0, &[]);
     for i in 0..=b.len() {
         if i < b.len() && b[i] != b';' {
-            let c = b[i];
-            if !(c.is_ascii_lowercase()
-                || c.is_ascii_digit()
-                || matches!(
-                    c,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                ))
-            {
-                return Err(bad_name);
-            }
             continue;
         }
         let name = &b[start..i];
@@ -158,6 +134,69 @@ fn check_signed_headers(list: &str) -> Result<(), Error> {
 /// Parses an `Authorization` header value
 /// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`).
 pub fn parse_authorization(value: &str) -> Result<ParsedAuth<'_>, Error> {
+    match parse_authorization_fast(value) {
+        Some(p) => Ok(p),
+        None => parse_authorization_general(value),
+    }
+}
+
+/// One pass over the exact form signers write
+/// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`, nothing to trim, every check
+/// passing); `None` sends everything else to [`parse_authorization_general`], which gives the
+/// same result on this form.
+fn parse_authorization_fast(value: &str) -> Option<ParsedAuth<'_>> {
+    let rest = value.strip_prefix("AWS4-HMAC-SHA256 Credential=")?;
+    let b = rest.as_bytes();
+    // The credential: four '/' then `aws4_request`, no ',' or whitespace.
+    let mut slashes = [0usize; 4];
+    let (mut n, mut i) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b',' => break,
+            b'/' if n < 4 => {
+                slashes[n] = i;
+                n += 1;
+            }
+            b'/' => return None,
+            c if c.is_ascii_whitespace() => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    if n != 4 || &b[slashes[3] + 1..i] != b"aws4_request" {
+        return None;
+    }
+    let cred = &rest[..i];
+    let (akid, date) = (&cred[..slashes[0]], &cred[slashes[0] + 1..slashes[1]]);
+    let region = &cred[slashes[1] + 1..slashes[2]];
+    let service = &cred[slashes[2] + 1..slashes[3]];
+    if akid.is_empty()
+        || region.is_empty()
+        || service.is_empty()
+        || date.len() != 8
+        || !date.bytes().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let rest = rest[i..].strip_prefix(", SignedHeaders=")?;
+    let end = rest.bytes().position(|c| c == b',')?;
+    let signed = &rest[..end];
+    let sig = rest[end..].strip_prefix(", Signature=")?;
+    check_signature_syntax(sig).ok()?;
+    check_signed_headers(signed).ok()?;
+    Some(ParsedAuth {
+        access_key_id: Cow::Borrowed(akid),
+        date: Cow::Borrowed(date),
+        region: Cow::Borrowed(region),
+        service: Cow::Borrowed(service),
+        signed_headers: Cow::Borrowed(signed),
+        signature: Cow::Borrowed(sig),
+        amz_date: None,
+        expires: None,
+    })
+}
+
+fn parse_authorization_general(value: &str) -> Result<ParsedAuth<'_>, Error> {
     let value = value.trim();
     let (alg, rest) = value.split_once(' ').ok_or(Error::MalformedAuthorization {
         reason: "expected 'AWS4-HMAC-SHA256 Credential=…'",
@@ -689,5 +728,63 @@ mod tests {
         let bytes = format!("{:?}", key.as_bytes());
         assert!(!debug.contains(&bytes[1..bytes.len() - 1]), "{debug}");
         assert!(!debug.contains("key:"), "{debug}");
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(value: &str) {
+        let general = parse_authorization_general(value);
+        match parse_authorization_fast(value) {
+            Some(fast) => assert_eq!(Ok(fast), general, "{value}"),
+            None => assert_eq!(parse_authorization(value), general, "{value}"),
+        }
+    }
+
+    const GOOD: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+
+    #[test]
+    fn fast_authorization_parser_matches_general() {
+        assert!(parse_authorization_fast(GOOD).is_some());
+        for v in [
+            GOOD,
+            &GOOD.replace("AKIDEXAMPLE", ""),
+            &GOOD.replace("AKIDEXAMPLE", "AK ID"),
+            &GOOD.replace("AKIDEXAMPLE", "AK=ID"),
+            &GOOD.replace("/iam/", "/iam/x/"),
+            &GOOD.replace("/iam/", "//"),
+            &GOOD.replace("20150830", "2015083"),
+            &GOOD.replace("20150830", "2015083x"),
+            &GOOD.replace("aws4_request", "aws4_requestx"),
+            &GOOD.replace("content-type;host", "host;content-type"),
+            &GOOD.replace("content-type;host", "Content-type;host"),
+            &GOOD.replace(", SignedHeaders", ",SignedHeaders"),
+            &GOOD.replace(", Signature=5", ", Signature=x"),
+            &format!("{GOOD} "),
+            &format!("{GOOD}0"),
+            &format!("{GOOD}, Signature=00"),
+            &format!(" {GOOD}"),
+        ] {
+            check(v);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_authorization_parser_matches_general_random(
+            akid in "[A-Z0-9 =,/]{0,6}",
+            date in "[0-9a/]{7,9}",
+            region in "[a-z0-9 /-]{0,5}",
+            list in "[a-zA-Z; ,-]{0,12}",
+            sig in "[0-9a-f]{63,65}",
+            sep in "(, |,| , )",
+        ) {
+            check(&format!(
+                "AWS4-HMAC-SHA256 Credential={akid}/{date}/{region}/s3/aws4_request{sep}SignedHeaders={list}{sep}Signature={sig}"
+            ));
+        }
     }
 }
