@@ -137,7 +137,7 @@ impl Timestamp {
         if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
             return Err(bad);
         }
-        let f = |r: std::ops::Range<usize>| digits(&b[r]).ok_or(bad.clone());
+        let f = |r: std::ops::Range<usize>| digits(&b[r]).ok_or_else(|| bad.clone());
         Timestamp::from_parts(
             f(0..4)?,
             f(4..6)?,

@@ -405,9 +405,47 @@ impl<'a> Special<'a> {
     }
 }
 
-/// Whether `name` is one of the `;`-separated names of `list`.
-fn list_contains(list: &str, name: &str) -> bool {
-    list.split(';').any(|s| s == name)
+/// The names of a `SignedHeaders` list (a byte loop: no `memchr` set-up for short lists).
+fn list_names(list: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(list);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == b';') {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// Which of the headers the verifier cares about are signed.
+#[derive(Default)]
+struct SignedFlags {
+    host: bool,
+    amz_date: bool,
+    date: bool,
+    content_sha: bool,
+}
+
+impl SignedFlags {
+    fn of(list: &str) -> Self {
+        let mut f = SignedFlags::default();
+        for name in list_names(list) {
+            match name {
+                "host" => f.host = true,
+                "date" => f.date = true,
+                "x-amz-date" => f.amz_date = true,
+                "x-amz-content-sha256" => f.content_sha = true,
+                _ => {}
+            }
+        }
+        f
+    }
 }
 
 /// Verifies signed requests for one region and service.
@@ -506,8 +544,8 @@ impl Verifier {
         }
         // Validated by the parser: lower-case names, sorted, no repeats.
         let signed_list = &*p.signed_headers;
-        let is_signed = |name: &str| list_contains(signed_list, name);
-        if !is_signed("host") {
+        let flags = SignedFlags::of(signed_list);
+        if !flags.host {
             return Err(Error::MissingSignedHeader { name: "host" });
         }
         crate::canonical::validate_method(req.method())?;
@@ -517,13 +555,13 @@ impl Verifier {
             let d = p.amz_date.as_deref().unwrap_or_default();
             (Timestamp::parse_amz_date(d)?, Some(d))
         } else if let Some(d) = special.amz_date {
-            if !is_signed("x-amz-date") {
+            if !flags.amz_date {
                 return Err(Error::MissingSignedHeader { name: "x-amz-date" });
             }
             let d = d.trim();
             (Timestamp::parse_amz_date(d)?, Some(d))
         } else if let Some(d) = special.date {
-            if !is_signed("date") {
+            if !flags.date {
                 return Err(Error::MissingSignedHeader { name: "date" });
             }
             (Timestamp::parse_http_date(d.trim())?, None)
@@ -565,7 +603,7 @@ impl Verifier {
 
         // The payload hash.
         let content_sha = special.content_sha;
-        if content_sha.is_some() && !is_signed("x-amz-content-sha256") {
+        if content_sha.is_some() && !flags.content_sha {
             return Err(Error::MissingSignedHeader {
                 name: "x-amz-content-sha256",
             });
@@ -630,7 +668,7 @@ impl Verifier {
         cr.push('\n');
         // The signed headers in SignedHeaders order (sorted, as the signer sorts them), a repeated
         // header's values in request order, values as received.
-        for name in signed_list.split(';') {
+        for name in list_names(signed_list) {
             cr.push_str(name);
             cr.push(':');
             let mut found = false;
