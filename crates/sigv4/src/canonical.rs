@@ -139,12 +139,22 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
+/// The two lower-case hex digits of every byte.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX_LOWER[i >> 4], HEX_LOWER[i & 15]];
+        i += 1;
+    }
+    t
+};
+
 /// Lower-case hex of 32 bytes.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = HEX_LOWER[(b >> 4) as usize];
-        out[2 * i + 1] = HEX_LOWER[(b & 15) as usize];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[*b as usize]);
     }
     out
 }
@@ -205,25 +215,27 @@ impl<'a> Request<'a> {
         }
         let a0 = i + 3;
         let mut j = a0;
-        while j < b.len() {
-            match b[j] {
-                b'/' | b'?' | b'#' => break,
-                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => j += 1,
-                _ => return None,
-            }
+        while j < b.len() && CLASS[b[j] as usize] & URL_HOST != 0 {
+            j += 1;
         }
-        if j == a0 {
+        if j == a0 || (j < b.len() && !matches!(b[j], b'/' | b'?' | b'#')) {
             return None;
         }
         let (mut k, mut q) = (j, None);
-        while k < b.len() {
-            match b[k] {
-                b'#' => break,
-                b'?' if q.is_none() => q = Some(k),
-                c if c <= b' ' || c == 0x7f => return None,
-                _ => {}
+        loop {
+            while k < b.len() && CLASS[b[k] as usize] & URL_STOP == 0 {
+                k += 1;
             }
-            k += 1;
+            match b.get(k) {
+                None | Some(b'#') => break,
+                Some(b'?') => {
+                    if q.is_none() {
+                        q = Some(k);
+                    }
+                    k += 1;
+                }
+                Some(_) => return None,
+            }
         }
         let (path, query) = match q {
             Some(q) => (url.get(j..q)?, url.get(q + 1..k)?),
@@ -726,6 +738,10 @@ pub(crate) const SIGNED_LIST: u8 = 2;
 pub(crate) const LOWER_HEX: u8 = 4;
 /// Whitespace trimmed from header values: space, tab, LF, VT, FF, CR.
 pub(crate) const SPACE: u8 = 8;
+/// What the URL fast path takes as a host byte: `a-z 0-9 - . _ ~`.
+const URL_HOST: u8 = 16;
+/// Where the URL fast path stops in the path and query: `?`, `#`, space, controls, DEL.
+const URL_STOP: u8 = 32;
 
 pub(crate) static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -766,6 +782,12 @@ pub(crate) static CLASS: [u8; 256] = {
         if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c) {
             c |= SPACE;
         }
+        if b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            c |= URL_HOST;
+        }
+        if b == b'?' || b == b'#' || b <= b' ' || b == 0x7f {
+            c |= URL_STOP;
+        }
         t[i] = c;
         i += 1;
     }
@@ -788,12 +810,28 @@ pub(crate) fn is_token(name: &str) -> bool {
     !name.is_empty() && all_in(name.as_bytes(), TOKEN)
 }
 
+/// Whether `b` may hold a byte of [`SPACE`]: eight bytes at a time, true if some byte is below
+/// `0x21` (every [`SPACE`] byte is).
+#[inline]
+fn maybe_space(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        // Some byte < 0x21 (bit-twiddling "hasless"; exact on existence for n <= 128).
+        if x.wrapping_sub(ONES * 0x21) & !x & (ONES * 0x80) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&c| c <= b' ')
+}
+
 /// Trimall of a header value: leading/trailing whitespace removed, inner runs of whitespace
 /// (spaces, tabs, obs-fold line breaks) collapsed to one space.
 pub(crate) fn push_trimmed(out: &mut String, value: &str) {
     let b = value.as_bytes();
     let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c);
-    if !any_in(b, SPACE) {
+    if !maybe_space(b) || !any_in(b, SPACE) {
         out.push_str(value);
         return;
     }
@@ -1023,5 +1061,14 @@ mod class_tests {
             );
         }
         assert!(all_in(b"", TOKEN) && !any_in(b"", SPACE));
+        // The eight-at-a-time prefilter never misses a byte below 0x21, at any position.
+        for i in 0..=255u8 {
+            for at in 0..19 {
+                let mut v = [b'a'; 19];
+                v[at] = i;
+                assert_eq!(maybe_space(&v), i <= b' ', "{i} at {at}");
+                assert_eq!(maybe_space(&v[..at + 1]), i <= b' ', "{i} at {at}");
+            }
+        }
     }
 }
