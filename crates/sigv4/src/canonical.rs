@@ -172,7 +172,7 @@ pub struct Request<'a> {
     host: Option<Cow<'a, str>>,
     path: Cow<'a, str>,
     query: Cow<'a, str>,
-    headers: Vec<(&'a str, &'a str)>,
+    headers: crate::sign::HeaderBuf<'a, 4>,
     payload: Payload<'a>,
 }
 
@@ -186,7 +186,7 @@ impl<'a> Request<'a> {
             host: None,
             path: Cow::Borrowed(wire_path),
             query: Cow::Borrowed(wire_query),
-            headers: Vec::new(),
+            headers: crate::sign::HeaderBuf::new(),
             payload: Payload::Bytes(b""),
         }
     }
@@ -247,7 +247,7 @@ impl<'a> Request<'a> {
             host: Some(Cow::Borrowed(url.get(a0..j)?)),
             path: Cow::Borrowed(if path.is_empty() { "/" } else { path }),
             query: Cow::Borrowed(query),
-            headers: Vec::new(),
+            headers: crate::sign::HeaderBuf::new(),
             payload: Payload::Bytes(b""),
         })
     }
@@ -321,7 +321,7 @@ impl<'a> Request<'a> {
             host: Some(host),
             path: Cow::Borrowed(path),
             query: Cow::Borrowed(query),
-            headers: Vec::new(),
+            headers: crate::sign::HeaderBuf::new(),
             payload: Payload::Bytes(b""),
         })
     }
@@ -354,7 +354,7 @@ impl<'a> Request<'a> {
             host: None,
             path: Cow::Owned(path),
             query: Cow::Owned(query),
-            headers: Vec::new(),
+            headers: crate::sign::HeaderBuf::new(),
             payload: Payload::Bytes(b""),
         }
     }
@@ -403,7 +403,7 @@ impl<'a> Request<'a> {
     }
     /// The headers as given.
     pub fn headers(&self) -> &[(&'a str, &'a str)] {
-        &self.headers
+        self.headers.as_slice()
     }
     /// The payload.
     pub fn payload_ref(&self) -> &Payload<'a> {
@@ -421,6 +421,7 @@ impl<'a> Request<'a> {
     /// The first value of a header (case-insensitive name).
     pub fn header_value(&self, name: &str) -> Option<&'a str> {
         self.headers
+            .as_slice()
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| *v)

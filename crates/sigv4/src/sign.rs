@@ -504,17 +504,18 @@ pub(crate) fn scope_string(date: &str, region: &str, service: &str) -> String {
 
 const INLINE_HEADERS: usize = 12;
 
-/// The headers to sign: on the stack up to [`INLINE_HEADERS`], then in a `Vec`.
-pub(crate) struct HeaderBuf<'a> {
-    inline: [(&'a str, &'a str); INLINE_HEADERS],
+/// Header pairs: on the stack up to `N`, then in a `Vec`.
+#[derive(Clone)]
+pub(crate) struct HeaderBuf<'a, const N: usize = INLINE_HEADERS> {
+    inline: [(&'a str, &'a str); N],
     len: usize,
     spill: Vec<(&'a str, &'a str)>,
 }
 
-impl<'a> HeaderBuf<'a> {
+impl<'a, const N: usize> HeaderBuf<'a, N> {
     pub(crate) fn new() -> Self {
         HeaderBuf {
-            inline: [("", ""); INLINE_HEADERS],
+            inline: [("", ""); N],
             len: 0,
             spill: Vec::new(),
         }
@@ -522,12 +523,12 @@ impl<'a> HeaderBuf<'a> {
 
     pub(crate) fn push(&mut self, h: (&'a str, &'a str)) {
         if self.spill.is_empty() {
-            if self.len < INLINE_HEADERS {
+            if self.len < N {
                 self.inline[self.len] = h;
                 self.len += 1;
                 return;
             }
-            self.spill.reserve(INLINE_HEADERS * 2);
+            self.spill.reserve(N.max(4) * 2);
             self.spill.extend_from_slice(&self.inline);
         }
         self.spill.push(h);
@@ -551,6 +552,12 @@ impl<'a> HeaderBuf<'a> {
         if !s.is_sorted_by(|a, b| cmp_header_names(a.0, b.0) != std::cmp::Ordering::Greater) {
             s.sort_by(|a, b| cmp_header_names(a.0, b.0));
         }
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for HeaderBuf<'_, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_slice().fmt(f)
     }
 }
 
