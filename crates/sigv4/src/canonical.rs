@@ -206,26 +206,21 @@ impl<'a> Request<'a> {
     /// [`Request::from_url_general`], which gives the same result on this shape.
     fn from_url_fast(method: &'a str, url: &'a str) -> Option<Self> {
         let b = url.as_bytes();
-        let mut i = 0;
-        while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'+' | b'-' | b'.')) {
-            i += 1;
-        }
+        let i = b
+            .iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
+            .unwrap_or(b.len());
         if i == 0 || !b[i..].starts_with(b"://") {
             return None;
         }
         let a0 = i + 3;
-        let mut j = a0;
-        while j < b.len() && CLASS[b[j] as usize] & URL_HOST != 0 {
-            j += 1;
-        }
+        let j = a0 + skip_class(b.get(a0..)?, URL_HOST);
         if j == a0 || (j < b.len() && !matches!(b[j], b'/' | b'?' | b'#')) {
             return None;
         }
         let (mut k, mut q) = (j, None);
         loop {
-            while k < b.len() && CLASS[b[k] as usize] & URL_STOP == 0 {
-                k += 1;
-            }
+            k += skip_not_class(b.get(k..)?, URL_STOP);
             match b.get(k) {
                 None | Some(b'#') => break,
                 Some(b'?') => {
@@ -794,6 +789,22 @@ pub(crate) static CLASS: [u8; 256] = {
     }
     t
 };
+
+/// The length of the prefix of `s` whose bytes are in `class`.
+#[inline]
+fn skip_class(s: &[u8], class: u8) -> usize {
+    s.iter()
+        .position(|&c| CLASS[c as usize] & class == 0)
+        .unwrap_or(s.len())
+}
+
+/// The length of the prefix of `s` whose bytes are not in `class`.
+#[inline]
+fn skip_not_class(s: &[u8], class: u8) -> usize {
+    s.iter()
+        .position(|&c| CLASS[c as usize] & class != 0)
+        .unwrap_or(s.len())
+}
 
 /// Whether every byte of `s` is in `class`.
 #[inline]
