@@ -483,13 +483,28 @@ pub fn uri_encode(s: &str, encode_slash: bool) -> String {
 }
 
 pub(crate) fn uri_encode_into(out: &mut String, s: &str, encode_slash: bool) {
-    uri_encode_bytes_into(out, s.as_bytes(), encode_slash);
+    let class = if encode_slash {
+        UNRESERVED
+    } else {
+        UNRESERVED_SLASH
+    };
+    // The bytes before `n` are ASCII, so `n` is a character boundary.
+    let n = skip_class(s.as_bytes(), class);
+    out.push_str(&s[..n]);
+    if n < s.len() {
+        uri_encode_bytes_into(out, &s.as_bytes()[n..], encode_slash);
+    }
 }
 
 fn uri_encode_bytes_into(out: &mut String, s: &[u8], encode_slash: bool) {
+    let class = if encode_slash {
+        UNRESERVED
+    } else {
+        UNRESERVED_SLASH
+    };
     let mut start = 0;
     for (i, &b) in s.iter().enumerate() {
-        if is_unreserved(b) || (b == b'/' && !encode_slash) {
+        if CLASS[b as usize] & class != 0 {
             continue;
         }
         if start < i {
@@ -738,6 +753,10 @@ pub(crate) const SPACE: u8 = 8;
 const URL_HOST: u8 = 16;
 /// Where the URL fast path stops in the path and query: `?`, `#`, space, controls, DEL.
 const URL_STOP: u8 = 32;
+/// AWS's unreserved bytes `A-Z a-z 0-9 - _ . ~`.
+const UNRESERVED: u8 = 64;
+/// Unreserved or `/`.
+const UNRESERVED_SLASH: u8 = 128;
 
 pub(crate) static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -783,6 +802,12 @@ pub(crate) static CLASS: [u8; 256] = {
         }
         if b == b'?' || b == b'#' || b <= b' ' || b == 0x7f {
             c |= URL_STOP;
+        }
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            c |= UNRESERVED | UNRESERVED_SLASH;
+        }
+        if b == b'/' {
+            c |= UNRESERVED_SLASH;
         }
         t[i] = c;
         i += 1;
@@ -1059,6 +1084,12 @@ mod class_tests {
             assert_eq!(
                 all_in(&[i], SIGNED_LIST),
                 (token && !i.is_ascii_uppercase()) || i == b';',
+                "{i}"
+            );
+            assert_eq!(all_in(&[i], UNRESERVED), is_unreserved(i), "{i}");
+            assert_eq!(
+                all_in(&[i], UNRESERVED_SLASH),
+                is_unreserved(i) || i == b'/',
                 "{i}"
             );
             assert_eq!(
