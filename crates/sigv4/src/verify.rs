@@ -21,7 +21,7 @@
 use std::borrow::{Borrow, Cow};
 
 use crate::canonical::{
-    LOWER_HEX, PayloadHash, Request, SIGNED_LIST, UNSIGNED_PAYLOAD, all_in, percent_decode,
+    PayloadHash, Request, SIGNED_LIST, UNSIGNED_PAYLOAD, all_in, is_lower_hex, percent_decode,
     push_trimmed, query_pairs, write_canonical_path, write_sorted_query,
 };
 use crate::chunked::ChunkVerifier;
@@ -90,7 +90,7 @@ fn parse_credential<'a>(cred: Cow<'a, str>) -> Result<[Cow<'a, str>; 4], Error> 
 }
 
 fn check_signature_syntax(sig: &str) -> Result<(), Error> {
-    if sig.len() != 64 || !all_in(sig.as_bytes(), LOWER_HEX) {
+    if sig.len() != 64 || !is_lower_hex(sig.as_bytes()) {
         return Err(Error::MalformedAuthorization {
             reason: "Signature must be 64 lower-case hex digits",
         });
