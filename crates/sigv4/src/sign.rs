@@ -521,6 +521,7 @@ impl<'a, const N: usize> HeaderBuf<'a, N> {
         }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, h: (&'a str, &'a str)) {
         if self.spill.is_empty() {
             if self.len < N {
