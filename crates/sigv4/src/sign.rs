@@ -843,3 +843,25 @@ impl Signer {
 pub(crate) fn push_encoded(out: &mut String, s: &str) {
     uri_encode_into(out, s, true);
 }
+
+#[cfg(test)]
+mod timestamp_tests {
+    use super::*;
+
+    #[test]
+    fn amz_date_round_trips_across_the_range() {
+        let mut t: i64 = 0;
+        let mut step: i64 = 1;
+        while t <= MAX_UNIX {
+            let ts = Timestamp::from_unix_seconds(t).unwrap_or_else(|e| panic!("{e}"));
+            let s = ts.amz_date();
+            assert_eq!(Timestamp::parse_amz_date(&s), Ok(ts), "{s}");
+            t += step;
+            step = step * 3 + 7;
+        }
+        let last = Timestamp::from_unix_seconds(MAX_UNIX).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(last.amz_date(), "99991231T235959Z");
+        let first = Timestamp::from_unix_seconds(0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first.amz_date(), "19700101T000000Z");
+    }
+}
