@@ -104,3 +104,21 @@ fn map_write_error(err: io::Error) -> CliError {
         CliError::io("cannot write to stdout", &err)
     }
 }
+
+/// Writes `data` to `path`, created with mode 0600 (QR images and URIs hold the secret), or to
+/// stdout for `-`.
+pub(crate) fn write_private(path: &std::path::Path, data: &[u8]) -> CliResult {
+    if path.as_os_str() == "-" {
+        return Out::bytes(data);
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let cannot = |e: io::Error| CliError::usage(format!("cannot write {}: {e}", path.display()));
+    let mut f = opts.open(path).map_err(cannot)?;
+    f.write_all(data).and_then(|()| f.flush()).map_err(cannot)
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use iamkit_keystore::{MfaDevice, OtpType, Overwrite, RecordKind, Store};
-use iamkit_otp::{Algorithm, Hotp, Secret, Totp};
+use iamkit_otp::{Algorithm, Secret, Totp};
 use iamkit_otpauth::{OtpAuthUri, QrCode, migration};
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -14,6 +14,7 @@ use crate::Globals;
 use crate::clipboard;
 use crate::error::{CliError, CliResult};
 use crate::io::{self, Out};
+use crate::otp::{Generator, Kind, Resolved, otp_error, otpauth_error};
 use crate::storeopen::{self, store_error};
 use crate::watch::{self, Ticker, now_unix};
 
@@ -137,15 +138,6 @@ fn starts_with_ci(text: &str, prefix: &str) -> bool {
         .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
 }
 
-/// An `iamkit-otpauth` error: bad input (exit 2). Its messages never hold the secret.
-fn otpauth_error(err: iamkit_otpauth::Error) -> CliError {
-    CliError::usage(err.to_string())
-}
-
-fn otp_error(err: iamkit_otp::Error) -> CliError {
-    CliError::usage(err.to_string())
-}
-
 fn warn(text: &str) {
     eprintln!("iamkit: warning: {}", text.replace(['\n', '\r'], " "));
 }
@@ -184,42 +176,22 @@ fn device_algorithm(dev: &MfaDevice) -> CliResult<Algorithm> {
     })
 }
 
-/// A stored device's generator.
-enum Gen {
-    Totp(Totp),
-    Hotp(Hotp, u64),
-}
-
-fn generator(dev: &MfaDevice) -> CliResult<Gen> {
-    let secret = device_secret(dev)?;
-    let algorithm = device_algorithm(dev)?;
-    match dev.otp_type {
-        OtpType::Hotp => Ok(Gen::Hotp(
-            Hotp::builder(secret)
-                .algorithm(algorithm)
-                .digits(dev.digits)
-                .build()
-                .map_err(otp_error)?,
-            dev.counter.unwrap_or(0),
-        )),
-        OtpType::Totp => Ok(Gen::Totp(
-            Totp::builder(secret)
-                .algorithm(algorithm)
-                .digits(dev.digits)
-                .period(dev.period)
-                .t0(dev.t0)
-                .build()
-                .map_err(otp_error)?,
-        )),
-        OtpType::Steam => Ok(Gen::Totp(
-            Totp::builder(secret)
-                .steam()
-                .period(dev.period)
-                .t0(dev.t0)
-                .build()
-                .map_err(otp_error)?,
-        )),
+/// A stored device's generator, built as `iamkit otp` builds one from its parameters.
+fn generator(dev: &MfaDevice) -> CliResult<Generator> {
+    Resolved {
+        kind: match dev.otp_type {
+            OtpType::Totp => Kind::Totp,
+            OtpType::Hotp => Kind::Hotp,
+            OtpType::Steam => Kind::Steam,
+        },
+        secret: device_secret(dev)?,
+        algorithm: device_algorithm(dev)?,
+        digits: dev.digits,
+        period: dev.period,
+        t0: dev.t0,
+        counter: Some(dev.counter.unwrap_or(0)),
     }
+    .generator()
 }
 
 /// The device as an `otpauth://` URI (fails only for labels the strict builder refuses).
@@ -413,7 +385,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
     let store = opened.store.as_ref();
     let dev = store.get_mfa(&args.name).map_err(store_error)?;
     match generator(&dev)? {
-        Gen::Hotp(hotp, counter) => {
+        Generator::Hotp(hotp, counter) => {
             if args.watch {
                 return Err(CliError::usage(format!(
                     "{:?} is an HOTP (counter) device: --watch is for time-based devices",
@@ -436,7 +408,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
                 Out::line(code.as_str())
             }
         }
-        Gen::Totp(totp) => {
+        Generator::Totp(totp) => {
             if args.watch {
                 return watch_codes(&args.name, &totp, store, args.copy);
             }
@@ -585,27 +557,6 @@ fn remove(name: &str, globals: &Globals) -> CliResult {
     Out::line(&format!("removed MFA device {name}"))
 }
 
-/// Writes `data` to `path` (mode 0600: it holds the secret) or, for `-`, to stdout.
-fn write_output(path: &Path, data: &[u8]) -> CliResult {
-    use std::io::Write;
-    if path.as_os_str() == "-" {
-        return Out::bytes(data);
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
-    f.write_all(data)
-        .and_then(|()| f.flush())
-        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))
-}
-
 fn show(args: &ShowArgs, globals: &Globals) -> CliResult {
     let format = match args.qr.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => None,
@@ -642,7 +593,7 @@ fn show(args: &ShowArgs, globals: &Globals) -> CliResult {
         _ => qr.to_terminal(args.invert).into_bytes(),
     });
     match &args.output {
-        Some(path) => write_output(path, &data),
+        Some(path) => io::write_private(path, &data),
         None => Out::bytes(&data),
     }
 }

@@ -540,23 +540,18 @@ pub(crate) fn write_qr(
                 Some(path) if path.as_os_str() == "-" => {
                     Out::write(format_args!("{}", code.to_terminal(invert)))
                 }
-                Some(path) => write_file(path, code.to_terminal(invert).as_bytes()),
+                Some(path) => io::write_private(path, code.to_terminal(invert).as_bytes()),
             };
         }
         QrFormat::Png => code.to_png().map_err(otpauth_error)?,
         QrFormat::Svg => code.to_svg().into_bytes(),
     };
     match output {
-        Some(path) if path.as_os_str() != "-" => write_file(path, &bytes),
+        Some(path) if path.as_os_str() != "-" => io::write_private(path, &bytes),
         Some(_) => Out::bytes(&bytes),
         None if format == QrFormat::Png && io::stdout_is_terminal() => Err(CliError::usage(
             "a PNG is binary: pass --output FILE (or --output - to write it to a pipe)",
         )),
         None => Out::bytes(&bytes),
     }
-}
-
-fn write_file(path: &std::path::Path, bytes: &[u8]) -> CliResult {
-    std::fs::write(path, bytes)
-        .map_err(|e| CliError::io(&format!("cannot write {}", path.display()), &e))
 }
