@@ -85,13 +85,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     // --- server: a careless attempt (the same code twice) is refused -----------------------
     // (unless the two steps' codes happen to collide, a one-in-a-million event)
     if code1.as_str() != code2.as_str() {
-        let refused = pending.confirm(code1.as_str(), code1.as_str(), now + 35);
+        let refused = pending.confirm(code1.as_str(), code1.as_str(), now + phone_totp.period());
         println!("same code twice: {refused:?}");
         assert_eq!(refused, Enrollment::Refused);
     }
 
     // --- server: two consecutive codes enable the device ------------------------------------
-    let result = pending.confirm(code1.as_str(), code2.as_str(), now + 35);
+    let result = pending.confirm(code1.as_str(), code2.as_str(), now + phone_totp.period());
     println!("two consecutive codes: {result:?}");
     assert_eq!(
         result,
