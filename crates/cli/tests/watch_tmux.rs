@@ -304,6 +304,9 @@ fn secrets_and_passphrases_are_prompted_without_echo_on_a_terminal() {
     env.unset("IAMKIT_PASSPHRASE");
     let tmux = Tmux::start(&env, "prompt");
     let send = |text: &str| {
+        // A prompt is printed just before the terminal's echo is turned off: a person types
+        // after seeing it, so wait a moment as they would (regression: CI typed into the gap).
+        std::thread::sleep(std::time::Duration::from_millis(400));
         tmux.cmd(&["send-keys", "-t", "w", "-l", text]);
         tmux.cmd(&["send-keys", "-t", "w", "Enter"]);
     };
