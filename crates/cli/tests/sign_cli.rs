@@ -54,6 +54,20 @@ const SUITE_ENV: [(&str, &str); 3] = [
     ("AWS_REGION", "us-east-1"),
 ];
 
+/// `iamkit sign --json` with the suite's credentials and time, for `service`, `extra` flags and `url`.
+#[track_caller]
+fn suite_json(service: &str, extra: &[&str], url: &str) -> serde_json::Value {
+    let mut args = vec!["--service", service, "--time", "20150830T123600Z", "--json"];
+    args.extend_from_slice(extra);
+    args.push(url);
+    serde_json::from_str(&ok(&SUITE_ENV, &args)).unwrap()
+}
+
+/// The canonical request of a `suite_json` result.
+fn creq(v: &serde_json::Value) -> &str {
+    v["canonical_request"].as_str().unwrap()
+}
+
 #[test]
 fn headers_match_the_suite_get_vanilla() {
     let out = ok(
@@ -265,89 +279,39 @@ fn body_file_unsigned_payload_and_content_sha256() {
     let dir = tempfile::tempdir().unwrap();
     let body = dir.path().join("body");
     std::fs::write(&body, b"Param1=value1").unwrap();
-    let out = ok(
-        &SUITE_ENV,
+    let v = suite_json(
+        "service",
         &[
-            "--service",
-            "service",
-            "--time",
-            "20150830T123600Z",
             "--method",
             "POST",
             "--content-sha256",
-            "--json",
             "--body-file",
             body.to_str().unwrap(),
-            "https://example.amazonaws.com/",
         ],
+        "https://example.amazonaws.com/",
     );
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     // sha256("Param1=value1")
     let h = "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e";
     assert_eq!(v["headers"]["x-amz-content-sha256"], h);
-    assert!(v["canonical_request"].as_str().unwrap().ends_with(h));
-    let out = ok(
-        &SUITE_ENV,
-        &[
-            "--service",
-            "service",
-            "--time",
-            "20150830T123600Z",
-            "--unsigned-payload",
-            "--json",
-            "https://example.amazonaws.com/",
-        ],
+    assert!(creq(&v).ends_with(h));
+    let v = suite_json(
+        "service",
+        &["--unsigned-payload"],
+        "https://example.amazonaws.com/",
     );
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(
-        v["canonical_request"]
-            .as_str()
-            .unwrap()
-            .ends_with("\nUNSIGNED-PAYLOAD")
-    );
+    assert!(creq(&v).ends_with("\nUNSIGNED-PAYLOAD"));
 }
 
 #[test]
 fn paths_normalised_except_s3() {
-    let out = ok(
-        &SUITE_ENV,
-        &[
-            "--service",
-            "service",
-            "--time",
-            "20150830T123600Z",
-            "--json",
-            "https://example.amazonaws.com/a/../b//c/%20d",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let url = "https://example.amazonaws.com/a/../b//c/%20d";
+    let v = suite_json("service", &[], url);
+    assert!(creq(&v).starts_with("GET\n/b/c/%2520d\n"), "{}", creq(&v));
+    let v = suite_json("s3", &[], url);
     assert!(
-        v["canonical_request"]
-            .as_str()
-            .unwrap()
-            .starts_with("GET\n/b/c/%2520d\n"),
+        creq(&v).starts_with("GET\n/a/../b//c/%20d\n"),
         "{}",
-        v["canonical_request"]
-    );
-    let out = ok(
-        &SUITE_ENV,
-        &[
-            "--service",
-            "s3",
-            "--time",
-            "20150830T123600Z",
-            "--json",
-            "https://example.amazonaws.com/a/../b//c/%20d",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(
-        v["canonical_request"]
-            .as_str()
-            .unwrap()
-            .starts_with("GET\n/a/../b//c/%20d\n"),
-        "{}",
-        v["canonical_request"]
+        creq(&v)
     );
 }
 
@@ -364,22 +328,8 @@ fn default_ports_are_dropped_from_host() {
         ),
         ("http://localhost:9000/", "host:localhost:9000\n"),
     ] {
-        let out = ok(
-            &SUITE_ENV,
-            &[
-                "--service",
-                "service",
-                "--time",
-                "20150830T123600Z",
-                "--json",
-                url,
-            ],
-        );
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert!(
-            v["canonical_request"].as_str().unwrap().contains(host),
-            "{url}"
-        );
+        let v = suite_json("service", &[], url);
+        assert!(creq(&v).contains(host), "{url}");
     }
 }
 
