@@ -301,7 +301,7 @@ fn read_input() -> CliResult<Resolved> {
 /// Turns one line of input (base32 secret or otpauth:// URI) into parameters.
 pub(crate) fn resolve_input(input: &str) -> CliResult<Resolved> {
     if input.len() >= 10 && input[..10].eq_ignore_ascii_case("otpauth://") {
-        return crate::otp::from_uri(input);
+        return from_uri(input);
     }
     let secret = iamkit_otp::insecure::secret_from_base32(input).map_err(otp_error)?;
     Ok(Resolved::from_secret(secret))
