@@ -136,32 +136,19 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(data).into()
 }
 
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-/// The two lower-case hex digits of every byte.
-static HEX_PAIRS: [[u8; 2]; 256] = {
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [HEX_LOWER[i >> 4], HEX_LOWER[i & 15]];
-        i += 1;
-    }
-    t
-};
 
 /// Lower-case hex of 32 bytes.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
-    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair.copy_from_slice(&HEX_PAIRS[*b as usize]);
-    }
+    // Cannot fail: the output is exactly twice the input.
+    let _ = const_hex::encode_to_slice(bytes, &mut out);
     out
 }
 
+/// Appends the lower-case hex of 32 bytes.
 pub(crate) fn push_hex32(out: &mut String, bytes: &[u8; 32]) {
-    let h = hex32(bytes);
-    out.push_str(std::str::from_utf8(&h).unwrap_or_default());
+    out.push_str(const_hex::Buffer::<32>::new().format(bytes));
 }
 
 /// A request described without the `http` crate: method, wire path, wire query, headers, payload.

@@ -21,8 +21,8 @@ use crate::canonical::{
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::sign::{
-    ALGORITHM, HeaderBuf, Scope, SessionTokenMode, Signer, SigningOutput, Timestamp, push_encoded,
-    string_to_sign_and_signature,
+    ALGORITHM, HeaderBuf, Scope, SessionTokenMode, Signer, SigningOutput, Timestamp, finish_sts,
+    push_encoded, sts_head,
 };
 
 /// The longest allowed `X-Amz-Expires`: 7 days.
@@ -45,8 +45,8 @@ pub(crate) fn presign(
     } else {
         PayloadHash::from_payload(req.payload_ref())?
     };
-    let amz = time.amz_date_bytes();
-    let amz = std::str::from_utf8(&amz).unwrap_or_default();
+    let amz_bytes = time.amz_date_bytes();
+    let amz = std::str::from_utf8(&amz_bytes).unwrap_or_default();
     let date = &amz[..8];
     let scope = Scope {
         date,
@@ -68,6 +68,7 @@ pub(crate) fn presign(
     let params = XAmzParams {
         access_key_id: credentials.access_key_id(),
         scope,
+        credential_tail: signer.credential_tail(),
         amz,
         expires: expires_str,
         signed: &signed,
@@ -104,6 +105,10 @@ pub(crate) fn presign(
         write_query_merged(&mut cr, &mut pairs, &params);
     }
     let q_end = cr.len();
+    // Hash what is written so far while the rest is written.
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    sha2::Digest::update(&mut hasher, cr.as_bytes());
+    let fed = cr.len();
     cr.push('\n');
     write_header_block(&mut cr, headers);
     cr.push('\n');
@@ -111,13 +116,22 @@ pub(crate) fn presign(
     cr.push('\n');
     cr.push_str(payload.as_str());
 
-    let (sts, signature) = signer.with_signing_key(credentials, date, |key| {
-        string_to_sign_and_signature(key, amz, scope, &cr)
-    });
+    sha2::Digest::update(&mut hasher, &cr.as_bytes()[fed..]);
+    let hash: [u8; 32] = sha2::Digest::finalize(hasher).into();
+    let mac = signer.sts_prefix_mac(credentials, &amz_bytes);
+    let mut sts = sts_head(amz, scope);
 
+    // The URL and query up to the signature, built while the hash above completes.
     let unsigned_token = token.filter(|_| !token_signed);
     let tail = 17 + 64 + unsigned_token.map_or(0, |t| 22 + t.len() * 3);
     let query_len = q_end - q_start + tail;
+    let mut query = String::with_capacity(query_len);
+    query.push_str(&cr[q_start..q_end]);
+    if let Some(t) = unsigned_token {
+        query.push_str("&X-Amz-Security-Token=");
+        push_encoded(&mut query, t);
+    }
+    query.push_str("&X-Amz-Signature=");
     let url = match (req.scheme(), req.host()) {
         (Some(s), Some(h)) => {
             let mut u =
@@ -127,20 +141,16 @@ pub(crate) fn presign(
             u.push_str(h);
             u.push_str(req.path());
             u.push('?');
+            u.push_str(&query);
             Some(u)
         }
         _ => None,
     };
-    let mut query = String::with_capacity(query_len);
-    query.push_str(&cr[q_start..q_end]);
-    if let Some(t) = unsigned_token {
-        query.push_str("&X-Amz-Security-Token=");
-        push_encoded(&mut query, t);
-    }
-    query.push_str("&X-Amz-Signature=");
+
+    let signature = finish_sts(&mut sts, mac, &hash);
     query.push_str(&signature);
     let url = url.map(|mut u| {
-        u.push_str(&query);
+        u.push_str(&signature);
         u
     });
     Ok(SigningOutput {
@@ -158,6 +168,8 @@ pub(crate) fn presign(
 struct XAmzParams<'p> {
     access_key_id: &'p str,
     scope: Scope<'p>,
+    /// `%2F{region}%2F{service}%2Faws4_request`.
+    credential_tail: &'p str,
     amz: &'p str,
     expires: &'p str,
     signed: &'p str,
@@ -194,12 +206,9 @@ impl XAmzParams<'_> {
             1 => {
                 push_encoded(out, self.access_key_id);
                 out.push_str("%2F");
-                push_encoded(out, self.scope.date);
-                out.push_str("%2F");
-                push_encoded(out, self.scope.region);
-                out.push_str("%2F");
-                push_encoded(out, self.scope.service);
-                out.push_str("%2Faws4_request");
+                // Eight digits (from `amz`).
+                out.push_str(self.scope.date);
+                out.push_str(self.credential_tail);
             }
             2 => out.push_str(self.amz),
             3 => out.push_str(self.expires),
@@ -300,6 +309,7 @@ mod tests {
                 region: "us-east-1",
                 service: "s3",
             },
+            credential_tail: "%2Fus-east-1%2Fs3%2Faws4_request",
             amz: "20130524T000000Z",
             expires: "86400",
             signed: "host;x-a!b",

@@ -25,8 +25,9 @@ use crate::canonical::{
     write_canonical_path, write_sorted_query,
 };
 use crate::chunked::ChunkSigner;
-use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
+use crate::credentials::{Credentials, HmacSha256, SigningKey, SigningKeyCache};
 use crate::error::Error;
+use hmac::Mac;
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -50,16 +51,18 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
+/// (year, month, day) of `days` since 1970-01-01; `days` is non-negative (the timestamp range),
+/// so the arithmetic is unsigned 32-bit (divisions by constants become multiplications).
+fn civil_from_days(days: u32) -> (u32, u32, u32) {
+    let z = days + 719_468;
+    let era = z / 146_097;
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400;
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
@@ -225,24 +228,19 @@ impl Timestamp {
 
     /// `yyyymmddThhmmssZ` as bytes.
     pub(crate) fn amz_date_bytes(&self) -> [u8; 16] {
-        let days = self.unix.div_euclid(86_400);
-        let secs = self.unix.rem_euclid(86_400) as u32;
+        // `unix` is within 0..=MAX_UNIX (checked on construction): the day count fits in u32.
+        let unix = self.unix.clamp(0, MAX_UNIX) as u64;
+        let days = (unix / 86_400) as u32;
+        let secs = (unix % 86_400) as u32;
         let (y, m, d) = civil_from_days(days);
-        let mut out = *b"00000000T000000Z";
-        let put = |out: &mut [u8; 16], at: usize, v: u32, n: usize| {
-            let mut v = v;
-            for i in (0..n).rev() {
-                out[at + i] = b'0' + (v % 10) as u8;
-                v /= 10;
-            }
-        };
-        put(&mut out, 0, y as u32, 4);
-        put(&mut out, 4, m, 2);
-        put(&mut out, 6, d, 2);
-        put(&mut out, 9, secs / 3600, 2);
-        put(&mut out, 11, secs / 60 % 60, 2);
-        put(&mut out, 13, secs % 60, 2);
-        out
+        let two = |v: u32| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+        let (y1, y2) = (two(y / 100), two(y % 100));
+        let (mo, dd) = (two(m), two(d));
+        let (h, mi, s) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));
+        [
+            y1[0], y1[1], y2[0], y2[1], mo[0], mo[1], dd[0], dd[1], b'T', h[0], h[1], mi[0], mi[1],
+            s[0], s[1], b'Z',
+        ]
     }
 
     /// `yyyymmddThhmmssZ`, as in `x-amz-date`.
@@ -370,6 +368,9 @@ pub(crate) fn validate_scope_part(s: &str, part: &'static str) -> Result<(), Err
 pub struct Signer {
     region: String,
     service: String,
+    /// `%2F{region}%2F{service}%2Faws4_request`: the end of a presigned URL's encoded
+    /// `X-Amz-Credential`, written once here.
+    credential_tail: String,
     settings: SigningSettings,
     cache: SigningKeyCache,
 }
@@ -434,13 +435,8 @@ impl Scope<'_> {
     }
 }
 
-/// Builds the string to sign and returns (string_to_sign, signature hex).
-pub(crate) fn string_to_sign_and_signature(
-    key: &SigningKey,
-    amz_date: &str,
-    scope: Scope<'_>,
-    canonical_request: &str,
-) -> (String, String) {
+/// The string to sign's first three lines, with room for the hash.
+pub(crate) fn sts_head(amz_date: &str, scope: Scope<'_>) -> String {
     let mut sts = String::with_capacity(16 + 1 + 16 + 1 + scope.len() + 1 + 64);
     sts.push_str(ALGORITHM);
     sts.push('\n');
@@ -448,49 +444,32 @@ pub(crate) fn string_to_sign_and_signature(
     sts.push('\n');
     scope.push_to(&mut sts);
     sts.push('\n');
-    push_hex32(&mut sts, &sha256(canonical_request.as_bytes()));
-    let mut sig = String::with_capacity(64);
-    push_hex32(&mut sig, &key.sign(sts.as_bytes()));
-    (sts, sig)
+    sts
 }
 
-/// The hex signature alone: the string to sign is built on the stack when it fits.
-pub(crate) fn signature_hex(
-    key: &SigningKey,
-    amz_date: &str,
-    scope: Scope<'_>,
-    canonical_request: &str,
-) -> [u8; 64] {
-    let hash = hex32(&sha256(canonical_request.as_bytes()));
-    let parts: [&[u8]; 12] = [
-        ALGORITHM.as_bytes(),
-        b"\n",
-        amz_date.as_bytes(),
-        b"\n",
-        scope.date.as_bytes(),
-        b"/",
-        scope.region.as_bytes(),
-        b"/",
-        scope.service.as_bytes(),
-        b"/aws4_request",
-        b"\n",
-        &hash,
-    ];
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    let mut stack = [0u8; 256];
-    let mut heap = Vec::new();
-    let buf: &mut [u8] = if len <= stack.len() {
-        &mut stack[..len]
-    } else {
-        heap.resize(len, 0);
-        &mut heap
-    };
-    let mut at = 0;
-    for p in parts {
-        buf[at..at + p.len()].copy_from_slice(p);
-        at += p.len();
-    }
-    hex32(&key.sign(buf))
+/// Completes the string to sign `sts` (from [`sts_head`]) with the canonical request's hash and
+/// returns the signature hex; `mac` is the keyed HMAC that has absorbed `sts`'s head.
+pub(crate) fn finish_sts(
+    sts: &mut String,
+    mut mac: HmacSha256,
+    canonical_request_hash: &[u8; 32],
+) -> String {
+    let mut hash = const_hex::Buffer::<32>::new();
+    let hash = hash.format(canonical_request_hash);
+    sts.push_str(hash);
+    mac.update(hash.as_bytes());
+    let sig: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut signature = String::with_capacity(64);
+    push_hex32(&mut signature, &sig);
+    signature
+}
+
+/// The hex signature alone, from the keyed HMAC that has absorbed the string to sign's first
+/// three lines (see [`sts_head`]).
+pub(crate) fn signature_hex(prefix: &HmacSha256, canonical_request: &str) -> [u8; 64] {
+    let mut mac = prefix.clone();
+    mac.update(&hex32(&sha256(canonical_request.as_bytes())));
+    hex32(&mac.finalize().into_bytes().into())
 }
 
 pub(crate) fn scope_string(date: &str, region: &str, service: &str) -> String {
@@ -581,12 +560,24 @@ impl Signer {
     ) -> Result<Signer, Error> {
         validate_scope_part(region, "region")?;
         validate_scope_part(service, "service")?;
+        let mut credential_tail = String::with_capacity(3 * region.len() + 3 * service.len() + 21);
+        for part in [region, service] {
+            credential_tail.push_str("%2F");
+            push_encoded(&mut credential_tail, part);
+        }
+        credential_tail.push_str("%2Faws4_request");
         Ok(Signer {
             region: region.to_owned(),
             service: service.to_owned(),
+            credential_tail,
             settings,
             cache: SigningKeyCache::default(),
         })
+    }
+
+    /// `%2F{region}%2F{service}%2Faws4_request`.
+    pub(crate) fn credential_tail(&self) -> &str {
+        &self.credential_tail
     }
 
     /// The settings.
@@ -616,18 +607,31 @@ impl Signer {
         )
     }
 
-    pub(crate) fn with_signing_key<R>(
+    /// A copy of the cached keyed HMAC that has absorbed the string to sign's first three
+    /// lines for `amz_date` (and this signer's region and service); the cache lock is held only
+    /// to copy it.
+    pub(crate) fn sts_prefix_mac(
         &self,
         credentials: &Credentials,
-        date: &str,
-        f: impl FnOnce(&SigningKey) -> R,
+        amz_date: &[u8; 16],
+    ) -> HmacSha256 {
+        self.with_sts_prefix(credentials, amz_date, HmacSha256::clone)
+    }
+
+    /// Calls `f` with the cached keyed HMAC that has absorbed the string to sign's first three
+    /// lines for `amz_date` (and this signer's region and service).
+    pub(crate) fn with_sts_prefix<R>(
+        &self,
+        credentials: &Credentials,
+        amz_date: &[u8; 16],
+        f: impl FnOnce(&HmacSha256) -> R,
     ) -> R {
-        self.cache.with_key(
+        self.cache.with_key_and_sts_prefix(
             credentials.secret_access_key(),
-            date,
+            amz_date,
             &self.region,
             &self.service,
-            f,
+            |_, prefix| f(prefix),
         )
     }
 
@@ -665,8 +669,8 @@ impl Signer {
         validate_method(req.method())?;
         let payload = PayloadHash::from_payload(req.payload_ref())?;
         let payload = payload.as_str();
-        let amz = time.amz_date_bytes();
-        let amz = std::str::from_utf8(&amz).unwrap_or_default();
+        let amz_bytes = time.amz_date_bytes();
+        let amz = std::str::from_utf8(&amz_bytes).unwrap_or_default();
         let date = &amz[..8];
         let token = credentials.session_token();
         let sign_token = token.filter(|_| self.settings.session_token == SessionTokenMode::Signed);
@@ -720,10 +724,11 @@ impl Signer {
             region: &self.region,
             service: &self.service,
         };
-        let (sts, signature) = self.with_signing_key(credentials, date, |key| {
-            string_to_sign_and_signature(key, amz, scope, &cr)
-        });
+        let hash = sha256(cr.as_bytes());
 
+        // Built while the hash above completes.
+        let mac = self.sts_prefix_mac(credentials, &amz_bytes);
+        let mut sts = sts_head(amz, scope);
         let mut authz = String::with_capacity(
             28 + credentials.access_key_id().len() + 1 + scope.len() + 16 + signed.len() + 12 + 64,
         );
@@ -734,8 +739,6 @@ impl Signer {
         authz.push_str(", SignedHeaders=");
         authz.push_str(&signed);
         authz.push_str(", Signature=");
-        authz.push_str(&signature);
-
         let mut out_headers = Vec::with_capacity(4);
         out_headers.push(("x-amz-date", amz.to_owned()));
         if let Some(t) = token {
@@ -744,6 +747,9 @@ impl Signer {
         if self.settings.content_sha256_header {
             out_headers.push(("x-amz-content-sha256", payload.to_owned()));
         }
+
+        let signature = finish_sts(&mut sts, mac, &hash);
+        authz.push_str(&signature);
         out_headers.push(("authorization", authz));
         Ok(SigningOutput {
             canonical_request: cr,

@@ -704,13 +704,17 @@ impl Verifier {
             region: &self.region,
             service: &self.service,
         };
-        let matched = self.cache.with_key(
+        let amz_bytes =
+            <[u8; 16]>::try_from(amz.as_bytes()).map_err(|_| Error::InvalidTimestamp {
+                reason: "expected yyyymmddThhmmssZ",
+            })?;
+        let matched = self.cache.with_key_and_sts_prefix(
             creds.borrow().secret_access_key(),
-            &p.date,
+            &amz_bytes,
             &self.region,
             &self.service,
-            |key| {
-                let expected = signature_hex(key, amz, scope, &cr);
+            |key, prefix| {
+                let expected = signature_hex(prefix, &cr);
                 let same = crate::credentials::signature_eq(&expected, p.signature.as_bytes());
                 same.then(|| (zeroize::Zeroizing::new(*key.as_bytes()), expected))
             },

@@ -447,3 +447,55 @@ fn signing_key_cache_hits_and_evicts() {
     cache.clear();
     assert!(cache.is_empty());
 }
+
+/// The signer's cache keeps the string to sign's hashed first lines for the last second signed:
+/// one long-lived signer (and verifier) going back and forth between seconds, days and
+/// credentials must give exactly what a fresh one gives each time.
+#[test]
+fn sts_prefix_cache_follows_time_and_credentials() {
+    let long_lived = signer(true);
+    let long_verifier = verifier(true);
+    let other = Credentials::new("AKIDOTHER", "otherSecretKeyotherSecretKeyotherSecret0");
+    let times = [T0, T0, T0 + 1, T0, T0 + 86_400, T0 + 86_401, T0 + 1, T0];
+    for (i, &t) in times.iter().enumerate() {
+        let ts = Timestamp::from_unix_seconds(t).unwrap();
+        let c = if i % 3 == 2 {
+            other.clone()
+        } else {
+            creds(None)
+        };
+        let req = Request::from_url("GET", "https://examplebucket.s3.amazonaws.com/test.txt")
+            .unwrap()
+            .header("range", "bytes=0-9");
+        let fresh = signer(true);
+        assert_eq!(
+            long_lived.sign(&req, &c, ts).unwrap(),
+            fresh.sign(&req, &c, ts).unwrap(),
+            "sign #{i} at {t}"
+        );
+        let presigned = long_lived.presign(&req, &c, ts, 600).unwrap();
+        assert_eq!(
+            presigned,
+            fresh.presign(&req, &c, ts, 600).unwrap(),
+            "presign #{i} at {t}"
+        );
+        let out = long_lived.sign(&req, &c, ts).unwrap();
+        let mut received = Request::new("GET", "/test.txt", "")
+            .header("host", "examplebucket.s3.amazonaws.com")
+            .header("range", "bytes=0-9");
+        for (n, v) in &out.headers {
+            received.push_header(n, v);
+        }
+        let lookup = |akid: &str| (akid == c.access_key_id()).then(|| c.clone());
+        long_verifier
+            .verify(&received, ts, lookup)
+            .unwrap_or_else(|e| panic!("verify #{i} at {t}: {e}"));
+        let query = presigned.query.as_deref().unwrap();
+        let received = Request::new("GET", "/test.txt", query)
+            .header("host", "examplebucket.s3.amazonaws.com")
+            .header("range", "bytes=0-9");
+        long_verifier
+            .verify(&received, ts, lookup)
+            .unwrap_or_else(|e| panic!("verify presigned #{i} at {t}: {e}"));
+    }
+}
