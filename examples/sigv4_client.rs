@@ -120,7 +120,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. A presigned GET URL.
     let get_url = format!("http://{addr}/examplebucket/photos/2026%20trip.txt?versionId=3");
     let presigned = signer.presign(&Request::from_url("GET", &get_url)?, &creds, now, 300)?;
-    let url = presigned.url.ok_or("presigned URL")?;
+    let url = presigned.into_url().ok_or("presigned URL")?;
     let mut resp = agent.get(&url).call()?;
     println!(
         "GET  {url}\n     -> {} {}",

@@ -80,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = verifier.verify(&got, time, |_| Some(&creds));
     }
     if let Ok(out) = signer.presign(&req, &creds, time, 60) {
-        let q = out.query.unwrap_or_default();
+        let q = out.query().unwrap_or_default().to_owned();
         let got =
             Request::new(method, req.path(), &q).with_host(req.host().unwrap_or("example.com"));
         let _ = verifier.verify(&got, time, |_| Some(&creds));

@@ -156,8 +156,8 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
 
 fn presigned_url(output: &iamkit_sigv4::SigningOutput) -> CliResult<String> {
     output
-        .url
-        .clone()
+        .url()
+        .map(str::to_owned)
         .ok_or_else(|| CliError::usage("the URL has no scheme and host to presign"))
 }
 

@@ -132,8 +132,7 @@ impl PayloadHash {
 }
 
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(data).into()
+    crate::sha::sha256(data)
 }
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";

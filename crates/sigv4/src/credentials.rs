@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
+use crate::sha::HmacState;
 
 /// An access key ID, its secret access key and an optional session token.
 ///
@@ -84,7 +85,7 @@ impl fmt::Debug for Credentials {
 #[derive(Clone)]
 pub struct SigningKey {
     key: Zeroizing<[u8; 32]>,
-    mac: HmacSha256,
+    mac: HmacState,
 }
 
 impl SigningKey {
@@ -103,8 +104,7 @@ impl SigningKey {
     /// Wraps 32 raw key bytes.
     pub fn from_bytes(bytes: [u8; 32]) -> SigningKey {
         let key = Zeroizing::new(bytes);
-        #[allow(clippy::expect_used)]
-        let mac = HmacSha256::new_from_slice(&key[..]).expect("HMAC accepts any key length");
+        let mac = HmacState::new(&key);
         SigningKey { key, mac }
     }
 
@@ -115,9 +115,7 @@ impl SigningKey {
 
     /// HMAC-SHA256 of `data` under this key.
     pub fn sign(&self, data: &[u8]) -> [u8; 32] {
-        let mut mac = self.mac.clone();
-        mac.update(data);
-        mac.finalize().into_bytes().into()
+        self.mac.finalize_with(data)
     }
 }
 
@@ -179,7 +177,7 @@ struct CacheEntry {
     /// The keyed HMAC after absorbing the string to sign's first three lines
     /// (`AWS4-HMAC-SHA256\n{x-amz-date}\n{scope}\n`) for the last `x-amz-date` signed with this
     /// key: requests signed or verified in the same second skip those blocks.
-    sts_prefix: Option<([u8; 16], HmacSha256)>,
+    sts_prefix: Option<([u8; 16], HmacState)>,
 }
 
 /// A small cache of signing keys keyed by (secret, date, region, service), so that repeated signing
@@ -235,7 +233,7 @@ impl SigningKeyCache {
         amz_date: &[u8; 16],
         region: &str,
         service: &str,
-        f: impl FnOnce(&SigningKey, &HmacSha256) -> R,
+        f: impl FnOnce(&SigningKey, &HmacState) -> R,
     ) -> R {
         let date = std::str::from_utf8(&amz_date[..8]).unwrap_or_default();
         self.with_entry(secret_access_key, date, region, service, |e| {

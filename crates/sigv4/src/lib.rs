@@ -5,6 +5,7 @@ pub mod chunked;
 pub mod credentials;
 pub mod error;
 pub mod presign;
+mod sha;
 pub mod sign;
 pub mod verify;
 

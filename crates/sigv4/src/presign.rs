@@ -8,7 +8,7 @@
 //! let out = signer.presign(&req, &creds, Timestamp::parse_amz_date("20130524T000000Z")?, 86400)?;
 //! // The example of AWS's S3 documentation ("Authenticating Requests: Using Query Parameters"):
 //! assert_eq!(out.signature, "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
-//! assert!(out.url.unwrap().ends_with("&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"));
+//! assert!(out.url().unwrap().ends_with("&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"));
 //! # Ok::<(), iamkit_sigv4::Error>(())
 //! ```
 
@@ -105,10 +105,6 @@ pub(crate) fn presign(
         write_query_merged(&mut cr, &mut pairs, &params);
     }
     let q_end = cr.len();
-    // Hash what is written so far while the rest is written.
-    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
-    sha2::Digest::update(&mut hasher, cr.as_bytes());
-    let fed = cr.len();
     cr.push('\n');
     write_header_block(&mut cr, headers);
     cr.push('\n');
@@ -116,8 +112,7 @@ pub(crate) fn presign(
     cr.push('\n');
     cr.push_str(payload.as_str());
 
-    sha2::Digest::update(&mut hasher, &cr.as_bytes()[fed..]);
-    let hash: [u8; 32] = sha2::Digest::finalize(hasher).into();
+    let hash = crate::canonical::sha256(cr.as_bytes());
     let mac = signer.sts_prefix_mac(credentials, &amz_bytes);
     let mut sts = sts_head(amz, scope);
 
@@ -125,43 +120,30 @@ pub(crate) fn presign(
     let unsigned_token = token.filter(|_| !token_signed);
     let tail = 17 + 64 + unsigned_token.map_or(0, |t| 22 + t.len() * 3);
     let query_len = q_end - q_start + tail;
-    let mut query = String::with_capacity(query_len);
-    query.push_str(&cr[q_start..q_end]);
-    if let Some(t) = unsigned_token {
-        query.push_str("&X-Amz-Security-Token=");
-        push_encoded(&mut query, t);
+    let origin = req.scheme().zip(req.host());
+    let mut url = String::with_capacity(
+        origin.map_or(0, |(s, h)| s.len() + 3 + h.len() + req.path().len() + 1) + query_len,
+    );
+    if let Some((s, h)) = origin {
+        url.push_str(s);
+        url.push_str("://");
+        url.push_str(h);
+        url.push_str(req.path());
+        url.push('?');
     }
-    query.push_str("&X-Amz-Signature=");
-    let url = match (req.scheme(), req.host()) {
-        (Some(s), Some(h)) => {
-            let mut u =
-                String::with_capacity(s.len() + 3 + h.len() + req.path().len() + 1 + query_len);
-            u.push_str(s);
-            u.push_str("://");
-            u.push_str(h);
-            u.push_str(req.path());
-            u.push('?');
-            u.push_str(&query);
-            Some(u)
-        }
-        _ => None,
-    };
+    let query_at = url.len();
+    url.push_str(&cr[q_start..q_end]);
+    if let Some(t) = unsigned_token {
+        url.push_str("&X-Amz-Security-Token=");
+        push_encoded(&mut url, t);
+    }
+    url.push_str("&X-Amz-Signature=");
 
-    let signature = finish_sts(&mut sts, mac, &hash);
-    query.push_str(&signature);
-    let url = url.map(|mut u| {
-        u.push_str(&signature);
-        u
-    });
-    Ok(SigningOutput {
-        canonical_request: cr,
-        string_to_sign: sts,
-        signature,
-        signed_headers: signed,
-        headers: Vec::new(),
-        query: Some(query),
-        url,
-    })
+    let signature = finish_sts(&mut sts, &mac, &hash);
+    url.push_str(&signature);
+    let mut out = SigningOutput::new(cr, sts, signature, signed, Vec::new());
+    out.set_presigned(url, query_at, origin.is_some());
+    Ok(out)
 }
 
 /// The `X-Amz-*` parameters a presigned URL signs (`X-Amz-Signature` aside).

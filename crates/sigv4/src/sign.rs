@@ -25,9 +25,9 @@ use crate::canonical::{
     write_canonical_path, write_sorted_query,
 };
 use crate::chunked::ChunkSigner;
-use crate::credentials::{Credentials, HmacSha256, SigningKey, SigningKeyCache};
+use crate::credentials::{Credentials, SigningKey, SigningKeyCache};
 use crate::error::Error;
-use hmac::Mac;
+use crate::sha::HmacState;
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -346,11 +346,57 @@ pub struct SigningOutput {
     /// `x-amz-security-token`, `x-amz-content-sha256` as configured, then `authorization`;
     /// presigning: none).
     pub headers: Vec<(&'static str, String)>,
+    /// Presigning: the presigned URL (`has_url`) or only its query; see [`SigningOutput::url`]
+    /// and [`SigningOutput::query`].
+    presigned: Option<String>,
+    /// Where the query starts in `presigned`.
+    query_at: usize,
+    has_url: bool,
+}
+
+impl SigningOutput {
+    pub(crate) fn new(
+        canonical_request: String,
+        string_to_sign: String,
+        signature: String,
+        signed_headers: String,
+        headers: Vec<(&'static str, String)>,
+    ) -> SigningOutput {
+        SigningOutput {
+            canonical_request,
+            string_to_sign,
+            signature,
+            signed_headers,
+            headers,
+            presigned: None,
+            query_at: 0,
+            has_url: false,
+        }
+    }
+
+    pub(crate) fn set_presigned(&mut self, presigned: String, query_at: usize, has_url: bool) {
+        self.presigned = Some(presigned);
+        self.query_at = query_at;
+        self.has_url = has_url;
+    }
+
+    /// Presigning: the presigned URL, when the request knows its scheme and host.
+    pub fn url(&self) -> Option<&str> {
+        self.presigned.as_deref().filter(|_| self.has_url)
+    }
+
+    /// Presigning: the presigned URL as an owned `String` (see [`SigningOutput::url`]).
+    pub fn into_url(self) -> Option<String> {
+        if self.has_url { self.presigned } else { None }
+    }
+
     /// Presigning: the full query string to send (without `?`), the request's own parameters and
     /// the `X-Amz-*` ones, ending with `X-Amz-Signature`.
-    pub query: Option<String>,
-    /// Presigning: the presigned URL, when the request knows its scheme and host.
-    pub url: Option<String>,
+    pub fn query(&self) -> Option<&str> {
+        self.presigned
+            .as_deref()
+            .and_then(|p| p.get(self.query_at..))
+    }
 }
 
 pub(crate) fn validate_scope_part(s: &str, part: &'static str) -> Result<(), Error> {
@@ -451,14 +497,13 @@ pub(crate) fn sts_head(amz_date: &str, scope: Scope<'_>) -> String {
 /// returns the signature hex; `mac` is the keyed HMAC that has absorbed `sts`'s head.
 pub(crate) fn finish_sts(
     sts: &mut String,
-    mut mac: HmacSha256,
+    mac: &HmacState,
     canonical_request_hash: &[u8; 32],
 ) -> String {
     let mut hash = const_hex::Buffer::<32>::new();
     let hash = hash.format(canonical_request_hash);
     sts.push_str(hash);
-    mac.update(hash.as_bytes());
-    let sig: [u8; 32] = mac.finalize().into_bytes().into();
+    let sig = mac.finalize_with(hash.as_bytes());
     let mut signature = String::with_capacity(64);
     push_hex32(&mut signature, &sig);
     signature
@@ -466,10 +511,8 @@ pub(crate) fn finish_sts(
 
 /// The hex signature alone, from the keyed HMAC that has absorbed the string to sign's first
 /// three lines (see [`sts_head`]).
-pub(crate) fn signature_hex(prefix: &HmacSha256, canonical_request: &str) -> [u8; 64] {
-    let mut mac = prefix.clone();
-    mac.update(&hex32(&sha256(canonical_request.as_bytes())));
-    hex32(&mac.finalize().into_bytes().into())
+pub(crate) fn signature_hex(prefix: &HmacState, canonical_request: &str) -> [u8; 64] {
+    hex32(&prefix.finalize_with(&hex32(&sha256(canonical_request.as_bytes()))))
 }
 
 pub(crate) fn scope_string(date: &str, region: &str, service: &str) -> String {
@@ -614,8 +657,8 @@ impl Signer {
         &self,
         credentials: &Credentials,
         amz_date: &[u8; 16],
-    ) -> HmacSha256 {
-        self.with_sts_prefix(credentials, amz_date, HmacSha256::clone)
+    ) -> HmacState {
+        self.with_sts_prefix(credentials, amz_date, HmacState::clone)
     }
 
     /// Calls `f` with the cached keyed HMAC that has absorbed the string to sign's first three
@@ -624,7 +667,7 @@ impl Signer {
         &self,
         credentials: &Credentials,
         amz_date: &[u8; 16],
-        f: impl FnOnce(&HmacSha256) -> R,
+        f: impl FnOnce(&HmacState) -> R,
     ) -> R {
         self.cache.with_key_and_sts_prefix(
             credentials.secret_access_key(),
@@ -748,7 +791,7 @@ impl Signer {
             out_headers.push(("x-amz-content-sha256", payload.to_owned()));
         }
 
-        let signature = finish_sts(&mut sts, mac, &hash);
+        let signature = finish_sts(&mut sts, &mac, &hash);
         authz.push_str(&signature);
         out_headers.push(("authorization", authz));
         Ok(SigningOutput {
@@ -757,8 +800,9 @@ impl Signer {
             signature,
             signed_headers: signed,
             headers: out_headers,
-            query: None,
-            url: None,
+            presigned: None,
+            query_at: 0,
+            has_url: false,
         })
     }
 

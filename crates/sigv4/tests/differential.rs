@@ -315,7 +315,8 @@ fn ours(case: &Case) -> (String, String, Option<String>) {
     } else {
         signer.sign(&req, &creds, time).unwrap()
     };
-    (out.canonical_request, out.signature, out.url)
+    let url = out.url().map(str::to_owned);
+    (out.canonical_request, out.signature, url)
 }
 
 fn python() -> Option<PathBuf> {
