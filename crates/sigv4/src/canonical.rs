@@ -451,7 +451,7 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), Error> {
 }
 
 #[inline]
-fn is_unreserved(b: u8) -> bool {
+const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }
 
@@ -565,13 +565,12 @@ pub(crate) fn write_canonical_path(
     } else {
         // Single encoding: the wire path as it is; bytes that cannot appear on the wire are escaped.
         let b = path.as_bytes();
-        if b.iter()
-            .all(|&c| is_unreserved(c) || c == b'/' || c == b'%' || is_sub_delim_or_pchar(c))
-        {
+        // A table lookup per byte: no branch per byte class.
+        if b.iter().all(|&c| WIRE_PATH[c as usize]) {
             out.push_str(path);
         } else {
             for &c in b {
-                if is_unreserved(c) || c == b'/' || c == b'%' || is_sub_delim_or_pchar(c) {
+                if WIRE_PATH[c as usize] {
                     out.push(c as char);
                 } else {
                     out.push('%');
@@ -584,12 +583,25 @@ pub(crate) fn write_canonical_path(
 }
 
 #[inline]
-fn is_sub_delim_or_pchar(c: u8) -> bool {
+const fn is_sub_delim_or_pchar(c: u8) -> bool {
     matches!(
         c,
         b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@'
     )
 }
+
+/// Bytes a single-encoded (S3) canonical path keeps as they are: unreserved, `/`, `%`, and the
+/// sub-delimiters and `:` `@` of RFC 3986 path segments.
+static WIRE_PATH: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = is_unreserved(c) || c == b'/' || c == b'%' || is_sub_delim_or_pchar(c);
+        i += 1;
+    }
+    t
+};
 
 /// The canonical URI of a wire path: normalised and encoded again when `s3` is false,
 /// as it is when `s3` is true.
@@ -673,6 +685,9 @@ pub(crate) fn canonical_component(s: &str) -> Cow<'_, str> {
 
 /// Splits a wire query into canonical (key, value) pairs, skipping empty `&&` pieces.
 pub(crate) fn query_pairs<'q>(query: &'q str, out: &mut Vec<(Cow<'q, str>, Cow<'q, str>)>) {
+    if query.is_empty() {
+        return;
+    }
     for piece in query.split('&') {
         if piece.is_empty() {
             continue;

@@ -21,8 +21,8 @@ use crate::canonical::{
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::sign::{
-    ALGORITHM, HeaderBuf, Scope, SessionTokenMode, Signer, SigningOutput, Timestamp, finish_sts,
-    push_encoded, sts_head,
+    ALGORITHM, HeaderBuf, Scope, SessionTokenMode, Signer, SigningOutput, Timestamp, push_encoded,
+    sts_head,
 };
 
 /// The longest allowed `X-Amz-Expires`: 7 days.
@@ -113,7 +113,6 @@ pub(crate) fn presign(
     cr.push_str(payload.as_str());
 
     let hash = crate::canonical::sha256(cr.as_bytes());
-    let mac = signer.sts_prefix_mac(credentials, &amz_bytes);
     let mut sts = sts_head(amz, scope);
 
     // The URL and query up to the signature, built while the hash above completes.
@@ -139,7 +138,7 @@ pub(crate) fn presign(
     }
     url.push_str("&X-Amz-Signature=");
 
-    let signature = finish_sts(&mut sts, &mac, &hash);
+    let signature = signer.finish_sts(credentials, &amz_bytes, &mut sts, &hash);
     url.push_str(&signature);
     let mut out = SigningOutput::new(cr, sts, signature, signed, Vec::new());
     out.set_presigned(url, query_at, origin.is_some());
@@ -195,7 +194,15 @@ impl XAmzParams<'_> {
             2 => out.push_str(self.amz),
             3 => out.push_str(self.expires),
             4 => push_encoded(out, self.token.unwrap_or_default()),
-            _ => push_encoded(out, self.signed),
+            _ => {
+                // Header names joined by `;` (escaped as `%3B`).
+                for (n, name) in self.signed.split(';').enumerate() {
+                    if n > 0 {
+                        out.push_str("%3B");
+                    }
+                    push_encoded(out, name);
+                }
+            }
         }
     }
 }

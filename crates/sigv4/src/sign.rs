@@ -493,22 +493,6 @@ pub(crate) fn sts_head(amz_date: &str, scope: Scope<'_>) -> String {
     sts
 }
 
-/// Completes the string to sign `sts` (from [`sts_head`]) with the canonical request's hash and
-/// returns the signature hex; `mac` is the keyed HMAC that has absorbed `sts`'s head.
-pub(crate) fn finish_sts(
-    sts: &mut String,
-    mac: &HmacState,
-    canonical_request_hash: &[u8; 32],
-) -> String {
-    let mut hash = const_hex::Buffer::<32>::new();
-    let hash = hash.format(canonical_request_hash);
-    sts.push_str(hash);
-    let sig = mac.finalize_with(hash.as_bytes());
-    let mut signature = String::with_capacity(64);
-    push_hex32(&mut signature, &sig);
-    signature
-}
-
 /// The hex signature alone, from the keyed HMAC that has absorbed the string to sign's first
 /// three lines (see [`sts_head`]).
 pub(crate) fn signature_hex(prefix: &HmacState, canonical_request: &str) -> [u8; 64] {
@@ -650,15 +634,25 @@ impl Signer {
         )
     }
 
-    /// A copy of the cached keyed HMAC that has absorbed the string to sign's first three
-    /// lines for `amz_date` (and this signer's region and service); the cache lock is held only
-    /// to copy it.
-    pub(crate) fn sts_prefix_mac(
+    /// Completes the string to sign `sts` (from [`sts_head`] for `amz_date`) with the canonical
+    /// request's hash and returns the signature hex, continuing the cached keyed HMAC of `sts`'s
+    /// head in place (no copy of the keyed state leaves the cache).
+    pub(crate) fn finish_sts(
         &self,
         credentials: &Credentials,
         amz_date: &[u8; 16],
-    ) -> HmacState {
-        self.with_sts_prefix(credentials, amz_date, HmacState::clone)
+        sts: &mut String,
+        canonical_request_hash: &[u8; 32],
+    ) -> String {
+        let mut hash = const_hex::Buffer::<32>::new();
+        let hash = hash.format(canonical_request_hash);
+        sts.push_str(hash);
+        let sig = self.with_sts_prefix(credentials, amz_date, |prefix| {
+            prefix.finalize_with(hash.as_bytes())
+        });
+        let mut signature = String::with_capacity(64);
+        push_hex32(&mut signature, &sig);
+        signature
     }
 
     /// Calls `f` with the cached keyed HMAC that has absorbed the string to sign's first three
@@ -770,7 +764,6 @@ impl Signer {
         let hash = sha256(cr.as_bytes());
 
         // Built while the hash above completes.
-        let mac = self.sts_prefix_mac(credentials, &amz_bytes);
         let mut sts = sts_head(amz, scope);
         let mut authz = String::with_capacity(
             28 + credentials.access_key_id().len() + 1 + scope.len() + 16 + signed.len() + 12 + 64,
@@ -791,7 +784,7 @@ impl Signer {
             out_headers.push(("x-amz-content-sha256", payload.to_owned()));
         }
 
-        let signature = finish_sts(&mut sts, &mac, &hash);
+        let signature = self.finish_sts(credentials, &amz_bytes, &mut sts, &hash);
         authz.push_str(&signature);
         out_headers.push(("authorization", authz));
         Ok(SigningOutput {
