@@ -133,21 +133,26 @@ impl Timestamp {
 
     /// Parses the SigV4 form `yyyymmddThhmmssZ` (e.g. `20150830T123600Z`).
     pub fn parse_amz_date(s: &str) -> Result<Timestamp, Error> {
-        let b = s.as_bytes();
         let bad = Error::InvalidTimestamp {
             reason: "expected yyyymmddThhmmssZ",
         };
-        if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        let Ok(b) = <&[u8; 16]>::try_from(s.as_bytes()) else {
+            return Err(bad);
+        };
+        // Digit values; a non-digit byte gives a value above 9 (wrapping subtraction).
+        let d = |i: usize| u32::from(b[i].wrapping_sub(b'0'));
+        const DIGITS: [usize; 14] = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14];
+        if b[8] != b'T' || b[15] != b'Z' || DIGITS.iter().fold(0, |m, &i| m.max(d(i))) > 9 {
             return Err(bad);
         }
-        let f = |r: std::ops::Range<usize>| digits(&b[r]).ok_or_else(|| bad.clone());
+        let two = |i: usize| d(i) * 10 + d(i + 1);
         Timestamp::from_parts(
-            f(0..4)?,
-            f(4..6)?,
-            f(6..8)?,
-            f(9..11)?,
-            f(11..13)?,
-            f(13..15)?,
+            two(0) * 100 + two(2),
+            two(4),
+            two(6),
+            two(9),
+            two(11),
+            two(13),
         )
     }
 
@@ -906,5 +911,29 @@ mod timestamp_tests {
         assert_eq!(last.amz_date(), "99991231T235959Z");
         let first = Timestamp::from_unix_seconds(0).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(first.amz_date(), "19700101T000000Z");
+    }
+
+    /// The digit check of `parse_amz_date` works on wrapped byte values: every byte that is not
+    /// `0-9`, at every digit position, must still be refused.
+    #[test]
+    fn parse_amz_date_refuses_every_non_digit() {
+        let good = *b"20150830T123600Z";
+        assert!(Timestamp::parse_amz_date("20150830T123600Z").is_ok());
+        for at in (0..16).filter(|&i| i != 8 && i != 15) {
+            for byte in (0u8..=0x7f).filter(|b| !b.is_ascii_digit()) {
+                let mut s = good;
+                s[at] = byte;
+                let s = String::from_utf8_lossy(&s).into_owned();
+                assert!(Timestamp::parse_amz_date(&s).is_err(), "{s:?}");
+            }
+        }
+        for bad in [
+            "20150830 123600Z",
+            "20150830T123600z",
+            "20150830T123600",
+            "20150830T1236000Z",
+        ] {
+            assert!(Timestamp::parse_amz_date(bad).is_err(), "{bad}");
+        }
     }
 }

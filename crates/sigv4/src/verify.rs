@@ -111,24 +111,31 @@ fn check_signed_headers(list: &str) -> Result<(), Error> {
     if !all_in(b, SIGNED_LIST) {
         return Err(bad_name);
     }
-    let (mut start, mut prev): (usize, &[u8]) = (0, &[]);
-    for i in 0..=b.len() {
-        if i < b.len() && b[i] != b';' {
-            continue;
-        }
-        let name = &b[start..i];
+    // Each name strictly after the one before it (byte order): an inline comparison, as the
+    // names are short.
+    let mut prev: &[u8] = &[];
+    for name in b.split(|&c| c == b';') {
         if name.is_empty() {
             return Err(bad_name);
         }
-        if !prev.is_empty() && prev >= name {
+        if !prev.is_empty() && !bytes_less(prev, name) {
             return Err(Error::MalformedAuthorization {
                 reason: "SignedHeaders must be sorted and without repeats",
             });
         }
         prev = name;
-        start = i + 1;
     }
     Ok(())
+}
+
+/// `a < b` in byte order, without a `memcmp` call.
+fn bytes_less(a: &[u8], b: &[u8]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x < y;
+        }
+    }
+    a.len() < b.len()
 }
 
 /// Parses an `Authorization` header value
@@ -148,20 +155,15 @@ fn parse_authorization_fast(value: &str) -> Option<ParsedAuth<'_>> {
     let rest = value.strip_prefix("AWS4-HMAC-SHA256 Credential=")?;
     let b = rest.as_bytes();
     // The credential: four '/' then `aws4_request`, no ',' or whitespace.
+    let i = b.iter().position(|&c| c == b',').unwrap_or(b.len());
+    if crate::canonical::any_in(&b[..i], crate::canonical::SPACE) {
+        return None;
+    }
     let mut slashes = [0usize; 4];
-    let (mut n, mut i) = (0, 0);
-    while i < b.len() {
-        match b[i] {
-            b',' => break,
-            b'/' if n < 4 => {
-                slashes[n] = i;
-                n += 1;
-            }
-            b'/' => return None,
-            c if c.is_ascii_whitespace() => return None,
-            _ => {}
-        }
-        i += 1;
+    let mut n = 0;
+    for (at, _) in b[..i].iter().enumerate().filter(|(_, c)| **c == b'/') {
+        *slashes.get_mut(n)? = at;
+        n += 1;
     }
     if n != 4 || &b[slashes[3] + 1..i] != b"aws4_request" {
         return None;
@@ -436,11 +438,11 @@ impl SignedFlags {
     fn of(list: &str) -> Self {
         let mut f = SignedFlags::default();
         for name in list_names(list) {
-            match name {
-                "host" => f.host = true,
-                "date" => f.date = true,
-                "x-amz-date" => f.amz_date = true,
-                "x-amz-content-sha256" => f.content_sha = true,
+            match name.as_bytes() {
+                b"host" => f.host = true,
+                b"date" => f.date = true,
+                b"x-amz-date" => f.amz_date = true,
+                b"x-amz-content-sha256" => f.content_sha = true,
                 _ => {}
             }
         }
