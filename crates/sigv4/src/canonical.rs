@@ -859,7 +859,7 @@ pub(crate) fn is_token(name: &str) -> bool {
 /// Whether `b` may hold a byte of [`SPACE`]: eight bytes at a time, true if some byte is below
 /// `0x21` (every [`SPACE`] byte is).
 #[inline]
-fn maybe_space(b: &[u8]) -> bool {
+pub(crate) fn maybe_space(b: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {

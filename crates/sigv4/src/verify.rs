@@ -98,7 +98,9 @@ fn check_signature_syntax(sig: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_signed_headers(list: &str) -> Result<(), Error> {
+/// Checks a `SignedHeaders` list (lower-case names, sorted, no repeats) and notes which of the
+/// headers the verifier cares about it names, in one pass.
+fn check_signed_headers(list: &str) -> Result<SignedFlags, Error> {
     let b = list.as_bytes();
     if b.is_empty() {
         return Err(Error::MalformedAuthorization {
@@ -113,6 +115,7 @@ fn check_signed_headers(list: &str) -> Result<(), Error> {
     }
     // Each name strictly after the one before it (byte order): an inline comparison, as the
     // names are short.
+    let mut flags = SignedFlags::default();
     let mut prev: &[u8] = &[];
     for name in b.split(|&c| c == b';') {
         if name.is_empty() {
@@ -123,9 +126,16 @@ fn check_signed_headers(list: &str) -> Result<(), Error> {
                 reason: "SignedHeaders must be sorted and without repeats",
             });
         }
+        match name {
+            b"host" => flags.host = true,
+            b"date" => flags.date = true,
+            b"x-amz-date" => flags.amz_date = true,
+            b"x-amz-content-sha256" => flags.content_sha = true,
+            _ => {}
+        }
         prev = name;
     }
-    Ok(())
+    Ok(flags)
 }
 
 /// `a < b` in byte order, without a `memcmp` call.
@@ -138,9 +148,36 @@ fn bytes_less(a: &[u8], b: &[u8]) -> bool {
     a.len() < b.len()
 }
 
+/// The index of the first `needle` in `b`, eight bytes at a time (no `memchr` set-up: the
+/// strings searched here are short).
+fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let pattern = ONES * u64::from(needle);
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(c).unwrap_or_default()) ^ pattern;
+        // The lowest flagged byte is the first zero byte of `x` (higher flags may be false).
+        let zero = x.wrapping_sub(ONES) & !x & (ONES * 0x80);
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == needle)
+        .map(|i| at + i)
+}
+
 /// Parses an `Authorization` header value
 /// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`).
 pub fn parse_authorization(value: &str) -> Result<ParsedAuth<'_>, Error> {
+    parse_authorization_flags(value).map(|(p, _)| p)
+}
+
+fn parse_authorization_flags(value: &str) -> Result<(ParsedAuth<'_>, SignedFlags), Error> {
     match parse_authorization_fast(value) {
         Some(p) => Ok(p),
         None => parse_authorization_general(value),
@@ -151,21 +188,22 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuth<'_>, Error> {
 /// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`, nothing to trim, every check
 /// passing); `None` sends everything else to [`parse_authorization_general`], which gives the
 /// same result on this form.
-fn parse_authorization_fast(value: &str) -> Option<ParsedAuth<'_>> {
+fn parse_authorization_fast(value: &str) -> Option<(ParsedAuth<'_>, SignedFlags)> {
     let rest = value.strip_prefix("AWS4-HMAC-SHA256 Credential=")?;
     let b = rest.as_bytes();
-    // The credential: four '/' then `aws4_request`, no ',' or whitespace.
-    let i = b.iter().position(|&c| c == b',').unwrap_or(b.len());
-    if crate::canonical::any_in(&b[..i], crate::canonical::SPACE) {
+    // The credential: up to the first ',', no byte at or below space, four '/' then
+    // `aws4_request` (byte loops: `str::find` costs more on strings this short).
+    let i = find_byte(b, b',')?;
+    if crate::canonical::maybe_space(&b[..i]) {
         return None;
     }
     let mut slashes = [0usize; 4];
-    let mut n = 0;
-    for (at, _) in b[..i].iter().enumerate().filter(|(_, c)| **c == b'/') {
-        *slashes.get_mut(n)? = at;
-        n += 1;
+    let mut from = 0;
+    for slash in &mut slashes {
+        *slash = from + find_byte(&b[from..i], b'/')?;
+        from = *slash + 1;
     }
-    if n != 4 || &b[slashes[3] + 1..i] != b"aws4_request" {
+    if &b[from..i] != b"aws4_request" {
         return None;
     }
     let cred = &rest[..i];
@@ -181,24 +219,27 @@ fn parse_authorization_fast(value: &str) -> Option<ParsedAuth<'_>> {
         return None;
     }
     let rest = rest[i..].strip_prefix(", SignedHeaders=")?;
-    let end = rest.bytes().position(|c| c == b',')?;
+    let end = find_byte(rest.as_bytes(), b',')?;
     let signed = &rest[..end];
     let sig = rest[end..].strip_prefix(", Signature=")?;
     check_signature_syntax(sig).ok()?;
-    check_signed_headers(signed).ok()?;
-    Some(ParsedAuth {
-        access_key_id: Cow::Borrowed(akid),
-        date: Cow::Borrowed(date),
-        region: Cow::Borrowed(region),
-        service: Cow::Borrowed(service),
-        signed_headers: Cow::Borrowed(signed),
-        signature: Cow::Borrowed(sig),
-        amz_date: None,
-        expires: None,
-    })
+    let flags = check_signed_headers(signed).ok()?;
+    Some((
+        ParsedAuth {
+            access_key_id: Cow::Borrowed(akid),
+            date: Cow::Borrowed(date),
+            region: Cow::Borrowed(region),
+            service: Cow::Borrowed(service),
+            signed_headers: Cow::Borrowed(signed),
+            signature: Cow::Borrowed(sig),
+            amz_date: None,
+            expires: None,
+        },
+        flags,
+    ))
 }
 
-fn parse_authorization_general(value: &str) -> Result<ParsedAuth<'_>, Error> {
+fn parse_authorization_general(value: &str) -> Result<(ParsedAuth<'_>, SignedFlags), Error> {
     let value = value.trim();
     let (alg, rest) = value.split_once(' ').ok_or(Error::MalformedAuthorization {
         reason: "expected 'AWS4-HMAC-SHA256 Credential=…'",
@@ -238,18 +279,21 @@ fn parse_authorization_general(value: &str) -> Result<ParsedAuth<'_>, Error> {
         reason: "missing Signature",
     })?;
     check_signature_syntax(sig)?;
-    check_signed_headers(signed)?;
+    let flags = check_signed_headers(signed)?;
     let [akid, date, region, service] = parse_credential(Cow::Borrowed(cred))?;
-    Ok(ParsedAuth {
-        access_key_id: akid,
-        date,
-        region,
-        service,
-        signed_headers: Cow::Borrowed(signed),
-        signature: Cow::Borrowed(sig),
-        amz_date: None,
-        expires: None,
-    })
+    Ok((
+        ParsedAuth {
+            access_key_id: akid,
+            date,
+            region,
+            service,
+            signed_headers: Cow::Borrowed(signed),
+            signature: Cow::Borrowed(sig),
+            amz_date: None,
+            expires: None,
+        },
+        flags,
+    ))
 }
 
 fn decode_str(s: &str) -> Result<Cow<'_, str>, Error> {
@@ -265,6 +309,10 @@ fn decode_str(s: &str) -> Result<Cow<'_, str>, Error> {
 
 /// Parses the `X-Amz-*` parameters of a presigned wire query.
 pub fn parse_presigned_query(query: &str) -> Result<ParsedAuth<'_>, Error> {
+    parse_presigned_query_flags(query).map(|(p, _)| p)
+}
+
+fn parse_presigned_query_flags(query: &str) -> Result<(ParsedAuth<'_>, SignedFlags), Error> {
     let (mut alg, mut cred, mut date, mut exp, mut signed, mut sig) =
         (None, None, None, None, None, None);
     for piece in query.split('&') {
@@ -304,18 +352,21 @@ pub fn parse_presigned_query(query: &str) -> Result<ParsedAuth<'_>, Error> {
         return Err(Error::InvalidExpires { seconds: expires });
     }
     check_signature_syntax(&sig)?;
-    check_signed_headers(&signed)?;
+    let flags = check_signed_headers(&signed)?;
     let [akid, d, region, service] = parse_credential(cred)?;
-    Ok(ParsedAuth {
-        access_key_id: akid,
-        date: d,
-        region,
-        service,
-        signed_headers: signed,
-        signature: sig,
-        amz_date: Some(date),
-        expires: Some(expires),
-    })
+    Ok((
+        ParsedAuth {
+            access_key_id: akid,
+            date: d,
+            region,
+            service,
+            signed_headers: signed,
+            signature: sig,
+            amz_date: Some(date),
+            expires: Some(expires),
+        },
+        flags,
+    ))
 }
 
 /// What a successful verification established. `Debug` leaves the signing key out.
@@ -426,28 +477,12 @@ fn list_names(list: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Which of the headers the verifier cares about are signed.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 struct SignedFlags {
     host: bool,
     amz_date: bool,
     date: bool,
     content_sha: bool,
-}
-
-impl SignedFlags {
-    fn of(list: &str) -> Self {
-        let mut f = SignedFlags::default();
-        for name in list_names(list) {
-            match name.as_bytes() {
-                b"host" => f.host = true,
-                b"date" => f.date = true,
-                b"x-amz-date" => f.amz_date = true,
-                b"x-amz-content-sha256" => f.content_sha = true,
-                _ => {}
-            }
-        }
-        f
-    }
 }
 
 /// Verifies signed requests for one region and service.
@@ -511,14 +546,14 @@ impl Verifier {
     {
         let special = Special::of(req);
         if let Some(authz) = special.authorization {
-            let parsed = parse_authorization(authz)?;
+            let parsed = parse_authorization_flags(authz)?;
             self.verify_parsed(req, now, lookup, parsed, false, &special)
         } else if req
             .query()
             .split('&')
             .any(|p| p.starts_with("X-Amz-Signature=") || p.starts_with("X-Amz-Algorithm="))
         {
-            let parsed = parse_presigned_query(req.query())?;
+            let parsed = parse_presigned_query_flags(req.query())?;
             self.verify_parsed(req, now, lookup, parsed, true, &special)
         } else {
             Err(Error::MissingAuthorization)
@@ -530,7 +565,7 @@ impl Verifier {
         req: &Request<'_>,
         now: Timestamp,
         lookup: F,
-        p: ParsedAuth<'_>,
+        (p, flags): (ParsedAuth<'_>, SignedFlags),
         presigned: bool,
         special: &Special<'_>,
     ) -> Result<Verified, Error>
@@ -546,7 +581,6 @@ impl Verifier {
         }
         // Validated by the parser: lower-case names, sorted, no repeats.
         let signed_list = &*p.signed_headers;
-        let flags = SignedFlags::of(signed_list);
         if !flags.host {
             return Err(Error::MissingSignedHeader { name: "host" });
         }
@@ -780,11 +814,38 @@ mod parse_tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn find_byte_finds_the_first_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut b = vec![b'a'; len];
+                b[at] = b',';
+                if at + 3 < len {
+                    b[at + 3] = b',';
+                }
+                assert_eq!(find_byte(&b, b','), Some(at), "{len} {at}");
+            }
+            // Bytes one above and one below the needle are not it (the borrow case).
+            let b: Vec<u8> = (0..len)
+                .map(|i| if i % 2 == 0 { b'+' } else { b'-' })
+                .collect();
+            assert_eq!(find_byte(&b, b','), None, "{len}");
+        }
+        assert_eq!(find_byte(&[0x2c, 0x01, 0x00, 0x2c], 0x2c), Some(0));
+        assert_eq!(
+            find_byte(
+                &[0x2d, 0x2b, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c],
+                0x2c
+            ),
+            Some(2)
+        );
+    }
+
     fn check(value: &str) {
         let general = parse_authorization_general(value);
         match parse_authorization_fast(value) {
             Some(fast) => assert_eq!(Ok(fast), general, "{value}"),
-            None => assert_eq!(parse_authorization(value), general, "{value}"),
+            None => assert_eq!(parse_authorization_flags(value), general, "{value}"),
         }
     }
 
@@ -817,6 +878,11 @@ mod parse_tests {
     }
 
     proptest! {
+        #[test]
+        fn find_byte_is_position(b in prop::collection::vec(any::<u8>(), 0..80), needle: u8) {
+            prop_assert_eq!(find_byte(&b, needle), b.iter().position(|&c| c == needle));
+        }
+
         #[test]
         fn fast_authorization_parser_matches_general_random(
             akid in "[A-Z0-9 =,/]{0,6}",
