@@ -242,18 +242,42 @@ impl SigningKeyCache {
             {
                 return f(&e.key, mac);
             }
-            let mut mac = e.key.mac.clone();
-            mac.update(crate::sign::ALGORITHM.as_bytes());
-            mac.update(b"\n");
-            mac.update(amz_date);
-            mac.update(b"\n");
-            mac.update(&amz_date[..8]);
-            mac.update(b"/");
-            mac.update(region.as_bytes());
-            mac.update(b"/");
-            mac.update(service.as_bytes());
-            mac.update(b"/aws4_request\n");
-            let (_, mac) = e.sts_prefix.insert((*amz_date, mac));
+            // The head on the stack, absorbed in one call, into the entry's state in place.
+            let parts: [&[u8]; 10] = [
+                crate::sign::ALGORITHM.as_bytes(),
+                b"\n",
+                amz_date,
+                b"\n",
+                &amz_date[..8],
+                b"/",
+                region.as_bytes(),
+                b"/",
+                service.as_bytes(),
+                b"/aws4_request\n",
+            ];
+            let mut stack = [0u8; 160];
+            let mut heap = Vec::new();
+            let len: usize = parts.iter().map(|p| p.len()).sum();
+            let head: &mut [u8] = if len <= stack.len() {
+                &mut stack[..len]
+            } else {
+                heap.resize(len, 0);
+                &mut heap
+            };
+            let mut at = 0;
+            for p in parts {
+                head[at..at + p.len()].copy_from_slice(p);
+                at += p.len();
+            }
+            let mac = match &mut e.sts_prefix {
+                Some((amz, mac)) => {
+                    *amz = *amz_date;
+                    mac.clone_from(&e.key.mac);
+                    mac
+                }
+                None => &mut e.sts_prefix.insert((*amz_date, e.key.mac.clone())).1,
+            };
+            mac.update(head);
             f(&e.key, mac)
         })
     }
