@@ -385,19 +385,16 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
     let store = opened.store.as_ref();
     let dev = store.get_mfa(&args.name).map_err(store_error)?;
     match generator(&dev)? {
-        Generator::Hotp(hotp, counter) => {
+        Generator::Hotp(hotp, _) => {
             if args.watch {
                 return Err(CliError::usage(format!(
                     "{:?} is an HOTP (counter) device: --watch is for time-based devices",
                     args.name
                 )));
             }
-            // Every HOTP code printed uses up its counter value.
-            let mut next = dev.clone();
-            next.counter = Some(counter.saturating_add(1));
-            store
-                .put_mfa(&args.name, &next, Overwrite::Allow)
-                .map_err(store_error)?;
+            // Every HOTP code printed uses up its counter value: taken and advanced under the
+            // store's lock, so two `mfa code` runs at once never print the same code.
+            let counter = store.take_hotp_counter(&args.name).map_err(store_error)?;
             let code = hotp.generate(counter);
             if args.copy {
                 copy_code(code.as_str());

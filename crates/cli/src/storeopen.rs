@@ -27,7 +27,8 @@ pub(crate) fn store_error(err: keystore::Error) -> CliError {
     match err {
         keystore::Error::AlreadyExists { .. }
         | keystore::Error::InvalidName { .. }
-        | keystore::Error::InvalidOption { .. } => CliError::usage(err.to_string()),
+        | keystore::Error::InvalidOption { .. }
+        | keystore::Error::WrongDeviceKind { .. } => CliError::usage(err.to_string()),
         _ => CliError::storage(err.to_string()),
     }
 }

@@ -73,6 +73,47 @@ fn hotp_codes_follow_rfc4226_and_advance_the_counter() {
     }
 }
 
+/// Regression test: `mfa code` on an HOTP device read the counter, then wrote counter + 1, so
+/// two runs at once could print the same code. Eight at once must print eight counters.
+#[test]
+fn concurrent_hotp_codes_never_repeat_a_counter() {
+    for env in Env::all() {
+        let name = env.name("hotp-race");
+        env.run(
+            &["mfa", "add", &name],
+            &format!("otpauth://hotp/R:r?secret={SHA1_B32}&issuer=R&counter=0\n"),
+        )
+        .ok();
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                env.command(&["mfa", "code", &name, "--json"])
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut counters: Vec<u64> = children
+            .into_iter()
+            .map(|c| {
+                let out = c.wait_with_output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                json(&String::from_utf8_lossy(&out.stdout))["counter"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        counters.sort();
+        assert_eq!(counters, (0..8).collect::<Vec<u64>>());
+        env.run(&["mfa", "remove", &name], "").ok();
+    }
+}
+
 #[test]
 fn steam_codes_match_vectors() {
     let env = Env::file();

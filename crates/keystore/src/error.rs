@@ -76,6 +76,14 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The MFA device is not of the kind the operation needs (an HOTP counter taken from a
+    /// time-based device).
+    WrongDeviceKind {
+        /// The device name.
+        name: String,
+        /// What it would have to be.
+        expected: &'static str,
+    },
     /// A configuration value is invalid.
     InvalidOption {
         /// Which option (e.g. an environment variable name).
@@ -118,6 +126,9 @@ impl fmt::Display for Error {
             } => write!(f, "cannot {action} {}: {source}", path.display()),
             Error::InvalidOption { option, expected } => {
                 write!(f, "invalid {option}: expected {expected}")
+            }
+            Error::WrongDeviceKind { name, expected } => {
+                write!(f, "MFA device {name:?} is not {expected}")
             }
         }
     }

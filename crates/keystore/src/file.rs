@@ -392,7 +392,11 @@ impl Store for FileStore {
         Ok(names)
     }
 
-    fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error> {
+    fn update_mfa(
+        &self,
+        name: &str,
+        change: &mut dyn FnMut(&mut MfaDevice) -> bool,
+    ) -> Result<MfaDevice, Error> {
         validate_name(name)?;
         if !self.record_path(RecordKind::Mfa, name).exists() {
             return Err(Error::NotFound {
@@ -404,16 +408,15 @@ impl Store for FileStore {
         let id = self.identity(false)?;
         let _lock = DirLock::acquire(&self.dir)?;
         let mut dev: MfaDevice = self.read_record(RecordKind::Mfa, name)?;
-        let prev = dev.last_printed_step;
-        if prev.is_none_or(|p| p < step) {
-            dev.last_printed_step = Some(step);
+        let before = dev.clone();
+        if change(&mut dev) {
             let plain =
                 seal(RecordKind::Mfa, name, &dev).map_err(|e| self.corrupt(e.to_string()))?;
             let sealed = age::encrypt(&id.to_public(), &plain)
                 .map_err(|e| self.corrupt(format!("cannot encrypt: {e}")))?;
             write_atomic(&self.record_path(RecordKind::Mfa, name), &sealed)?;
         }
-        Ok(prev)
+        Ok(before)
     }
 }
 

@@ -396,7 +396,11 @@ impl Store for KeychainStore {
         Ok(present)
     }
 
-    fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error> {
+    fn update_mfa(
+        &self,
+        name: &str,
+        change: &mut dyn FnMut(&mut MfaDevice) -> bool,
+    ) -> Result<MfaDevice, Error> {
         validate_name(name)?;
         let _lock = self.lock()?;
         let kind = RecordKind::Mfa;
@@ -410,9 +414,8 @@ impl Store for KeychainStore {
                 store: self.name(),
                 what,
             })?;
-        let prev = dev.last_printed_step;
-        if prev.is_none_or(|p| p < step) {
-            dev.last_printed_step = Some(step);
+        let before = dev.clone();
+        if change(&mut dev) {
             let bytes = seal(kind, name, &dev).map_err(|e| Error::Corrupt {
                 store: self.name(),
                 what: e.to_string(),
@@ -421,6 +424,6 @@ impl Store for KeychainStore {
                 .set_secret(&bytes)
                 .map_err(|e| self.map_err(e, kind, name))?;
         }
-        Ok(prev)
+        Ok(before)
     }
 }

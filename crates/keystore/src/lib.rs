@@ -130,10 +130,49 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// keychains, an existence check that drops index entries whose secret is gone).
     fn list(&self, kind: RecordKind) -> Result<Vec<String>, Error>;
 
+    /// Read-modify-write of the MFA device `name` under the store's lock (no other process
+    /// reads or writes the store in between): `change` edits the device and says whether to
+    /// write it back. Returns the device as it was before.
+    fn update_mfa(
+        &self,
+        name: &str,
+        change: &mut dyn FnMut(&mut MfaDevice) -> bool,
+    ) -> Result<MfaDevice, Error>;
+
     /// Atomically (under the store's lock) raise the device's `last_printed_step` to `step`;
     /// returns the previous value. A caller that gets back `Some(prev)` with `prev >= step`
     /// knows another process already printed a code for this step (used by `mfa code --fresh`).
-    fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error>;
+    fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error> {
+        let before = self.update_mfa(name, &mut |dev| {
+            let raise = dev.last_printed_step.is_none_or(|p| p < step);
+            if raise {
+                dev.last_printed_step = Some(step);
+            }
+            raise
+        })?;
+        Ok(before.last_printed_step)
+    }
+
+    /// Atomically (under the store's lock) take the counter of the HOTP device `name`: returns
+    /// the value to use now (the stored counter, 0 when unset) and stores the next one, so two
+    /// processes asking at once never get the same counter, hence never print the same code.
+    /// [`Error::WrongDeviceKind`] for a time-based device (left unchanged).
+    fn take_hotp_counter(&self, name: &str) -> Result<u64, Error> {
+        let before = self.update_mfa(name, &mut |dev| {
+            let hotp = dev.otp_type == OtpType::Hotp;
+            if hotp {
+                dev.counter = Some(dev.counter.unwrap_or(0).saturating_add(1));
+            }
+            hotp
+        })?;
+        if before.otp_type != OtpType::Hotp {
+            return Err(Error::WrongDeviceKind {
+                name: name.to_owned(),
+                expected: "an HOTP (counter) device",
+            });
+        }
+        Ok(before.counter.unwrap_or(0))
+    }
 }
 
 /// Longest record name, in bytes.

@@ -159,7 +159,11 @@ impl Store for MockStore {
             .collect())
     }
 
-    fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error> {
+    fn update_mfa(
+        &self,
+        name: &str,
+        change: &mut dyn FnMut(&mut MfaDevice) -> bool,
+    ) -> Result<MfaDevice, Error> {
         // One lock over read-modify-write, as the real stores do.
         self.check(name)?;
         let mut map = self.map();
@@ -170,12 +174,11 @@ impl Store for MockStore {
             name: name.to_owned(),
         })?;
         let mut dev: MfaDevice = open(RecordKind::Mfa, name, bytes).map_err(corrupt)?;
-        let prev = dev.last_printed_step;
-        if prev.is_none_or(|p| p < step) {
-            dev.last_printed_step = Some(step);
+        let before = dev.clone();
+        if change(&mut dev) {
             let bytes = seal(RecordKind::Mfa, name, &dev).map_err(|e| corrupt(e.to_string()))?;
             map.insert(key, bytes);
         }
-        Ok(prev)
+        Ok(before)
     }
 }

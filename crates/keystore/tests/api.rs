@@ -105,6 +105,34 @@ fn mock_step_claims_only_rise() {
     assert_eq!(s.get_mfa("m").unwrap().last_printed_step, Some(10));
 }
 
+#[test]
+fn take_hotp_counter_advances_hotp_and_refuses_totp() {
+    let s = MockStore::new();
+    let mut h = MfaDevice::totp("a", vec![1; 10]);
+    h.otp_type = iamkit_keystore::OtpType::Hotp;
+    s.put_mfa("h", &h, Overwrite::Refuse).unwrap();
+    assert_eq!(
+        s.take_hotp_counter("h").unwrap(),
+        0,
+        "unset counter starts at 0"
+    );
+    assert_eq!(s.take_hotp_counter("h").unwrap(), 1);
+    assert_eq!(s.get_mfa("h").unwrap().counter, Some(2));
+    s.put_mfa("t", &MfaDevice::totp("a", vec![1; 10]), Overwrite::Refuse)
+        .unwrap();
+    let e = s.take_hotp_counter("t").unwrap_err();
+    assert!(
+        matches!(e, iamkit_keystore::Error::WrongDeviceKind { .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("\"t\" is not an HOTP"), "{e}");
+    assert_eq!(s.get_mfa("t").unwrap().counter, None, "left unchanged");
+    assert!(matches!(
+        s.take_hotp_counter("missing"),
+        Err(iamkit_keystore::Error::NotFound { .. })
+    ));
+}
+
 const CHILD: &str = "IAMKIT_KEYSTORE_API_CHILD";
 
 /// Runs `from_env_child` in a child process with `env` (the environment is per process).

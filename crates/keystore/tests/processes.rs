@@ -93,6 +93,12 @@ fn child_process_entry() {
                 }
             }
         }
+        // Take ten HOTP counters of "counter"; print each.
+        "take" => {
+            for _ in 0..10 {
+                println!("took {}", store.take_hotp_counter("counter").unwrap());
+            }
+        }
         other => panic!("unknown child mode {other}"),
     }
 }
@@ -226,4 +232,34 @@ fn each_step_is_claimed_by_exactly_one_process() {
         "a step was claimed twice or never"
     );
     assert_eq!(store.get_mfa("shared").unwrap().last_printed_step, Some(40));
+}
+
+/// Regression test for `mfa code` on an HOTP device, which read the counter and then wrote
+/// counter + 1 in two steps: two processes at once could both print the same code.
+#[test]
+fn each_hotp_counter_is_taken_by_exactly_one_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = FileStore::open(file_opts(tmp.path(), PASS)).unwrap();
+    let mut dev = MfaDevice::totp("c", bytes(2, 20));
+    dev.otp_type = iamkit_keystore::OtpType::Hotp;
+    dev.counter = Some(5);
+    store.put_mfa("counter", &dev, Overwrite::Refuse).unwrap();
+    let children: Vec<Child> = (0..4).map(|_| spawn("take", tmp.path(), "")).collect();
+    let mut taken = Vec::new();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success());
+        for line in String::from_utf8(out.stdout).unwrap().lines() {
+            if let Some(n) = line.strip_prefix("took ") {
+                taken.push(n.parse::<u64>().unwrap());
+            }
+        }
+    }
+    taken.sort();
+    assert_eq!(
+        taken,
+        (5..45).collect::<Vec<_>>(),
+        "a counter was taken twice or never"
+    );
+    assert_eq!(store.get_mfa("counter").unwrap().counter, Some(45));
 }

@@ -176,6 +176,25 @@ pub fn conformance(store: &dyn Store, large: usize) {
         "step update must keep the secret"
     );
 
+    // HOTP counter: taken under the lock, the stored one advanced, the rest kept.
+    let mut hotp = mfa(50, 20);
+    hotp.otp_type = iamkit_keystore::OtpType::Hotp;
+    hotp.counter = Some(41);
+    store.put_mfa("hotp", &hotp, Overwrite::Refuse).unwrap();
+    assert_eq!(store.take_hotp_counter("hotp").unwrap(), 41);
+    assert_eq!(store.take_hotp_counter("hotp").unwrap(), 42);
+    let after = store.get_mfa("hotp").unwrap();
+    assert_eq!(after.counter, Some(43));
+    assert_eq!(
+        after.secret, hotp.secret,
+        "counter update must keep the secret"
+    );
+    assert!(matches!(
+        store.take_hotp_counter("github"),
+        Err(iamkit_keystore::Error::WrongDeviceKind { .. })
+    ));
+    store.remove(RecordKind::Mfa, "hotp").unwrap();
+
     // Odd names.
     for (i, name) in ODD_NAMES.iter().enumerate() {
         let d = mfa(100 + i as u64, 10 + i);
