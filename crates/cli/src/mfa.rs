@@ -630,18 +630,41 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
         ));
     }
     let mut accounts = Vec::new();
+    let mut skipped = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let batch = migration::import(line).map_err(|e| {
+        // An account this tool cannot use (MD5, an unknown type) is left out with a warning
+        // rather than failing the whole transfer.
+        let batch = migration::import_skipping(line).map_err(|e| {
             if lines.len() == 1 {
                 otpauth_error(e)
             } else {
                 CliError::usage(format!("line {}: {e}", i + 1))
             }
         })?;
+        for s in batch.skipped() {
+            let place = if lines.len() == 1 {
+                String::new()
+            } else {
+                format!(" on line {}", i + 1)
+            };
+            skipped.push(format!(
+                "account #{} {:?}{place}: {}",
+                s.index() + 1,
+                s.label(),
+                s.reason()
+            ));
+        }
         accounts.extend(batch.into_accounts());
     }
     if accounts.is_empty() {
-        return Err(CliError::usage("the migration payload holds no accounts"));
+        return Err(CliError::usage(if skipped.is_empty() {
+            "the migration payload holds no accounts".to_owned()
+        } else {
+            format!(
+                "no account of the migration payload can be imported: {}",
+                skipped.join("; ")
+            )
+        }));
     }
     // Names: unique within the import.
     let mut named: Vec<(String, MfaDevice)> = Vec::new();
@@ -671,6 +694,10 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
         storeopen::check_batch_overwrite(store, RecordKind::Mfa, &names, force, "MFA devices")?;
     for (name, dev) in &named {
         store.put_mfa(name, dev, overwrite).map_err(store_error)?;
+    }
+    // Only once everything else is stored: an error after this would not be one line.
+    for s in &skipped {
+        warn(&format!("skipped {s}"));
     }
     for (name, dev) in &named {
         Out::line(&format!("imported {name}: {}", describe(dev)))?;

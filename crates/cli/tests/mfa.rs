@@ -387,6 +387,35 @@ fn migration_export_then_import_keeps_codes() {
     assert_eq!(dst.run(&["mfa", "list"], "").ok(), "");
 }
 
+/// Regression test: an MD5 account in a Google Authenticator export failed the whole import.
+/// Payloads (protobuf, base64): "good" (TOTP SHA-1) then "Old:md5" (issuer Old, MD5), and the
+/// MD5 account alone; the secret of both is "Hello!\xde\xad\xbe\xef" (JBSWY3DPEHPK3PXP).
+#[test]
+fn import_migration_skips_accounts_it_cannot_use_with_one_warning_each() {
+    let mixed = "otpauth-migration://offline?data=ChoKCkhlbGxvId6tvu8SBGdvb2QaACABKAEwAgogCgpIZWxsbyHerb7vEgdPbGQ6bWQ1GgNPbGQgBCgBMAI%3D";
+    let md5_only =
+        "otpauth-migration://offline?data=CiAKCkhlbGxvId6tvu8SB09sZDptZDUaA09sZCAEKAEwAg%3D%3D";
+    let env = Env::file();
+    let out = env.run(&["mfa", "import-migration"], mixed);
+    assert!(out.ok().starts_with("imported good:"), "{}", out.stdout);
+    assert_eq!(
+        out.stderr.trim_end(),
+        "iamkit: warning: skipped account #2 \"Old:md5\": its algorithm is MD5, which is not supported"
+    );
+    assert!(!out.stderr.contains("JBSWY3DPEHPK3PXP"));
+    assert!(env.run(&["mfa", "list"], "").ok().starts_with("good\t"));
+    // Nothing importable: one error line, exit 2, nothing stored.
+    let env = Env::file();
+    let out = env.run(&["mfa", "import-migration"], md5_only);
+    out.fails(2);
+    assert!(
+        out.stderr.contains("#1 \"Old:md5\": its algorithm is MD5"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(env.run(&["mfa", "list"], "").ok(), "");
+}
+
 #[test]
 fn malformed_input_is_one_line_exit_2_without_the_secret() {
     let env = Env::file();

@@ -113,13 +113,47 @@ mod proto {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationBatch {
     accounts: Vec<OtpAuthUri>,
+    skipped: Vec<SkippedAccount>,
     version: i32,
     batch_size: i32,
     batch_index: i32,
     batch_id: i32,
 }
 
+/// An account of a migration payload that [`import_skipping`] left out, and why. Holds the
+/// account's label, never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedAccount {
+    index: usize,
+    label: String,
+    reason: String,
+}
+
+impl SkippedAccount {
+    /// Its position in the payload (0-based).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Its label as stored in the payload (the name, prefixed with `issuer:` when the issuer
+    /// field is set and the name does not already start with it), for telling the user which
+    /// account it was.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Why it was left out (e.g. `its algorithm is MD5, which is not supported`).
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
 impl MigrationBatch {
+    /// The accounts left out by [`import_skipping`] (always empty from [`import`]).
+    pub fn skipped(&self) -> &[SkippedAccount] {
+        &self.skipped
+    }
+
     /// The accounts, in payload order.
     pub fn accounts(&self) -> &[OtpAuthUri] {
         &self.accounts
@@ -188,6 +222,22 @@ impl MigrationExport {
 /// [`Error::InvalidScheme`], [`Error::InvalidMigrationData`], [`Error::InvalidMigrationPayload`],
 /// [`Error::InvalidMigrationAccount`] (MD5, unknown enum values, empty secret, …).
 pub fn import(uri: &str) -> Result<MigrationBatch, Error> {
+    decode_payload(&payload_bytes(uri)?)
+}
+
+/// Like [`import`], but an account that cannot be imported (MD5, an unknown type or digit
+/// count, an empty secret, …) is left out and listed in [`MigrationBatch::skipped`] instead of
+/// failing the whole payload: what a user moving a phone's accounts wants. Errors about the URI
+/// or the payload itself are still errors.
+///
+/// # Errors
+/// [`Error::InvalidScheme`], [`Error::InvalidMigrationData`], [`Error::InvalidMigrationPayload`].
+pub fn import_skipping(uri: &str) -> Result<MigrationBatch, Error> {
+    decode(&payload_bytes(uri)?, true)
+}
+
+/// The protobuf bytes inside an `otpauth-migration://offline?data=…` URI.
+fn payload_bytes(uri: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
     let uri = uri.trim();
     let rest = uri
         .get(..SCHEME.len())
@@ -227,15 +277,11 @@ pub fn import(uri: &str) -> Result<MigrationBatch, Error> {
             _ => {}
         }
     }
-    let bytes =
-        Zeroizing::new(
-            B64_LENIENT
-                .decode(&*text)
-                .map_err(|_| Error::InvalidMigrationData {
-                    reason: "not base64",
-                })?,
-        );
-    decode_payload(&bytes)
+    Ok(Zeroizing::new(B64_LENIENT.decode(&*text).map_err(
+        |_| Error::InvalidMigrationData {
+            reason: "not base64",
+        },
+    )?))
 }
 
 /// Decodes a raw `MigrationPayload` protobuf (the bytes inside `data=`).
@@ -243,13 +289,34 @@ pub fn import(uri: &str) -> Result<MigrationBatch, Error> {
 /// # Errors
 /// As [`import`].
 pub fn decode_payload(bytes: &[u8]) -> Result<MigrationBatch, Error> {
+    decode(bytes, false)
+}
+
+fn decode(bytes: &[u8], skip_bad_accounts: bool) -> Result<MigrationBatch, Error> {
     let payload = proto::MigrationPayload::decode(bytes).map_err(Error::InvalidMigrationPayload)?;
     let mut accounts = Vec::with_capacity(payload.otp_parameters.len());
+    let mut skipped = Vec::new();
     for (index, p) in payload.otp_parameters.iter().enumerate() {
-        accounts.push(account_from_proto(index, p)?);
+        match account_from_proto(index, p) {
+            Ok(a) => accounts.push(a),
+            Err(e) if skip_bad_accounts => skipped.push(SkippedAccount {
+                index,
+                label: if p.issuer.is_empty() || p.name.starts_with(p.issuer.as_str()) {
+                    p.name.clone()
+                } else {
+                    format!("{}:{}", p.issuer, p.name)
+                },
+                reason: match e {
+                    Error::InvalidMigrationAccount { reason, .. } => reason.to_owned(),
+                    other => other.to_string(),
+                },
+            }),
+            Err(e) => return Err(e),
+        }
     }
     Ok(MigrationBatch {
         accounts,
+        skipped,
         version: payload.version,
         batch_size: payload.batch_size,
         batch_index: payload.batch_index,

@@ -336,6 +336,71 @@ fn accounts_the_library_cannot_use_are_refused_by_position() {
     ));
 }
 
+/// One protobuf `OtpParameters` (TOTP, six digits) with a 10-byte secret.
+fn account(name: &str, issuer: &str, algorithm: u8) -> Vec<u8> {
+    let mut p = vec![0x0a, 0x0a];
+    p.extend_from_slice(b"Hello!\xde\xad\xbe\xef");
+    for (tag, field) in [(0x12, name), (0x1a, issuer)] {
+        p.extend_from_slice(&[tag, field.len() as u8]);
+        p.extend_from_slice(field.as_bytes());
+    }
+    p.extend_from_slice(&[0x20, algorithm, 0x28, 0x01, 0x30, 0x02]);
+    let mut out = vec![0x0a, p.len() as u8];
+    out.extend_from_slice(&p);
+    out
+}
+
+/// Regression test: one MD5 account (Google Authenticator can hold them) made the whole import
+/// fail; `import_skipping` imports the rest and says which account was left out and why.
+#[test]
+fn import_skipping_leaves_out_only_the_accounts_it_cannot_use() {
+    let mut payload = account("first", "", 1);
+    payload.extend(account("Legacy:old", "Legacy", 4));
+    payload.extend(account("third", "Corp", 9));
+    payload.extend(account("last", "Corp", 2));
+    let uri = format!(
+        "otpauth-migration://offline?data={}",
+        data_encoding::BASE64.encode(&payload)
+    );
+    let e = migration::import(&uri).unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidMigrationAccount { index: 1, .. }),
+        "{e}"
+    );
+    let batch = migration::import_skipping(&uri).unwrap();
+    let names: Vec<&str> = batch.accounts().iter().map(|a| a.account()).collect();
+    assert_eq!(names, ["first", "last"]);
+    let skipped: Vec<(usize, &str, &str)> = batch
+        .skipped()
+        .iter()
+        .map(|s| (s.index(), s.label(), s.reason()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                1,
+                "Legacy:old",
+                "its algorithm is MD5, which is not supported"
+            ),
+            (
+                2,
+                "Corp:third",
+                "its algorithm is unknown (expected 1 SHA1, 2 SHA256 or 3 SHA512)"
+            ),
+        ]
+    );
+    // Nothing skipped: the same as `import`.
+    let good = format!(
+        "otpauth-migration://offline?data={}",
+        data_encoding::BASE64.encode(&account("only", "", 1))
+    );
+    assert_eq!(
+        migration::import_skipping(&good).unwrap(),
+        migration::import(&good).unwrap()
+    );
+}
+
 #[test]
 fn export_errors() {
     assert!(matches!(
