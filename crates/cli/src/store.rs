@@ -4,9 +4,13 @@ use clap::Subcommand;
 use iamkit_keystore::{self as keystore, StoreKind};
 use serde_json::json;
 
+use std::path::Path;
+
+use zeroize::Zeroizing;
+
 use crate::Globals;
-use crate::error::CliResult;
-use crate::io::Out;
+use crate::error::{CliError, CliResult};
+use crate::io::{self, Out};
 use crate::storeopen::{self, store_error};
 
 /// `iamkit store` subcommands.
@@ -20,12 +24,19 @@ pub(crate) enum StoreCmd {
     },
     /// Forget any cached unlock of the file store.
     Lock,
+    /// Change the file store's passphrase: its key is re-encrypted, records are untouched.
+    ///
+    /// The current passphrase comes from IAMKIT_PASSPHRASE_FILE, IAMKIT_PASSPHRASE or a
+    /// prompt; the new one from IAMKIT_NEW_PASSPHRASE_FILE (first line), IAMKIT_NEW_PASSPHRASE
+    /// or a prompt (asked twice). Never from the command line.
+    Passwd,
 }
 
 pub(crate) fn run(cmd: StoreCmd, globals: &Globals) -> CliResult {
     match cmd {
         StoreCmd::Status { json } => status(globals, json),
         StoreCmd::Lock => lock(),
+        StoreCmd::Passwd => passwd(),
     }
 }
 
@@ -86,4 +97,63 @@ fn lock() -> CliResult {
             dir.display()
         ))
     }
+}
+
+const NEW_PASSPHRASE_FILE: &str = "IAMKIT_NEW_PASSPHRASE_FILE";
+const NEW_PASSPHRASE: &str = "IAMKIT_NEW_PASSPHRASE";
+
+fn passwd() -> CliResult {
+    let opts = storeopen::options()?;
+    let store = keystore::FileStore::open(opts).map_err(store_error)?;
+    let dir = store.dir().to_owned();
+    let new = new_passphrase(&dir)?;
+    store.change_passphrase(&new).map_err(store_error)?;
+    Out::line(&format!(
+        "changed the passphrase of the file store at {} (records unchanged)",
+        dir.display()
+    ))
+}
+
+/// The new passphrase: a file, a variable, or (on a terminal) a prompt asked twice.
+fn new_passphrase(dir: &Path) -> CliResult<Zeroizing<String>> {
+    let pass = if let Some(p) = std::env::var_os(NEW_PASSPHRASE_FILE).filter(|v| !v.is_empty()) {
+        let text = Zeroizing::new(std::fs::read_to_string(&p).map_err(|e| {
+            CliError::io(
+                &format!(
+                    "cannot read {NEW_PASSPHRASE_FILE} {}",
+                    Path::new(&p).display()
+                ),
+                &e,
+            )
+        })?);
+        Zeroizing::new(text.lines().next().unwrap_or("").to_owned())
+    } else if let Some(v) = std::env::var_os(NEW_PASSPHRASE).filter(|v| !v.is_empty()) {
+        Zeroizing::new(
+            v.into_string()
+                .map_err(|_| CliError::usage(format!("{NEW_PASSPHRASE}: expected UTF-8 text")))?,
+        )
+    } else if io::stdin_is_terminal() {
+        let prompt = |text: String| {
+            rpassword::prompt_password(text)
+                .map(Zeroizing::new)
+                .map_err(|e| CliError::io("cannot read the new passphrase", &e))
+        };
+        let first = prompt(format!(
+            "New passphrase for the iamkit file store at {}: ",
+            dir.display()
+        ))?;
+        let second = prompt("Repeat the new passphrase: ".to_owned())?;
+        if *first != *second {
+            return Err(CliError::usage("the two new passphrases differ"));
+        }
+        first
+    } else {
+        return Err(CliError::usage(format!(
+            "no new passphrase: set {NEW_PASSPHRASE_FILE} or {NEW_PASSPHRASE}, or run in a terminal to be prompted"
+        )));
+    };
+    if pass.is_empty() {
+        return Err(CliError::usage("the new passphrase is empty"));
+    }
+    Ok(pass)
 }

@@ -1,4 +1,4 @@
-//! Black-box tests of `iamkit store status|lock`.
+//! Black-box tests of `iamkit store status|lock|passwd`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -188,4 +188,51 @@ exit 0
         assert!(!err.contains(secret));
         assert_eq!(read(&format!("{i}.out")), "");
     }
+}
+
+#[test]
+fn passwd_changes_the_file_store_passphrase_from_the_environment() {
+    let mut env = Env::file();
+    env.run(&["mfa", "add", "dev"], "JBSWY3DPEHPK3PXP").ok();
+    let before = env
+        .run(&["mfa", "code", "dev", "--time", "59"], "")
+        .ok()
+        .to_owned();
+
+    // No new passphrase anywhere (stdin is not a terminal): exit 2, nothing changed.
+    env.run(&["store", "passwd"], "").fails(2);
+    // The new passphrase from a file (first line), never from argv.
+    let file = env.path("new-pass");
+    std::fs::write(&file, "brand new passphrase\nignored second line\n").unwrap();
+    env.set("IAMKIT_NEW_PASSPHRASE_FILE", file.to_str().unwrap());
+    let out = env.run(&["store", "passwd"], "");
+    assert!(
+        out.ok()
+            .starts_with("changed the passphrase of the file store at ")
+    );
+    assert!(!out.stderr.contains("brand new"), "{}", out.stderr);
+    env.unset("IAMKIT_NEW_PASSPHRASE_FILE");
+
+    // The old passphrase no longer opens it (storage error, 3); the new one does, same code.
+    env.run(&["mfa", "code", "dev", "--time", "59"], "")
+        .fails(3);
+    env.set("IAMKIT_PASSPHRASE", "brand new passphrase");
+    assert_eq!(
+        env.run(&["mfa", "code", "dev", "--time", "59"], "").ok(),
+        before
+    );
+
+    // A wrong current passphrase: nothing changes.
+    env.set("IAMKIT_PASSPHRASE", "wrong");
+    env.set("IAMKIT_NEW_PASSPHRASE", "third");
+    env.run(&["store", "passwd"], "").fails(3);
+    env.set("IAMKIT_PASSPHRASE", "brand new passphrase");
+    env.run(&["mfa", "list"], "").ok();
+    // And from IAMKIT_NEW_PASSPHRASE.
+    env.run(&["store", "passwd"], "").ok();
+    env.set("IAMKIT_PASSPHRASE", "third");
+    assert_eq!(
+        env.run(&["mfa", "code", "dev", "--time", "59"], "").ok(),
+        before
+    );
 }

@@ -153,8 +153,18 @@ impl FileStore {
             return Ok(id);
         }
         let pass = self.passphrase(PromptReason::Unlock)?;
-        let scrypt = age::scrypt::Identity::new(SecretString::from(pass.to_string()));
-        let text = match age::decrypt(&scrypt, &sealed) {
+        let text = self.open_identity(&sealed, &pass)?;
+        let id = parse_identity(&text).ok_or_else(|| {
+            self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity"))
+        })?;
+        self.remember(&text, &sealed);
+        Ok(id)
+    }
+
+    /// The identity text (`AGE-SECRET-KEY-1…`) inside `identity.age`, decrypted with `pass`.
+    fn open_identity(&self, sealed: &[u8], pass: &str) -> Result<Zeroizing<String>, Error> {
+        let scrypt = age::scrypt::Identity::new(SecretString::from(pass.to_owned()));
+        let text = match age::decrypt(&scrypt, sealed) {
             Ok(t) => Zeroizing::new(t),
             Err(
                 age::DecryptError::DecryptionFailed
@@ -172,12 +182,58 @@ impl FileStore {
         };
         let text = std::str::from_utf8(&text)
             .map_err(|_| self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity")))?;
-        let text = text.trim();
-        let id = parse_identity(text).ok_or_else(|| {
-            self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity"))
-        })?;
-        self.remember(text, &sealed);
-        Ok(id)
+        Ok(Zeroizing::new(text.trim().to_owned()))
+    }
+
+    /// `identity.age`'s content: the identity text encrypted to `pass` (scrypt).
+    fn seal_identity(&self, text: &str, pass: &str) -> Result<Vec<u8>, Error> {
+        let mut recipient = age::scrypt::Recipient::new(SecretString::from(pass.to_owned()));
+        if let Some(n) = self.kdf_log_n {
+            recipient.set_work_factor(n);
+        }
+        let mut plain = Zeroizing::new(Vec::new());
+        plain.extend_from_slice(
+            b"# iamkit file store identity; decrypt records with: age -d -i <this file> FILE.age\n",
+        );
+        plain.extend_from_slice(text.as_bytes());
+        plain.push(b'\n');
+        age::encrypt(&recipient, &plain)
+            .map_err(|e| self.corrupt(format!("cannot encrypt the identity: {e}")))
+    }
+
+    /// Re-encrypts the store's key (`identity.age`) to `new_passphrase`, after checking the
+    /// current passphrase (from the configured source, even when an unlock is cached). Records
+    /// are encrypted to the key, not to the passphrase, so none is rewritten; `identity.age` is
+    /// replaced atomically under the store lock, and a cached unlock follows the new file.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for an empty new passphrase, [`Error::Unavailable`] when the
+    /// store was never created, [`Error::WrongPassphrase`] when the current one is wrong.
+    pub fn change_passphrase(&self, new_passphrase: &str) -> Result<(), Error> {
+        if new_passphrase.is_empty() {
+            return Err(Error::InvalidOption {
+                option: "new passphrase",
+                expected: "a non-empty passphrase",
+            });
+        }
+        let id_path = self.dir.join(IDENTITY_FILE);
+        if !id_path.is_file() {
+            return Err(Error::Unavailable {
+                store: self.name(),
+                reason: "it has not been created yet (nothing to re-encrypt)".to_owned(),
+            });
+        }
+        let current = self.passphrase(PromptReason::Unlock)?;
+        let _lock = DirLock::acquire(&self.dir)?;
+        let sealed = std::fs::read(&id_path).map_err(|e| Error::io("read", &id_path, e))?;
+        let text = self.open_identity(&sealed, &current)?;
+        if parse_identity(&text).is_none() {
+            return Err(self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity")));
+        }
+        let resealed = self.seal_identity(&text, new_passphrase)?;
+        write_atomic(&id_path, &resealed)?;
+        self.remember(&text, &resealed);
+        Ok(())
     }
 
     fn remember(&self, text: &str, sealed: &[u8]) {
@@ -216,18 +272,7 @@ impl FileStore {
         }
         let id = age::x25519::Identity::generate();
         let text = Zeroizing::new(id.to_string().expose_secret().to_owned());
-        let mut recipient = age::scrypt::Recipient::new(SecretString::from(pass.to_string()));
-        if let Some(n) = self.kdf_log_n {
-            recipient.set_work_factor(n);
-        }
-        let mut plain = Zeroizing::new(Vec::new());
-        plain.extend_from_slice(
-            b"# iamkit file store identity; decrypt records with: age -d -i <this file> FILE.age\n",
-        );
-        plain.extend_from_slice(text.as_bytes());
-        plain.push(b'\n');
-        let sealed = age::encrypt(&recipient, &plain)
-            .map_err(|e| self.corrupt(format!("cannot encrypt the identity: {e}")))?;
+        let sealed = self.seal_identity(&text, &pass)?;
         write_atomic(&self.dir.join(IDENTITY_FILE), &sealed)?;
         self.remember(&text, &sealed);
         Ok(id)

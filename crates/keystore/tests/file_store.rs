@@ -506,3 +506,46 @@ fn records_of_another_format_version_are_refused_clearly() {
         "{e}"
     );
 }
+
+#[test]
+fn change_passphrase_reencrypts_only_the_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = FileStore::open(file_opts(tmp.path(), "old passphrase")).unwrap();
+    let dev = mfa(9, 20);
+    old.put_mfa("dev", &dev, Overwrite::Refuse).unwrap();
+    let record = tmp.path().join("mfa").join("dev.age");
+    let record_before = std::fs::read(&record).unwrap();
+
+    // A wrong current passphrase changes nothing.
+    let wrong = FileStore::open(file_opts(tmp.path(), "not it")).unwrap();
+    assert!(matches!(
+        wrong.change_passphrase("new passphrase"),
+        Err(Error::WrongPassphrase { .. })
+    ));
+    assert!(matches!(
+        old.change_passphrase(""),
+        Err(Error::InvalidOption { .. })
+    ));
+    old.change_passphrase("new passphrase").unwrap();
+
+    assert_eq!(
+        std::fs::read(&record).unwrap(),
+        record_before,
+        "records untouched"
+    );
+    let new = FileStore::open(file_opts(tmp.path(), "new passphrase")).unwrap();
+    assert_eq!(new.get_mfa("dev").unwrap(), dev);
+    let stale = FileStore::open(file_opts(tmp.path(), "old passphrase")).unwrap();
+    assert!(matches!(
+        stale.get_mfa("dev"),
+        Err(Error::WrongPassphrase { .. })
+    ));
+    // A store never created has nothing to re-encrypt.
+    let empty = tempfile::tempdir().unwrap();
+    let none = FileStore::open(file_opts(empty.path(), "x")).unwrap();
+    assert!(matches!(
+        none.change_passphrase("y"),
+        Err(Error::Unavailable { .. })
+    ));
+    assert!(!none.exists());
+}
