@@ -67,7 +67,7 @@ pub(crate) fn presign(
     let token_signed = settings.session_token == SessionTokenMode::Signed;
     let params = XAmzParams {
         access_key_id: credentials.access_key_id(),
-        scope,
+        date,
         credential_tail: signer.credential_tail(),
         amz,
         expires: expires_str,
@@ -150,7 +150,8 @@ pub(crate) fn presign(
 /// The `X-Amz-*` parameters a presigned URL signs (`X-Amz-Signature` aside).
 struct XAmzParams<'p> {
     access_key_id: &'p str,
-    scope: Scope<'p>,
+    /// The scope's `yyyymmdd` (eight digits: nothing to encode).
+    date: &'p str,
     /// `%2F{region}%2F{service}%2Faws4_request`.
     credential_tail: &'p str,
     amz: &'p str,
@@ -189,8 +190,7 @@ impl XAmzParams<'_> {
             1 => {
                 push_encoded(out, self.access_key_id);
                 out.push_str("%2F");
-                // Eight digits (from `amz`).
-                out.push_str(self.scope.date);
+                out.push_str(self.date);
                 out.push_str(self.credential_tail);
             }
             2 => out.push_str(self.amz),
@@ -310,23 +310,30 @@ mod tests {
     use super::*;
     use crate::canonical::query_pairs;
 
-    #[test]
-    fn merged_query_matches_general() {
-        let params = XAmzParams {
-            access_key_id: "AKID",
-            scope: Scope {
-                date: "20130524",
-                region: "us-east-1",
-                service: "s3",
-            },
+    /// The same parameters with and without a session token.
+    fn params_with_and_without_token<'p>(
+        access_key_id: &'p str,
+        signed: &'p str,
+    ) -> [XAmzParams<'p>; 2] {
+        let with = XAmzParams {
+            access_key_id,
+            date: "20130524",
             credential_tail: "%2Fus-east-1%2Fs3%2Faws4_request",
             amz: "20130524T000000Z",
             expires: "86400",
-            signed: "host;x-a!b",
+            signed,
             token: Some("tok/en+="),
         };
-        let mut no_token = XAmzParams { ..params };
-        no_token.token = None;
+        let without = XAmzParams {
+            token: None,
+            ..with
+        };
+        [with, without]
+    }
+
+    #[test]
+    fn merged_query_matches_general() {
+        let [params, no_token] = params_with_and_without_token("AKID", "host;x-a!b");
         for q in [
             "",
             "a=1",
@@ -351,21 +358,7 @@ mod tests {
 
     #[test]
     fn xamz_only_query_matches_merged() {
-        let params = XAmzParams {
-            access_key_id: "AK/ID+",
-            scope: Scope {
-                date: "20130524",
-                region: "us-east-1",
-                service: "s3",
-            },
-            credential_tail: "%2Fus-east-1%2Fs3%2Faws4_request",
-            amz: "20130524T000000Z",
-            expires: "86400",
-            signed: "host;x-a!b;x-amz-meta-z",
-            token: Some("tok/en+="),
-        };
-        let mut no_token = XAmzParams { ..params };
-        no_token.token = None;
+        let [params, no_token] = params_with_and_without_token("AK/ID+", "host;x-a!b;x-amz-meta-z");
         for p in [&params, &no_token] {
             let (mut x, mut y) = (String::new(), String::new());
             write_query_xamz_only(&mut x, p);
