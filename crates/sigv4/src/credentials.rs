@@ -226,13 +226,15 @@ impl SigningKeyCache {
 
     /// Calls `f` with the cached key and the HMAC state after absorbing the string to sign's
     /// first lines `AWS4-HMAC-SHA256\n{amz_date}\n{date}/{region}/{service}/aws4_request\n`
-    /// (computed on the first use of `amz_date`, then reused while it repeats).
+    /// (computed on the first use of `amz_date`, then reused while it repeats). `head`, when
+    /// the caller already has those lines, saves writing them again.
     pub(crate) fn with_key_and_sts_prefix<R>(
         &self,
         secret_access_key: &str,
         amz_date: &[u8; 16],
         region: &str,
         service: &str,
+        head: Option<&[u8]>,
         f: impl FnOnce(&SigningKey, &HmacState) -> R,
     ) -> R {
         let date = std::str::from_utf8(&amz_date[..8]).unwrap_or_default();
@@ -240,6 +242,18 @@ impl SigningKeyCache {
             if let Some((amz, mac)) = &e.sts_prefix
                 && amz == amz_date
             {
+                return f(&e.key, mac);
+            }
+            let mac = match &mut e.sts_prefix {
+                Some((amz, mac)) => {
+                    *amz = *amz_date;
+                    mac.clone_from(&e.key.mac);
+                    mac
+                }
+                None => &mut e.sts_prefix.insert((*amz_date, e.key.mac.clone())).1,
+            };
+            if let Some(head) = head {
+                mac.update(head);
                 return f(&e.key, mac);
             }
             // The head on the stack, absorbed in one call, into the entry's state in place.
@@ -269,14 +283,6 @@ impl SigningKeyCache {
                 head[at..at + p.len()].copy_from_slice(p);
                 at += p.len();
             }
-            let mac = match &mut e.sts_prefix {
-                Some((amz, mac)) => {
-                    *amz = *amz_date;
-                    mac.clone_from(&e.key.mac);
-                    mac
-                }
-                None => &mut e.sts_prefix.insert((*amz_date, e.key.mac.clone())).1,
-            };
             mac.update(head);
             f(&e.key, mac)
         })

@@ -651,30 +651,19 @@ impl Signer {
     ) -> String {
         let mut hash = const_hex::Buffer::<32>::new();
         let hash = hash.format(canonical_request_hash);
-        sts.push_str(hash);
-        let sig = self.with_sts_prefix(credentials, amz_date, |prefix| {
-            prefix.finalize_with(hash.as_bytes())
-        });
-        let mut signature = String::with_capacity(64);
-        push_hex32(&mut signature, &sig);
-        signature
-    }
-
-    /// Calls `f` with the cached keyed HMAC that has absorbed the string to sign's first three
-    /// lines for `amz_date` (and this signer's region and service).
-    pub(crate) fn with_sts_prefix<R>(
-        &self,
-        credentials: &Credentials,
-        amz_date: &[u8; 16],
-        f: impl FnOnce(&HmacState) -> R,
-    ) -> R {
-        self.cache.with_key_and_sts_prefix(
+        // `sts` holds exactly the head here: absorbed as it is when this second is new.
+        let sig = self.cache.with_key_and_sts_prefix(
             credentials.secret_access_key(),
             amz_date,
             &self.region,
             &self.service,
-            |_, prefix| f(prefix),
-        )
+            Some(sts.as_bytes()),
+            |_, prefix| prefix.finalize_with(hash.as_bytes()),
+        );
+        sts.push_str(hash);
+        let mut signature = String::with_capacity(64);
+        push_hex32(&mut signature, &sig);
+        signature
     }
 
     /// Collects the headers to sign (request headers minus excluded and `replaced` ones, plus the

@@ -749,6 +749,7 @@ impl Verifier {
             &amz_bytes,
             &self.region,
             &self.service,
+            None,
             |key, prefix| {
                 let expected = signature_hex(prefix, &cr);
                 let same = crate::credentials::signature_eq(&expected, p.signature.as_bytes());
