@@ -247,7 +247,7 @@ impl SigningKeyCache {
             let mac = match &mut e.sts_prefix {
                 Some((amz, mac)) => {
                     *amz = *amz_date;
-                    mac.clone_from(&e.key.mac);
+                    mac.copy_from(&e.key.mac);
                     mac
                 }
                 None => &mut e.sts_prefix.insert((*amz_date, e.key.mac.clone())).1,
