@@ -21,8 +21,8 @@ use crate::fsutil::{DirLock, ensure_private_dir, remove_file, remove_stale_temps
 use crate::open::PromptReason;
 use crate::record::{open as open_record, seal};
 use crate::{
-    AwsCredentials, Error, MfaDevice, OpenOptions, Overwrite, PassphraseSource, RecordKind, Store,
-    StoreInfo, StoreKind, validate_name,
+    Error, MfaDevice, OpenOptions, Overwrite, PassphraseSource, RecordKind, Store, StoreInfo,
+    StoreKind, validate_name,
 };
 
 const IDENTITY_FILE: &str = "identity.age";
@@ -373,26 +373,7 @@ impl Store for FileStore {
         }
     }
 
-    fn put_mfa(&self, name: &str, rec: &MfaDevice, overwrite: Overwrite) -> Result<(), Error> {
-        self.write_record(RecordKind::Mfa, name, rec, overwrite)
-    }
-
-    fn get_mfa(&self, name: &str) -> Result<MfaDevice, Error> {
-        self.read_record(RecordKind::Mfa, name)
-    }
-
-    fn put_creds(
-        &self,
-        name: &str,
-        rec: &AwsCredentials,
-        overwrite: Overwrite,
-    ) -> Result<(), Error> {
-        self.write_record(RecordKind::Creds, name, rec, overwrite)
-    }
-
-    fn get_creds(&self, name: &str) -> Result<AwsCredentials, Error> {
-        self.read_record(RecordKind::Creds, name)
-    }
+    typed_record_methods!(write_record, read_record);
 
     fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
         validate_name(name)?;

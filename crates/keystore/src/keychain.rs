@@ -16,8 +16,8 @@ use crate::fsutil::DirLock;
 use crate::index::{Index, index_path};
 use crate::record::{open as open_record, seal};
 use crate::{
-    AwsCredentials, Error, MfaDevice, OpenOptions, Overwrite, RecordKind, Store, StoreInfo,
-    StoreKind, validate_name,
+    Error, MfaDevice, OpenOptions, Overwrite, RecordKind, Store, StoreInfo, StoreKind,
+    validate_name,
 };
 
 /// A store backed by a keychain through `keyring-core`.
@@ -336,26 +336,7 @@ impl Store for KeychainStore {
         }
     }
 
-    fn put_mfa(&self, name: &str, rec: &MfaDevice, overwrite: Overwrite) -> Result<(), Error> {
-        self.put(RecordKind::Mfa, name, rec, overwrite)
-    }
-
-    fn get_mfa(&self, name: &str) -> Result<MfaDevice, Error> {
-        self.get(RecordKind::Mfa, name)
-    }
-
-    fn put_creds(
-        &self,
-        name: &str,
-        rec: &AwsCredentials,
-        overwrite: Overwrite,
-    ) -> Result<(), Error> {
-        self.put(RecordKind::Creds, name, rec, overwrite)
-    }
-
-    fn get_creds(&self, name: &str) -> Result<AwsCredentials, Error> {
-        self.get(RecordKind::Creds, name)
-    }
+    typed_record_methods!(put, get);
 
     fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
         validate_name(name)?;

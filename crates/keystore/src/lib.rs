@@ -1,5 +1,37 @@
 #![doc = include_str!("../README.md")]
 
+/// The four typed [`Store`] methods, written once: each store implements them over its own
+/// generic `$put(kind, name, &record, overwrite)` and `$get(kind, name)`.
+macro_rules! typed_record_methods {
+    ($put:ident, $get:ident) => {
+        fn put_mfa(
+            &self,
+            name: &str,
+            rec: &crate::MfaDevice,
+            overwrite: crate::Overwrite,
+        ) -> Result<(), crate::Error> {
+            self.$put(crate::RecordKind::Mfa, name, rec, overwrite)
+        }
+
+        fn get_mfa(&self, name: &str) -> Result<crate::MfaDevice, crate::Error> {
+            self.$get(crate::RecordKind::Mfa, name)
+        }
+
+        fn put_creds(
+            &self,
+            name: &str,
+            rec: &crate::AwsCredentials,
+            overwrite: crate::Overwrite,
+        ) -> Result<(), crate::Error> {
+            self.$put(crate::RecordKind::Creds, name, rec, overwrite)
+        }
+
+        fn get_creds(&self, name: &str) -> Result<crate::AwsCredentials, crate::Error> {
+            self.$get(crate::RecordKind::Creds, name)
+        }
+    };
+}
+
 mod cache;
 mod error;
 mod file;

@@ -6,10 +6,7 @@ use std::sync::Mutex;
 use zeroize::Zeroizing;
 
 use crate::record::{open, seal};
-use crate::{
-    AwsCredentials, Error, MfaDevice, Overwrite, RecordKind, Store, StoreInfo, StoreKind,
-    validate_name,
-};
+use crate::{Error, MfaDevice, Overwrite, RecordKind, Store, StoreInfo, StoreKind, validate_name};
 
 type Records = BTreeMap<(RecordKind, String), Zeroizing<Vec<u8>>>;
 
@@ -114,26 +111,7 @@ impl Store for MockStore {
         }
     }
 
-    fn put_mfa(&self, name: &str, rec: &MfaDevice, overwrite: Overwrite) -> Result<(), Error> {
-        self.put(RecordKind::Mfa, name, rec, overwrite)
-    }
-
-    fn get_mfa(&self, name: &str) -> Result<MfaDevice, Error> {
-        self.get(RecordKind::Mfa, name)
-    }
-
-    fn put_creds(
-        &self,
-        name: &str,
-        rec: &AwsCredentials,
-        overwrite: Overwrite,
-    ) -> Result<(), Error> {
-        self.put(RecordKind::Creds, name, rec, overwrite)
-    }
-
-    fn get_creds(&self, name: &str) -> Result<AwsCredentials, Error> {
-        self.get(RecordKind::Creds, name)
-    }
+    typed_record_methods!(put, get);
 
     fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
         self.check(name)?;
