@@ -1,7 +1,7 @@
 //! `iamkit store …`: which store is in use, and forgetting a cached unlock.
 
 use clap::Subcommand;
-use iamkit_keystore::{self as keystore, StoreKind};
+use iamkit_keystore::{self as keystore, PassphraseSource, StoreKind};
 use serde_json::json;
 
 use std::path::Path;
@@ -105,18 +105,20 @@ const NEW_PASSPHRASE: &str = "IAMKIT_NEW_PASSPHRASE";
 fn passwd() -> CliResult {
     let opts = storeopen::options()?;
     let store = keystore::FileStore::open(opts).map_err(store_error)?;
-    let dir = store.dir().to_owned();
-    let new = new_passphrase(&dir)?;
-    store.change_passphrase(&new).map_err(store_error)?;
+    // The current passphrase is asked first (inside change_passphrase), then the new one.
+    store
+        .change_passphrase(&new_passphrase()?)
+        .map_err(store_error)?;
     Out::line(&format!(
         "changed the passphrase of the file store at {} (records unchanged)",
-        dir.display()
+        store.dir().display()
     ))
 }
 
-/// The new passphrase: a file, a variable, or (on a terminal) a prompt asked twice.
-fn new_passphrase(dir: &Path) -> CliResult<Zeroizing<String>> {
-    let pass = if let Some(p) = std::env::var_os(NEW_PASSPHRASE_FILE).filter(|v| !v.is_empty()) {
+/// Where the new passphrase comes from: a file, a variable, or (on a terminal) a prompt that
+/// asks twice.
+fn new_passphrase() -> CliResult<PassphraseSource> {
+    let value = if let Some(p) = std::env::var_os(NEW_PASSPHRASE_FILE).filter(|v| !v.is_empty()) {
         let text = Zeroizing::new(std::fs::read_to_string(&p).map_err(|e| {
             CliError::io(
                 &format!(
@@ -133,27 +135,14 @@ fn new_passphrase(dir: &Path) -> CliResult<Zeroizing<String>> {
                 .map_err(|_| CliError::usage(format!("{NEW_PASSPHRASE}: expected UTF-8 text")))?,
         )
     } else if io::stdin_is_terminal() {
-        let prompt = |text: String| {
-            rpassword::prompt_password(text)
-                .map(Zeroizing::new)
-                .map_err(|e| CliError::io("cannot read the new passphrase", &e))
-        };
-        let first = prompt(format!(
-            "New passphrase for the iamkit file store at {}: ",
-            dir.display()
-        ))?;
-        let second = prompt("Repeat the new passphrase: ".to_owned())?;
-        if *first != *second {
-            return Err(CliError::usage("the two new passphrases differ"));
-        }
-        first
+        return Ok(PassphraseSource::Prompt(Box::new(storeopen::prompt)));
     } else {
         return Err(CliError::usage(format!(
             "no new passphrase: set {NEW_PASSPHRASE_FILE} or {NEW_PASSPHRASE}, or run in a terminal to be prompted"
         )));
     };
-    if pass.is_empty() {
+    if value.is_empty() {
         return Err(CliError::usage("the new passphrase is empty"));
     }
-    Ok(pass)
+    Ok(PassphraseSource::Value(value))
 }

@@ -70,7 +70,7 @@ pub(crate) fn options() -> CliResult<OpenOptions> {
 }
 
 /// The no-echo prompt: once to unlock, twice (compared) to create.
-fn prompt(reason: PromptReason, dir: &Path) -> std::io::Result<Zeroizing<String>> {
+pub(crate) fn prompt(reason: PromptReason, dir: &Path) -> std::io::Result<Zeroizing<String>> {
     match reason {
         PromptReason::Unlock => Ok(Zeroizing::new(rpassword::prompt_password(format!(
             "Passphrase for the iamkit file store at {}: ",

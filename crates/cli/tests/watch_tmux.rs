@@ -358,9 +358,37 @@ fn secrets_and_passphrases_are_prompted_without_echo_on_a_terminal() {
         p.contains("Passphrase for the iamkit file store")
     });
     send(pass);
-    let pane = tmux.wait_for("the code", |p| p.lines().any(|l| l == "287082"));
+    let before = tmux.wait_for("the code", |p| p.lines().any(|l| l == "287082"));
+    // Changing the passphrase: the current one first, then the new one twice (on a cleared
+    // pane: the 12-line pane has scrolled).
+    let new_pass = "second-pass-phrase-typed";
+    send(&format!("clear; {} store passwd", common::BIN));
+    tmux.wait_for("the current passphrase prompt", |p| {
+        p.contains("Passphrase for the iamkit file store")
+    });
+    send(pass);
+    tmux.wait_for("the new passphrase prompt", |p| {
+        p.contains("New passphrase")
+    });
+    send(new_pass);
+    tmux.wait_for("the repeat prompt", |p| p.contains("Repeat the new"));
+    send(new_pass);
+    tmux.wait_for("the change", |p| p.contains("changed the passphrase"));
+    send(&format!("{} mfa code p --time 59", common::BIN));
+    tmux.wait_for("the unlock prompt", |p| {
+        p.matches("Passphrase for the iamkit file store").count() == 2
+    });
+    send(new_pass);
+    let after = tmux.wait_for("the code again", |p| p.lines().any(|l| l == "287082"));
+    let pane = format!("{before}\n{after}");
     // Nothing typed at a prompt was echoed.
-    for secret in [SECRET_B32, pass, "wJalrXUtnFEMI", "AKIAIOSFODNN7EXAMPLE"] {
+    for secret in [
+        SECRET_B32,
+        pass,
+        new_pass,
+        "wJalrXUtnFEMI",
+        "AKIAIOSFODNN7EXAMPLE",
+    ] {
         assert!(!pane.contains(secret), "{secret} echoed:\n{pane}");
     }
 }

@@ -201,21 +201,18 @@ impl FileStore {
             .map_err(|e| self.corrupt(format!("cannot encrypt the identity: {e}")))
     }
 
-    /// Re-encrypts the store's key (`identity.age`) to `new_passphrase`, after checking the
-    /// current passphrase (from the configured source, even when an unlock is cached). Records
-    /// are encrypted to the key, not to the passphrase, so none is rewritten; `identity.age` is
-    /// replaced atomically under the store lock, and a cached unlock follows the new file.
+    /// Re-encrypts the store's key (`identity.age`) to a new passphrase. The current passphrase
+    /// comes first, from the configured source (even when an unlock is cached), then the new
+    /// one from `new_passphrase` (asked with [`PromptReason::Create`]: a prompt should ask twice).
+    /// Records are encrypted to the key, not to the passphrase, so none is rewritten;
+    /// `identity.age` is replaced atomically under the store lock (taken only after both
+    /// passphrases are in, and refused if the file changed meanwhile), and a cached unlock
+    /// follows the new file.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for an empty new passphrase, [`Error::Unavailable`] when the
-    /// store was never created, [`Error::WrongPassphrase`] when the current one is wrong.
-    pub fn change_passphrase(&self, new_passphrase: &str) -> Result<(), Error> {
-        if new_passphrase.is_empty() {
-            return Err(Error::InvalidOption {
-                option: "new passphrase",
-                expected: "a non-empty passphrase",
-            });
-        }
+    /// [`Error::Unavailable`] when the store was never created, [`Error::WrongPassphrase`] when
+    /// the current passphrase is wrong, [`Error::NoPassphrase`] when either is missing or empty.
+    pub fn change_passphrase(&self, new_passphrase: &PassphraseSource) -> Result<(), Error> {
         let id_path = self.dir.join(IDENTITY_FILE);
         if !id_path.is_file() {
             return Err(Error::Unavailable {
@@ -224,13 +221,23 @@ impl FileStore {
             });
         }
         let current = self.passphrase(PromptReason::Unlock)?;
-        let _lock = DirLock::acquire(&self.dir)?;
         let sealed = std::fs::read(&id_path).map_err(|e| Error::io("read", &id_path, e))?;
         let text = self.open_identity(&sealed, &current)?;
         if parse_identity(&text).is_none() {
             return Err(self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity")));
         }
-        let resealed = self.seal_identity(&text, new_passphrase)?;
+        let new = new_passphrase.get(PromptReason::Create, &self.dir)?;
+        let resealed = self.seal_identity(&text, &new)?;
+        let _lock = DirLock::acquire(&self.dir)?;
+        let now = std::fs::read(&id_path).map_err(|e| Error::io("read", &id_path, e))?;
+        if now != sealed {
+            return Err(Error::Unavailable {
+                store: self.name(),
+                reason: format!(
+                    "{IDENTITY_FILE} changed while the passphrases were read; try again"
+                ),
+            });
+        }
         write_atomic(&id_path, &resealed)?;
         self.remember(&text, &resealed);
         Ok(())

@@ -519,14 +519,14 @@ fn change_passphrase_reencrypts_only_the_key() {
     // A wrong current passphrase changes nothing.
     let wrong = FileStore::open(file_opts(tmp.path(), "not it")).unwrap();
     assert!(matches!(
-        wrong.change_passphrase("new passphrase"),
+        wrong.change_passphrase(&pass("new passphrase")),
         Err(Error::WrongPassphrase { .. })
     ));
     assert!(matches!(
-        old.change_passphrase(""),
-        Err(Error::InvalidOption { .. })
+        old.change_passphrase(&pass("")),
+        Err(Error::NoPassphrase { .. })
     ));
-    old.change_passphrase("new passphrase").unwrap();
+    old.change_passphrase(&pass("new passphrase")).unwrap();
 
     assert_eq!(
         std::fs::read(&record).unwrap(),
@@ -544,8 +544,42 @@ fn change_passphrase_reencrypts_only_the_key() {
     let empty = tempfile::tempdir().unwrap();
     let none = FileStore::open(file_opts(empty.path(), "x")).unwrap();
     assert!(matches!(
-        none.change_passphrase("y"),
+        none.change_passphrase(&pass("y")),
         Err(Error::Unavailable { .. })
     ));
     assert!(!none.exists());
+}
+
+#[test]
+fn change_passphrase_asks_the_current_one_first_then_the_new_one_to_create() {
+    use std::sync::{Arc, Mutex};
+    let tmp = tempfile::tempdir().unwrap();
+    FileStore::open(file_opts(tmp.path(), "first"))
+        .unwrap()
+        .put_mfa("dev", &mfa(3, 20), Overwrite::Refuse)
+        .unwrap();
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&asked);
+    let store = FileStore::open(file_opts(tmp.path(), "unused").passphrase(
+        PassphraseSource::Prompt(Box::new(move |reason, _| {
+            log.lock().unwrap().push(("current", reason));
+            Ok(Zeroizing::new("first".to_owned()))
+        })),
+    ))
+    .unwrap();
+    let log = Arc::clone(&asked);
+    let new = PassphraseSource::Prompt(Box::new(move |reason, _| {
+        log.lock().unwrap().push(("new", reason));
+        Ok(Zeroizing::new("second".to_owned()))
+    }));
+    store.change_passphrase(&new).unwrap();
+    assert_eq!(
+        *asked.lock().unwrap(),
+        [
+            ("current", PromptReason::Unlock),
+            ("new", PromptReason::Create)
+        ]
+    );
+    let reopened = FileStore::open(file_opts(tmp.path(), "second")).unwrap();
+    assert_eq!(reopened.get_mfa("dev").unwrap(), mfa(3, 20));
 }
