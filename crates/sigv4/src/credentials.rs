@@ -16,8 +16,9 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-pub(crate) type HmacSha256 = Hmac<Sha256>;
 use crate::sha::HmacState;
+
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// An access key ID, its secret access key and an optional session token.
 ///
@@ -182,7 +183,8 @@ struct CacheEntry {
 
 /// A small cache of signing keys keyed by (secret, date, region, service), so that repeated signing
 /// skips the four-HMAC derivation. Entries are zeroized when evicted (oldest first) or dropped.
-/// Thread-safe (a `Mutex` held only for the lookup).
+/// Thread-safe: a `Mutex` is held for the lookup and, when a [`Signer`](crate::Signer) or
+/// [`Verifier`](crate::Verifier) uses the cache, for the signature's last HMAC blocks.
 ///
 /// Each entry also remembers the HMAC state after the string to sign's fixed first lines for the
 /// last second it signed, so a burst of requests signed (or verified) with the same `x-amz-date`
@@ -227,7 +229,7 @@ impl SigningKeyCache {
     /// Calls `f` with the cached key and the HMAC state after absorbing the string to sign's
     /// first lines `AWS4-HMAC-SHA256\n{amz_date}\n{date}/{region}/{service}/aws4_request\n`
     /// (computed on the first use of `amz_date`, then reused while it repeats). `head`, when
-    /// the caller already has those lines, saves writing them again.
+    /// the caller already has those lines ([`crate::sign::sts_head`]), saves writing them again.
     pub(crate) fn with_key_and_sts_prefix<R>(
         &self,
         secret_access_key: &str,
@@ -252,38 +254,18 @@ impl SigningKeyCache {
                 }
                 None => &mut e.sts_prefix.insert((*amz_date, e.key.mac.clone())).1,
             };
-            if let Some(head) = head {
-                mac.update(head);
-                return f(&e.key, mac);
+            match head {
+                Some(head) => mac.update(head),
+                None => {
+                    let scope = crate::sign::Scope {
+                        date,
+                        region,
+                        service,
+                    };
+                    let amz = std::str::from_utf8(amz_date).unwrap_or_default();
+                    mac.update(crate::sign::sts_head(amz, scope).as_bytes());
+                }
             }
-            // The head on the stack, absorbed in one call, into the entry's state in place.
-            let parts: [&[u8]; 10] = [
-                crate::sign::ALGORITHM.as_bytes(),
-                b"\n",
-                amz_date,
-                b"\n",
-                &amz_date[..8],
-                b"/",
-                region.as_bytes(),
-                b"/",
-                service.as_bytes(),
-                b"/aws4_request\n",
-            ];
-            let mut stack = [0u8; 160];
-            let mut heap = Vec::new();
-            let len: usize = parts.iter().map(|p| p.len()).sum();
-            let head: &mut [u8] = if len <= stack.len() {
-                &mut stack[..len]
-            } else {
-                heap.resize(len, 0);
-                &mut heap
-            };
-            let mut at = 0;
-            for p in parts {
-                head[at..at + p.len()].copy_from_slice(p);
-                at += p.len();
-            }
-            mac.update(head);
             f(&e.key, mac)
         })
     }

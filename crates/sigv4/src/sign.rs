@@ -781,16 +781,7 @@ impl Signer {
         let signature = self.finish_sts(credentials, &amz_bytes, &mut sts, &hash);
         authz.push_str(&signature);
         out_headers.push(("authorization", authz));
-        Ok(SigningOutput {
-            canonical_request: cr,
-            string_to_sign: sts,
-            signature,
-            signed_headers: signed,
-            headers: out_headers,
-            presigned: None,
-            query_at: 0,
-            has_url: false,
-        })
+        Ok(SigningOutput::new(cr, sts, signature, signed, out_headers))
     }
 
     /// Presigns: the `X-Amz-*` parameters go in the query (`X-Amz-Expires` = `expires_seconds`,
