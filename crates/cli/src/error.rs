@@ -83,8 +83,9 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // One line, always: fold any newline a library message might carry.
+        // Messages may quote names from enrollment data: no control character reaches stderr.
         let one_line = self.message.replace(['\n', '\r'], " ");
-        write!(f, "iamkit: {one_line}")
+        write!(f, "iamkit: {}", crate::io::escape_text(&one_line))
     }
 }
 

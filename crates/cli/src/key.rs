@@ -59,9 +59,8 @@ fn new(args: &NewArgs) -> CliResult {
     let pair = KeyPair::generate(prefix, account)
         .map_err(|e| CliError::usage(format!("cannot generate a key: {e}")))?;
     if args.json {
-        let json = serde_json::to_value(pair.with_secret_exposed())
-            .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?;
-        Out::json(&json)
+        // Serialized straight into a wiped buffer: no `serde_json::Value` keeps the secret.
+        Out::json(&pair.with_secret_exposed())
     } else {
         Out::write(format_args!(
             "{}\n{}\n",
@@ -75,9 +74,7 @@ fn inspect(args: &InspectArgs) -> CliResult {
     let id = AccessKeyId::parse(args.key_id.trim()).map_err(input_error)?;
     let info = id.inspect();
     if args.json {
-        let json = serde_json::to_value(info)
-            .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?;
-        Out::json(&json)
+        Out::json(&info)
     } else {
         let account = info
             .account_id

@@ -87,7 +87,7 @@ Secrets are read from stdin (one per line) or a no-echo prompt, never from argv.
 
 Exit status: 0 success; 1 a check said no (invalid code or signature, expired credentials);
 2 usage or input error; 3 storage error (no keychain, locked, wrong passphrase, entry missing);
-`creds exec` passes its command's status through.
+`creds exec` passes its command's status through; 70 an internal error (a bug in iamkit).
 
 Environment:
   IAMKIT_STORE            auto, keychain or file (as --store)
@@ -105,6 +105,7 @@ pub(crate) struct Globals {
 }
 
 fn main() -> ExitCode {
+    io::install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return clap_error(&err),

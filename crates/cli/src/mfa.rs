@@ -48,6 +48,13 @@ pub(crate) enum MfaCmd {
         #[arg(long)]
         force: bool,
     },
+    /// Holds a copied code on the system clipboard for `--copy` (started by iamkit itself).
+    #[command(hide = true)]
+    ClipboardKeeper {
+        /// Seconds to keep it before clearing.
+        #[arg(long, default_value_t = clipboard::DEFAULT_CLEAR_AFTER)]
+        clear_after: u64,
+    },
     /// Export devices as otpauth-migration:// URIs (Google Authenticator's transfer format).
     ExportMigration {
         /// Devices to export (default: all).
@@ -91,9 +98,19 @@ pub(crate) struct CodeArgs {
     /// Redraw the code with a countdown until interrupted.
     #[arg(long)]
     pub(crate) watch: bool,
-    /// Put the code on the clipboard (OSC 52 over SSH).
+    /// Put the code on the clipboard (OSC 52 over SSH). The system clipboard is cleared after
+    /// --clear-after seconds if it still holds the code.
     #[arg(long)]
     pub(crate) copy: bool,
+    /// With --copy: seconds the code stays on the system clipboard, 1 to 600.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        requires = "copy",
+        default_value_t = clipboard::DEFAULT_CLEAR_AFTER,
+        value_parser = clap::value_parser!(u64).range(1..=clipboard::MAX_CLEAR_AFTER)
+    )]
+    pub(crate) clear_after: u64,
     /// Wait for a code this device has not printed before.
     #[arg(long)]
     pub(crate) fresh: bool,
@@ -128,18 +145,17 @@ pub(crate) fn run(cmd: MfaCmd, globals: &Globals) -> CliResult {
         MfaCmd::Show(args) => show(&args, globals),
         MfaCmd::ImportMigration { force } => import_migration(force, globals),
         MfaCmd::ExportMigration { names, qr } => export_migration(&names, qr, globals),
+        MfaCmd::ClipboardKeeper { clear_after } => clipboard::run_keeper(clear_after),
     }
 }
 
 const MIGRATION_SCHEME: &str = "otpauth-migration://";
 
-fn starts_with_ci(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
-}
+use crate::io::{escape_text, starts_with_ci};
 
+/// One warning line on stderr; names from enrollment data in it are escaped.
 fn warn(text: &str) {
-    eprintln!("iamkit: warning: {}", text.replace(['\n', '\r'], " "));
+    eprintln!("iamkit: warning: {}", escape_text(text));
 }
 
 /// The stored record for a parsed URI.
@@ -289,9 +305,11 @@ fn describe(dev: &MfaDevice) -> String {
         ),
         OtpType::Steam => "Steam Guard".to_owned(),
     };
+    // Issuer and account come from enrollment data: escaped, never raw control bytes.
+    let account = escape_text(&dev.account);
     match &dev.issuer {
-        Some(i) => format!("{i}: {} ({kind})", dev.account),
-        None => format!("{} ({kind})", dev.account),
+        Some(i) => format!("{}: {account} ({kind})", escape_text(i)),
+        None => format!("{account} ({kind})"),
     }
 }
 
@@ -332,7 +350,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     }
     Out::line(&format!(
         "added MFA device {}: {} to the {}",
-        args.name,
+        escape_text(&args.name),
         describe(&dev),
         opened.status.info
     ))
@@ -341,6 +359,9 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
 impl Ticker for TotpTicker<'_> {
     fn code_at(&self, unix_time: u64) -> String {
         self.0.generate(unix_time).as_str().to_owned()
+    }
+    fn step_at(&self, unix_time: u64) -> u64 {
+        self.0.step_at(unix_time)
     }
     fn period(&self) -> u64 {
         self.0.period()
@@ -353,21 +374,29 @@ impl Ticker for TotpTicker<'_> {
 /// A borrowed TOTP generator as a [`Ticker`].
 struct TotpTicker<'a>(&'a Totp);
 
-/// Copies a code, saying on stderr (a terminal) what happened; a failure is a warning only.
-fn copy_code(code: &str) {
-    use std::io::IsTerminal;
-    match clipboard::copy(code) {
+/// Copies a code, saying on stderr what happened (and for how long); a failure is a warning
+/// only. `quiet`: say nothing on success (each new code while watching).
+fn copy_code(code: &str, clear_after: u64, quiet: bool) {
+    match clipboard::copy(code, clear_after) {
         Ok(how) => {
-            if std::io::stderr().is_terminal() {
-                let how = match how {
-                    clipboard::Copied::System => "the clipboard",
-                    clipboard::Copied::Osc52 => "the terminal's clipboard (OSC 52)",
-                };
-                eprintln!("iamkit: copied to {how}");
+            if !quiet {
+                eprintln!("iamkit: {}", how.describe());
             }
         }
         Err(e) => warn(&format!("--copy: {e}")),
     }
+}
+
+/// `mfa code --json`, serialized straight into a wiped buffer.
+#[derive(Debug, serde::Serialize)]
+struct CodeJson<'a> {
+    name: &'a str,
+    code: &'a str,
+    counter: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining_seconds: Option<u64>,
 }
 
 fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
@@ -397,17 +426,24 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
             let counter = store.take_hotp_counter(&args.name).map_err(store_error)?;
             let code = hotp.generate(counter);
             if args.copy {
-                copy_code(code.as_str());
+                copy_code(code.as_str(), args.clear_after, false);
             }
             if args.json {
-                Out::json(&json!({"name": args.name, "code": code.as_str(), "counter": counter}))
+                Out::json(&CodeJson {
+                    name: &args.name,
+                    code: code.as_str(),
+                    counter,
+                    period: None,
+                    remaining_seconds: None,
+                })
             } else {
                 Out::line(code.as_str())
             }
         }
         Generator::Totp(totp) => {
             if args.watch {
-                return watch_codes(&args.name, &totp, store, args.copy);
+                let copy = args.copy.then_some(args.clear_after);
+                return watch_codes(&args.name, &totp, store, copy);
             }
             let now = match args.time {
                 Some(t) => t,
@@ -422,21 +458,33 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
             };
             let code = totp.generate(now);
             if args.copy {
-                copy_code(code.as_str());
+                copy_code(code.as_str(), args.clear_after, false);
             }
             if args.json {
-                Out::json(&json!({
-                    "name": args.name,
-                    "code": code.as_str(),
-                    "counter": totp.step_at(now),
-                    "period": totp.period(),
-                    "remaining_seconds": totp.remaining_seconds(now),
-                }))
+                Out::json(&CodeJson {
+                    name: &args.name,
+                    code: code.as_str(),
+                    counter: totp.step_at(now),
+                    period: Some(totp.period()),
+                    remaining_seconds: Some(totp.remaining_seconds(now)),
+                })
             } else {
                 Out::line(code.as_str())
             }
         }
     }
+}
+
+/// Seconds until the step after `last` begins, or `None` when `now` is already past `last`.
+/// Computed without overflow for any `last` (a corrupt record, or one written with `--time`).
+fn fresh_wait(totp: &Totp, last: Option<u64>, now: u64) -> Option<u64> {
+    let last = last?;
+    if totp.step_at(now) > last {
+        return None;
+    }
+    let next_start = u128::from(totp.t0()) + (u128::from(last) + 1) * u128::from(totp.period());
+    let wait = next_start.saturating_sub(u128::from(now)).max(1);
+    Some(u64::try_from(wait).unwrap_or(u64::MAX))
 }
 
 /// `--fresh`: waits until the clock is in a step after the last one printed, claims that step
@@ -449,14 +497,8 @@ fn fresh_time(name: &str, totp: &Totp, store: &dyn Store, last: Option<u64>) -> 
     loop {
         let now = now_unix()?;
         let step = totp.step_at(now);
-        if let Some(l) = last
-            && step <= l
-        {
-            let next_start = totp
-                .t0()
-                .saturating_add(l.saturating_add(1).saturating_mul(totp.period()));
-            let wait = next_start.saturating_sub(now).max(1);
-            if wait > 2 * totp.period() + 1 {
+        if let Some(wait) = fresh_wait(totp, last, now) {
+            if wait > totp.period().saturating_mul(2).saturating_add(1) {
                 return Err(CliError::storage(format!(
                     "device {name:?} has printed a code for a time {wait} s from now (its clock or an earlier --time?): wait, or re-add the device"
                 )));
@@ -479,12 +521,20 @@ fn fresh_time(name: &str, totp: &Totp, store: &dyn Store, last: Option<u64>) -> 
 }
 
 /// `--watch`: the live countdown on a terminal; when piped, one line per new code.
-fn watch_codes(name: &str, totp: &Totp, store: &dyn Store, copy: bool) -> CliResult {
-    let mut record = |now: u64| {
+/// Every code shown is recorded as printed, the previewed next code too (it can be typed), so
+/// a later `--fresh` never prints it again. `copy`: copy each new current code, kept on the
+/// clipboard this many seconds.
+fn watch_codes(name: &str, totp: &Totp, store: &dyn Store, copy: Option<u64>) -> CliResult {
+    let mut copies = 0u64;
+    let mut record = |now: u64, shown: watch::Shown| {
         // Recording is best effort while watching: a failure must not stop the display.
         let _ = store.set_last_printed_step(name, totp.step_at(now));
-        if copy {
-            copy_code(totp.generate(now).as_str());
+        if let Some(clear_after) = copy
+            && shown == watch::Shown::Current
+        {
+            // The first copy says what happens; later ones would break the display.
+            copy_code(totp.generate(now).as_str(), clear_after, copies > 0);
+            copies += 1;
         }
     };
     if io::stdout_is_terminal() {
@@ -496,7 +546,7 @@ fn watch_codes(name: &str, totp: &Totp, store: &dyn Store, copy: bool) -> CliRes
         let now = now_unix()?;
         let step = totp.step_at(now);
         if last_step != Some(step) {
-            record(now);
+            record(now, watch::Shown::Current);
             Out::line(totp.generate(now).as_str())?;
             last_step = Some(step);
         }
@@ -537,9 +587,10 @@ fn list(json: bool, globals: &Globals) -> CliResult {
     }
     for (name, d) in &rows {
         Out::line(&format!(
-            "{name}\t{}\t{}",
-            d.issuer.as_deref().unwrap_or("-"),
-            d.account
+            "{}\t{}\t{}",
+            escape_text(name),
+            escape_text(d.issuer.as_deref().unwrap_or("-")),
+            escape_text(&d.account)
         ))?;
     }
     Ok(())
@@ -551,7 +602,7 @@ fn remove(name: &str, globals: &Globals) -> CliResult {
         .store
         .remove(RecordKind::Mfa, name)
         .map_err(store_error)?;
-    Out::line(&format!("removed MFA device {name}"))
+    Out::line(&format!("removed MFA device {}", escape_text(name)))
 }
 
 fn show(args: &ShowArgs, globals: &Globals) -> CliResult {
@@ -602,14 +653,60 @@ fn migration_name(uri: &OtpAuthUri) -> String {
         _ => uri.account().to_owned(),
     };
     let cleaned: String = base.chars().filter(|c| !c.is_control()).collect();
-    let mut name = cleaned.trim().to_owned();
-    while name.len() > iamkit_keystore::MAX_NAME_LEN {
-        name.pop();
-    }
+    // Truncate first, then trim: trimming first can leave a space at the cut ("A"*63 + " B").
+    let name = truncate_at_char(&cleaned, iamkit_keystore::MAX_NAME_LEN).trim();
     if name.is_empty() {
         "imported".to_owned()
     } else {
-        name
+        name.to_owned()
+    }
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn truncate_at_char(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Gives each imported account a name not used before in the import: the base name, then
+/// `base (2)`, `base (3)`, … (the base shortened so the name fits). Linear time: a set of the
+/// names taken and, per base, the next number to try.
+#[derive(Debug, Default)]
+struct Namer {
+    taken: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, u64>,
+    /// How many candidate names were tried (for the complexity test).
+    #[cfg(test)]
+    probes: usize,
+}
+
+impl Namer {
+    fn name(&mut self, base: &str) -> String {
+        let mut n = self.next.get(base).copied().unwrap_or(1);
+        loop {
+            #[cfg(test)]
+            {
+                self.probes += 1;
+            }
+            let candidate = if n == 1 {
+                base.to_owned()
+            } else {
+                let suffix = format!(" ({n})");
+                let room = iamkit_keystore::MAX_NAME_LEN.saturating_sub(suffix.len());
+                format!("{}{suffix}", truncate_at_char(base, room).trim_end())
+            };
+            n += 1;
+            if self.taken.insert(candidate.clone()) {
+                self.next.insert(base.to_owned(), n);
+                return candidate;
+            }
+        }
     }
 }
 
@@ -667,20 +764,10 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
         }));
     }
     // Names: unique within the import.
-    let mut named: Vec<(String, MfaDevice)> = Vec::new();
+    let mut named: Vec<(String, MfaDevice)> = Vec::with_capacity(accounts.len());
+    let mut namer = Namer::default();
     for uri in &accounts {
-        let base = migration_name(uri);
-        let mut name = base.clone();
-        let mut n = 2;
-        while named.iter().any(|(x, _)| *x == name) {
-            let suffix = format!(" ({n})");
-            let mut b = base.clone();
-            while b.len() + suffix.len() > iamkit_keystore::MAX_NAME_LEN {
-                b.pop();
-            }
-            name = format!("{b}{suffix}");
-            n += 1;
-        }
+        let name = namer.name(&migration_name(uri));
         iamkit_keystore::validate_name(&name).map_err(store_error)?;
         named.push((name, device_from_uri(uri)));
     }
@@ -700,7 +787,11 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
         warn(&format!("skipped {s}"));
     }
     for (name, dev) in &named {
-        Out::line(&format!("imported {name}: {}", describe(dev)))?;
+        Out::line(&format!(
+            "imported {}: {}",
+            escape_text(name),
+            describe(dev)
+        ))?;
     }
     Ok(())
 }
@@ -766,6 +857,74 @@ mod tests {
         assert!(parse_enrollment("otpauth-migration://offline?data=x", "n").is_err());
         assert!(parse_enrollment("https://example.com", "n").is_err());
         assert!(parse_enrollment("not base32!", "n").is_err());
+    }
+
+    #[test]
+    fn migration_name_truncates_then_trims_so_a_space_at_the_cut_does_not_abort_the_import() {
+        let account = format!("{} B", "A".repeat(63));
+        let uri = OtpAuthUri::totp(
+            Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+                .unwrap_or_else(|e| panic!("{e}")),
+            account,
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+        let name = migration_name(&uri);
+        assert_eq!(name, "A".repeat(63));
+        assert!(iamkit_keystore::validate_name(&name).is_ok());
+        // A multi-byte character across the 64-byte limit is dropped whole.
+        assert_eq!(
+            truncate_at_char(&format!("{}é", "x".repeat(63)), 64),
+            "x".repeat(63)
+        );
+    }
+
+    #[test]
+    fn duplicate_names_of_4000_identical_accounts_are_found_in_linear_time() {
+        let mut namer = Namer::default();
+        let base = "b".repeat(64);
+        let names: Vec<String> = (0..4000).map(|_| namer.name(&base)).collect();
+        // The old naming compared every candidate with every name so far (cubic time).
+        assert!(
+            namer.probes <= 4000 + 1,
+            "{} candidate names tried",
+            namer.probes
+        );
+        let unique: std::collections::HashSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), 4000);
+        assert_eq!(names[0], base);
+        assert_eq!(names[1], format!("{} (2)", "b".repeat(60)));
+        assert_eq!(names[3999], format!("{} (4000)", "b".repeat(57)));
+        for n in &names {
+            assert!(iamkit_keystore::validate_name(n).is_ok(), "{n:?}");
+        }
+        // A literal "x (2)" in the import is skipped over, not duplicated.
+        let mut namer = Namer::default();
+        let got: Vec<String> = ["x (2)", "x", "x"].iter().map(|b| namer.name(b)).collect();
+        assert_eq!(got, ["x (2)", "x", "x (3)"]);
+    }
+
+    #[test]
+    fn fresh_wait_never_overflows() {
+        let totp = Totp::builder(
+            Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .period(iamkit_otp::MAX_PERIOD)
+        .t0(iamkit_otp::MAX_T0)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fresh_wait(&totp, Some(u64::MAX), 0), Some(u64::MAX));
+        assert_eq!(fresh_wait(&totp, None, 0), None);
+        let t30 = Totp::builder(
+            Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fresh_wait(&t30, Some(2), 89), Some(1));
+        assert_eq!(fresh_wait(&t30, Some(2), 90), None);
+        assert_eq!(fresh_wait(&t30, Some(2), 61), Some(29));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 use clap::{Args, Subcommand, ValueEnum};
 use iamkit_otp::{Algorithm, Hotp, Secret, SecretBits, Totp, Window};
 use iamkit_otpauth::{OtpAuthUri, OtpType, QrCode};
-use serde_json::json;
 
 use crate::error::{CliError, CliResult};
 use crate::io::{self, Out};
@@ -241,14 +240,16 @@ impl Resolved {
             self.digits = d;
         }
         if let Some(s) = p.period {
-            if s == 0 {
-                return Err(CliError::usage(
-                    "--period 0 is invalid: expected a number of seconds greater than 0",
-                ));
-            }
+            check_period(s)?;
             self.period = s;
         }
         if let Some(t0) = p.t0 {
+            if t0 > iamkit_otp::MAX_T0 {
+                return Err(CliError::usage(format!(
+                    "--t0 {t0} is out of range: expected a Unix time from 0 to {} (the end of the year 9999)",
+                    iamkit_otp::MAX_T0
+                )));
+            }
             self.t0 = t0;
         }
         if let Some(c) = p.counter {
@@ -287,6 +288,17 @@ impl Resolved {
     }
 }
 
+/// Checks a `--period`: 1 second to a day.
+fn check_period(s: u64) -> CliResult {
+    if s == 0 || s > iamkit_otp::MAX_PERIOD {
+        return Err(CliError::usage(format!(
+            "--period {s} is out of range: expected 1 to {} seconds (a period over a day is not an authenticator's)",
+            iamkit_otp::MAX_PERIOD
+        )));
+    }
+    Ok(())
+}
+
 /// Maps an `iamkit-otp` error (bad parameters or secret) to a usage error.
 pub(crate) fn otp_error(err: iamkit_otp::Error) -> CliError {
     CliError::usage(err.to_string())
@@ -300,11 +312,39 @@ fn read_input() -> CliResult<Resolved> {
 
 /// Turns one line of input (base32 secret or otpauth:// URI) into parameters.
 pub(crate) fn resolve_input(input: &str) -> CliResult<Resolved> {
-    if input.len() >= 10 && input[..10].eq_ignore_ascii_case("otpauth://") {
+    if io::starts_with_ci(input, "otpauth://") {
         return from_uri(input);
     }
     let secret = iamkit_otp::insecure::secret_from_base32(input).map_err(otp_error)?;
     Ok(Resolved::from_secret(secret))
+}
+
+/// `otp code --json`, serialized straight into a wiped buffer (no `serde_json::Value` holding
+/// the code).
+#[derive(Debug, serde::Serialize)]
+struct CodeJson<'a> {
+    code: &'a str,
+    counter: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining_seconds: Option<u64>,
+}
+
+/// `otp parse`'s JSON; the secret (with `--show-secret`) is borrowed from a wiped string.
+#[derive(Debug, serde::Serialize)]
+struct ParseJson<'a> {
+    #[serde(rename = "type")]
+    otp_type: &'a str,
+    issuer: Option<&'a str>,
+    account: &'a str,
+    algorithm: &'a str,
+    digits: u32,
+    period: Option<u64>,
+    counter: Option<u64>,
+    warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
 }
 
 fn code(args: &CodeArgs) -> CliResult {
@@ -314,7 +354,12 @@ fn code(args: &CodeArgs) -> CliResult {
         Generator::Hotp(hotp, counter) => {
             let code = hotp.generate(counter);
             if args.json {
-                Out::json(&json!({"code": code.as_str(), "counter": counter}))
+                Out::json(&CodeJson {
+                    code: code.as_str(),
+                    counter,
+                    period: None,
+                    remaining_seconds: None,
+                })
             } else {
                 Out::line(code.as_str())
             }
@@ -326,12 +371,12 @@ fn code(args: &CodeArgs) -> CliResult {
             };
             let code = totp.generate(now);
             if args.json {
-                Out::json(&json!({
-                    "code": code.as_str(),
-                    "counter": totp.step_at(now),
-                    "period": totp.period(),
-                    "remaining_seconds": totp.remaining_seconds(now),
-                }))
+                Out::json(&CodeJson {
+                    code: code.as_str(),
+                    counter: totp.step_at(now),
+                    period: Some(totp.period()),
+                    remaining_seconds: Some(totp.remaining_seconds(now)),
+                })
             } else {
                 Out::line(code.as_str())
             }
@@ -394,6 +439,9 @@ impl Ticker for Totp {
     fn code_at(&self, unix_time: u64) -> String {
         self.generate(unix_time).as_str().to_owned()
     }
+    fn step_at(&self, unix_time: u64) -> u64 {
+        Totp::step_at(self, unix_time)
+    }
     fn period(&self) -> u64 {
         Totp::period(self)
     }
@@ -417,7 +465,7 @@ pub(crate) fn demo(args: DemoArgs) -> CliResult {
     Out::line(&format!(
         "iamkit demo: TOTP (SHA1, 6 digits, 30 s) for the RFC 6238 demo secret {DEMO_SECRET}; Ctrl-C to stop"
     ))?;
-    watch::watch("demo", &totp, &mut |_| {})
+    watch::watch("demo", &totp, &mut |_, _| {})
 }
 
 // --- otpauth:// URIs (iamkit-otpauth) --------------------------------------------------------
@@ -488,6 +536,7 @@ fn uri(args: &UriArgs) -> CliResult {
         b = b.digits(d);
     }
     if let Some(p) = args.period {
+        check_period(p)?;
         b = b.period(p);
     }
     let built = b.build().map_err(otpauth_error)?;
@@ -497,27 +546,25 @@ fn uri(args: &UriArgs) -> CliResult {
 fn parse(args: &ParseArgs) -> CliResult {
     let text = io::read_stdin_all("otpauth:// URI")?;
     let uri = OtpAuthUri::parse(text.trim()).map_err(otpauth_error)?;
-    let mut obj = json!({
-        "type": uri.otp_type().as_str(),
-        "issuer": uri.issuer(),
-        "account": uri.account(),
-        "algorithm": uri.algorithm().as_str(),
-        "digits": uri.digits(),
-        "period": uri.period(),
-        "counter": uri.counter(),
-        "warnings": uri.warnings().iter().map(ToString::to_string).collect::<Vec<_>>(),
-    });
-    if args.show_secret {
-        obj["secret"] = serde_json::Value::String(uri.secret().to_base32().to_string());
-    }
-    Out::json(&obj)
+    let secret = args.show_secret.then(|| uri.secret().to_base32());
+    Out::json(&ParseJson {
+        otp_type: uri.otp_type().as_str(),
+        issuer: uri.issuer(),
+        account: uri.account(),
+        algorithm: uri.algorithm().as_str(),
+        digits: uri.digits(),
+        period: uri.period(),
+        counter: uri.counter(),
+        warnings: uri.warnings().iter().map(ToString::to_string).collect(),
+        secret: secret.as_deref().map(String::as_str),
+    })
 }
 
 fn qr(args: &QrArgs) -> CliResult {
     let text = io::read_stdin_all("otpauth:// URI")?;
     let text = text.trim();
     // Only enrollment URIs: check it parses, then encode exactly what was given.
-    if text.len() >= 21 && text[..21].eq_ignore_ascii_case("otpauth-migration://") {
+    if io::starts_with_ci(text, "otpauth-migration://") {
         iamkit_otpauth::migration::import(text).map_err(otpauth_error)?;
     } else {
         OtpAuthUri::parse(text).map_err(otpauth_error)?;

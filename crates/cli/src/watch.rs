@@ -23,16 +23,32 @@ pub(crate) fn now_unix() -> CliResult<u64> {
 pub(crate) trait Ticker {
     /// The code for the step containing `unix_time`.
     fn code_at(&self, unix_time: u64) -> String;
+    /// The time step containing `unix_time`.
+    fn step_at(&self, unix_time: u64) -> u64;
     /// The step length in seconds.
     fn period(&self) -> u64;
     /// Seconds left in the step containing `unix_time` (1..=period).
     fn remaining(&self, unix_time: u64) -> u64;
 }
 
+/// Which code [`watch`] has just shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shown {
+    /// The code of the current step.
+    Current,
+    /// The next step's code, previewed near the end of a period.
+    Next,
+}
+
 /// Redraws `label: CODE [bar] Ns` until Ctrl-C. In the last quarter of a period (at least
 /// the last 5 seconds) the next code is shown as well, so it can be typed without waiting.
-/// `on_code` is called once for every code shown (e.g. to record it as printed).
-pub(crate) fn watch(label: &str, ticker: &dyn Ticker, on_code: &mut dyn FnMut(u64)) -> CliResult {
+/// `on_code` is called once for every code shown, the previewed next code included, with a time
+/// in its step (e.g. to record it as printed: the user may type the preview).
+pub(crate) fn watch(
+    label: &str,
+    ticker: &dyn Ticker,
+    on_code: &mut dyn FnMut(u64, Shown),
+) -> CliResult {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
@@ -45,20 +61,27 @@ pub(crate) fn watch(label: &str, ticker: &dyn Ticker, on_code: &mut dyn FnMut(u6
         .map_err(|e| CliError::usage(format!("progress template: {e}")))?
         .progress_chars("█▉▊▋▌▍▎▏ ");
     bar.set_style(style);
-    bar.set_prefix(label.to_owned());
+    bar.set_prefix(crate::io::escape_text(label).into_owned());
     let mut last_shown = None;
+    let mut last_previewed = None;
     while !stop.load(Ordering::SeqCst) {
         let now = now_unix()?;
         let remaining = ticker.remaining(now);
         let code = ticker.code_at(now);
-        let step_start = now - (period - remaining);
-        if last_shown != Some(step_start) {
-            on_code(now);
-            last_shown = Some(step_start);
+        let step = ticker.step_at(now);
+        if last_shown != Some(step) {
+            on_code(now, Shown::Current);
+            last_shown = Some(step);
         }
         let soon = remaining <= (period / 4).max(5);
         let msg = if soon {
-            format!("{code}  (next {})", ticker.code_at(now + remaining))
+            let next = now.saturating_add(remaining);
+            if last_previewed != Some(ticker.step_at(next)) {
+                // Recorded before it is drawn: once seen, it may be typed.
+                on_code(next, Shown::Next);
+                last_previewed = Some(ticker.step_at(next));
+            }
+            format!("{code}  (next {})", ticker.code_at(next))
         } else {
             code
         };

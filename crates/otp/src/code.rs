@@ -19,6 +19,27 @@ pub(crate) const STEAM_ALPHABET: &[u8; 26] = b"23456789BCDFGHJKMNPQRTVWXY";
 /// A one-time code as shown to the user: 6 to 10 decimal digits, or 5 Steam Guard characters.
 ///
 /// It lives on the stack (no allocation). `Display` prints it, since a code is meant to be shown.
+///
+/// There is deliberately no `==` with a string: comparing a generated code with what a user
+/// typed is a verification, and belongs to [`crate::Totp::verify`] / [`crate::Hotp::verify`],
+/// which compare in constant time over the whole window and pair with [`crate::replay`].
+///
+/// ```compile_fail
+/// use iamkit_otp::{Secret, Totp};
+/// let totp = Totp::builder(Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap())
+///     .build()
+///     .unwrap();
+/// let typed: &str = "287082";
+/// let _accepted = totp.generate(59) == *typed; // no `PartialEq<str>`: use `verify`
+/// ```
+///
+/// ```compile_fail
+/// use iamkit_otp::{Secret, Totp};
+/// let totp = Totp::builder(Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap())
+///     .build()
+///     .unwrap();
+/// let _accepted = totp.generate(59) == "287082"; // no `PartialEq<&str>`: use `verify`
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Code {
     buf: [u8; MAX_LEN],
@@ -115,17 +136,5 @@ impl fmt::Debug for Code {
 impl AsRef<str> for Code {
     fn as_ref(&self) -> &str {
         self.as_str()
-    }
-}
-
-impl PartialEq<str> for Code {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Code {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
     }
 }

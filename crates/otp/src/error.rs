@@ -24,8 +24,8 @@ pub enum Error {
         /// The minimum accepted, in bits.
         min_bits: usize,
     },
-    /// A character that is not base32 (`A`–`Z`, `2`–`7`, any case) nor ignored (space, tab,
-    /// newline, `-`, `=`).
+    /// A character that is not base32 (`A`–`Z`, `2`–`7`, any case) nor ignored (whitespace,
+    /// `-`, `=`).
     InvalidBase32Char {
         /// The offending character.
         ch: char,
@@ -49,6 +49,21 @@ pub enum Error {
     },
     /// The TOTP period is zero.
     InvalidPeriod,
+    /// The TOTP period is longer than [`crate::MAX_PERIOD`] (a day): no authenticator uses
+    /// such a step, and arithmetic on it would overflow.
+    PeriodTooLong {
+        /// The period given, in seconds.
+        got: u64,
+        /// The longest period accepted, in seconds.
+        max: u64,
+    },
+    /// The TOTP start time T0 is after [`crate::MAX_T0`] (the end of the year 9999).
+    T0TooLate {
+        /// The T0 given (Unix seconds).
+        got: u64,
+        /// The latest T0 accepted (Unix seconds).
+        max: u64,
+    },
     /// A verification window wider than [`crate::Window::MAX_STEPS`] on one side, without
     /// [`crate::Window::dangerous_wide`].
     InvalidWindow {
@@ -89,6 +104,14 @@ impl fmt::Display for Error {
                 write!(f, "invalid number of digits: {got} (expected 6 to 10)")
             }
             Error::InvalidPeriod => f.write_str("invalid period: 0 (expected at least 1 second)"),
+            Error::PeriodTooLong { got, max } => write!(
+                f,
+                "invalid period: {got} seconds (expected 1 to {max} seconds; a period over a day is not an authenticator's)"
+            ),
+            Error::T0TooLate { got, max } => write!(
+                f,
+                "invalid T0: {got} (expected a Unix time from 0 to {max}, the end of the year 9999)"
+            ),
             Error::InvalidWindow { past, future, max } => write!(
                 f,
                 "verification window too wide: {past} steps back, {future} ahead \

@@ -15,5 +15,5 @@ pub use code::Code;
 pub use error::{Error, VerifyError};
 pub use hotp::{Hotp, HotpBuilder, MAX_DIGITS, MIN_DIGITS};
 pub use secret::{MIN_SECRET_BITS, Secret, SecretBits, insecure};
-pub use totp::{Totp, TotpBuilder};
+pub use totp::{MAX_PERIOD, MAX_T0, Totp, TotpBuilder};
 pub use verify::{Matched, Window};

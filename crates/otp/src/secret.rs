@@ -58,7 +58,8 @@ impl Secret {
         Ok(Secret::copy_of(bytes))
     }
 
-    /// Parses base32 leniently: any case; spaces, tabs, newlines, dashes and `=` are ignored;
+    /// Parses base32 leniently: any case; whitespace (any Unicode whitespace, such as the narrow
+    /// no-break space U+202F some sites group secrets with), dashes and `=` are ignored;
     /// padding is optional (any length that can encode whole bytes is accepted, as oathtool does).
     /// Refuses secrets shorter than 128 bits; see [`crate::insecure::secret_from_base32`].
     ///
@@ -158,7 +159,8 @@ fn decode_base32(s: &str) -> Result<Secret, Error> {
             'A'..='Z' => ch as u32 - 'A' as u32,
             'a'..='z' => ch as u32 - 'a' as u32,
             '2'..='7' => ch as u32 - '2' as u32 + 26,
-            ' ' | '\t' | '\n' | '\r' | '-' | '=' => continue,
+            '-' | '=' => continue,
+            c if c.is_whitespace() => continue,
             _ => {
                 acc.zeroize();
                 return Err(Error::InvalidBase32Char {

@@ -17,6 +17,13 @@ use crate::hotp::{MIN_DIGITS, check_digits};
 use crate::verify::{Candidate, FirstMatch};
 use crate::{Algorithm, Code, Error, Matched, Secret, VerifyError, Window};
 
+/// The longest TOTP period accepted, in seconds: one day. Authenticators use 30 or 60 seconds;
+/// a longer step is a mistake (or an attack on arithmetic that multiplies the period).
+pub const MAX_PERIOD: u64 = 86_400;
+
+/// The latest TOTP start time T0 accepted: 9999-12-31T23:59:59Z, in Unix seconds.
+pub const MAX_T0: u64 = 253_402_300_799;
+
 /// A TOTP generator and verifier, holding the HMAC state pre-keyed with the secret.
 #[derive(Clone)]
 pub struct Totp {
@@ -52,13 +59,13 @@ impl TotpBuilder {
         self
     }
 
-    /// Length of a time step in seconds, more than 0 (default 30).
+    /// Length of a time step in seconds, 1 to [`MAX_PERIOD`] (default 30).
     pub fn period(mut self, period: u64) -> TotpBuilder {
         self.period = period;
         self
     }
 
-    /// The Unix time at which step 0 starts (default 0).
+    /// The Unix time at which step 0 starts, at most [`MAX_T0`] (default 0).
     pub fn t0(mut self, t0: u64) -> TotpBuilder {
         self.t0 = t0;
         self
@@ -80,6 +87,18 @@ impl TotpBuilder {
         };
         if self.period == 0 {
             return Err(Error::InvalidPeriod);
+        }
+        if self.period > MAX_PERIOD {
+            return Err(Error::PeriodTooLong {
+                got: self.period,
+                max: MAX_PERIOD,
+            });
+        }
+        if self.t0 > MAX_T0 {
+            return Err(Error::T0TooLate {
+                got: self.t0,
+                max: MAX_T0,
+            });
         }
         Ok(Totp {
             mac: Keyed::new(self.algorithm, &self.secret),

@@ -268,7 +268,10 @@ fn payload_bytes(uri: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
         .ok_or(Error::InvalidMigrationData {
             reason: "no data parameter",
         })?;
-    let mut text: Zeroizing<Vec<u8>> = Zeroizing::new(percent_decode_str(data).collect());
+    // Sized up front (decoding never lengthens): growing by reallocation would leave copies of
+    // the payload, secrets included, in freed memory.
+    let mut text: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::with_capacity(data.len()));
+    text.extend(percent_decode_str(data));
     for b in text.iter_mut() {
         match *b {
             b' ' => *b = b'+',
@@ -277,11 +280,13 @@ fn payload_bytes(uri: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
             _ => {}
         }
     }
-    Ok(Zeroizing::new(B64_LENIENT.decode(&*text).map_err(
-        |_| Error::InvalidMigrationData {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(text.len() / 4 * 3 + 3));
+    B64_LENIENT
+        .decode_vec(&*text, &mut bytes)
+        .map_err(|_| Error::InvalidMigrationData {
             reason: "not base64",
-        },
-    )?))
+        })?;
+    Ok(bytes)
 }
 
 /// Decodes a raw `MigrationPayload` protobuf (the bytes inside `data=`).

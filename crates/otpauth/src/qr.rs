@@ -15,6 +15,7 @@
 use crate::Error;
 use qrcode::types::Color;
 use qrcode::{EcLevel, render::svg, render::unicode::Dense1x2};
+use zeroize::Zeroizing;
 
 /// Default PNG module size, in pixels.
 pub const PNG_SCALE: u32 = 8;
@@ -123,7 +124,8 @@ impl QrCode {
         let w = self.code.width();
         let side_modules = w + 2 * quiet;
         let side = side_modules * scale;
-        let mut pixels = vec![0xFFu8; side * side];
+        // The pixels draw the URI, secret included: wiped when dropped.
+        let mut pixels = Zeroizing::new(vec![0xFFu8; side * side]);
         for y in 0..w {
             for x in 0..w {
                 if self.code[(x, y)] == Color::Dark {
@@ -136,7 +138,10 @@ impl QrCode {
             }
         }
         let side_u32 = u32::try_from(side).map_err(|_| Error::QrTooLong { len: side })?;
-        let mut out = Vec::new();
+        // Deflate never grows data by more than a few bytes per 16 KiB block: reserved up
+        // front, the encoded image is never reallocated (which would leave unwiped copies).
+        let raw = side * (side + 1);
+        let mut out = Vec::with_capacity(raw + raw / 1024 + 1024);
         {
             let mut enc = png::Encoder::new(&mut out, side_u32, side_u32);
             enc.set_color(png::ColorType::Grayscale);
@@ -177,7 +182,15 @@ pub fn decode_image_all(bytes: &[u8]) -> Result<Vec<String>, Error> {
     let reader = reader
         .with_guessed_format()
         .map_err(|e| Error::Image(e.into()))?;
-    let img = reader.decode().map_err(Error::Image)?.to_luma8();
+    // The decoded pixels show the secret: the full-colour copy is wiped once converted.
+    let img = match reader.decode().map_err(Error::Image)? {
+        image::DynamicImage::ImageLuma8(luma) => luma,
+        other => {
+            let luma = other.to_luma8();
+            drop(Zeroizing::new(other.into_bytes()));
+            luma
+        }
+    };
     let mut prepared = rqrr::PreparedImage::prepare(img);
     let grids = prepared.detect_grids();
     let mut out = Vec::with_capacity(grids.len());

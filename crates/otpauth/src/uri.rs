@@ -42,6 +42,9 @@ use crate::error::{LabelField, excerpt};
 
 /// Default number of digits.
 pub const DEFAULT_DIGITS: u32 = 6;
+/// What a `period` must be: at least a second, at most a day ([`iamkit_otp::MAX_PERIOD`]).
+const PERIOD_EXPECTED: &str = "a number of seconds, 1 to 86400 (a day)";
+
 /// Default TOTP period, in seconds.
 pub const DEFAULT_PERIOD: u64 = 30;
 /// Fewest digits accepted (Steam aside).
@@ -532,7 +535,8 @@ impl OtpAuthUriBuilder {
     /// # Errors
     /// [`Error::InvalidLabel`] for an issuer or account containing `:` (the label separator),
     /// starting with whitespace (readers trim it), an empty account or issuer, or control
-    /// characters; [`Error::InvalidParameter`] for digits outside 6 to 10, a zero period, a
+    /// characters; [`Error::InvalidParameter`] for digits outside 6 to 10, a period outside 1 to
+    /// 86400 seconds, a
     /// period on HOTP, or Steam with other digits/algorithm/period.
     pub fn build(self) -> Result<OtpAuthUri, Error> {
         check_label(&self.account, LabelField::Account)?;
@@ -568,8 +572,8 @@ impl OtpAuthUriBuilder {
                     None
                 } else {
                     let p = self.period.unwrap_or(DEFAULT_PERIOD);
-                    if p == 0 {
-                        return Err(invalid_param("period", Some(0), "at least 1 second"));
+                    if p == 0 || p > iamkit_otp::MAX_PERIOD {
+                        return Err(invalid_param("period", Some(p), PERIOD_EXPECTED));
                     }
                     Some(p)
                 };
@@ -850,12 +854,12 @@ fn parse(uri: &str) -> Result<OtpAuthUri, Error> {
     };
     let period = match &params.period {
         Some(p) => {
-            let n = parse_number(p, "period", "a positive number of seconds")?;
-            if n == 0 {
+            let n = parse_number(p, "period", PERIOD_EXPECTED)?;
+            if n == 0 || n > iamkit_otp::MAX_PERIOD {
                 return Err(Error::InvalidParameter {
                     name: "period",
-                    value: "0".to_owned(),
-                    expected: "a positive number of seconds",
+                    value: excerpt(p),
+                    expected: PERIOD_EXPECTED,
                 });
             }
             Some(n)
