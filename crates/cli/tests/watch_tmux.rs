@@ -392,3 +392,56 @@ fn secrets_and_passphrases_are_prompted_without_echo_on_a_terminal() {
         assert!(!pane.contains(secret), "{secret} echoed:\n{pane}");
     }
 }
+
+#[test]
+fn a_next_code_previewed_by_watch_is_never_printed_again_by_fresh() {
+    if !tools_present() {
+        return;
+    }
+    let env = Env::file();
+    env.run(
+        &["mfa", "add", "w"],
+        &format!("otpauth://totp/W:w?secret={SECRET_B32}&period={PERIOD}"),
+    )
+    .ok();
+    let tmux = Tmux::start(&env, "preview");
+    tmux.cmd(&[
+        "send-keys",
+        "-t",
+        "w",
+        "-l",
+        &format!("{} mfa code w --watch", common::BIN),
+    ]);
+    tmux.cmd(&["send-keys", "-t", "w", "Enter"]);
+    // Wait for a preview early enough in the last seconds that Ctrl-C lands in the same step.
+    let (next, step) = loop {
+        let pane = tmux.wait_for("the next code", |p| {
+            parse_watch(p).first().is_some_and(|r| r.1.is_some())
+        });
+        let t = now();
+        let (_, next, secs) = parse_watch(&pane)[0].clone();
+        if secs >= 3 && t % PERIOD <= PERIOD - 3 {
+            break (next.unwrap(), t / PERIOD);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(next, oath((step + 1) * PERIOD), "the preview is the next step's code");
+    tmux.cmd(&["send-keys", "-t", "w", "C-c"]);
+    tmux.wait_for("the prompt after Ctrl-C", |p| {
+        p.lines()
+            .filter(|l| !l.trim().is_empty())
+            .last()
+            .is_some_and(|l| l.trim_end() == "ready$")
+    });
+    assert_eq!(now() / PERIOD, step, "Ctrl-C landed in the same step (slow machine?)");
+    // The previewed code was seen, so it may have been typed: --fresh waits past its step.
+    let out = env.run(&["mfa", "code", "w", "--fresh", "--json"], "");
+    let json: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+    let counter = json["counter"].as_u64().unwrap();
+    assert!(
+        counter > step + 1,
+        "--fresh printed step {counter}, which --watch had previewed (step {})",
+        step + 1
+    );
+    assert_ne!(json["code"].as_str().unwrap(), next);
+}
