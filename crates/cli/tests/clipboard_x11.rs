@@ -34,7 +34,10 @@ impl Xvfb {
         let x = Xvfb { child, display };
         let start = Instant::now();
         while !x.clipboard_reachable() {
-            assert!(start.elapsed() < Duration::from_secs(20), "Xvfb did not start");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "Xvfb did not start"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         x
@@ -49,7 +52,8 @@ impl Xvfb {
             .output()
             .is_ok_and(|o| {
                 // "target STRING not available" means the server answered: nothing copied yet.
-                o.status.success() || !String::from_utf8_lossy(&o.stderr).contains("Can't open display")
+                o.status.success()
+                    || !String::from_utf8_lossy(&o.stderr).contains("Can't open display")
             })
     }
 
@@ -116,7 +120,16 @@ fn copy_keeps_the_code_after_exit_for_the_given_time_then_clears_it() {
     let x = Xvfb::start(0);
     let env = env_on(&x);
     let r = env.run(
-        &["mfa", "code", "d", "--time", "59", "--copy", "--clear-after", "6"],
+        &[
+            "mfa",
+            "code",
+            "d",
+            "--time",
+            "59",
+            "--copy",
+            "--clear-after",
+            "6",
+        ],
         "",
     );
     assert_eq!(r.ok(), format!("{CODE_AT_59}\n"));
@@ -138,7 +151,16 @@ fn copy_leaves_alone_what_was_copied_since() {
     let x = Xvfb::start(1);
     let env = env_on(&x);
     env.run(
-        &["mfa", "code", "d", "--time", "59", "--copy", "--clear-after", "2"],
+        &[
+            "mfa",
+            "code",
+            "d",
+            "--time",
+            "59",
+            "--copy",
+            "--clear-after",
+            "2",
+        ],
         "",
     )
     .ok();

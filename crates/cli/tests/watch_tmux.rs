@@ -425,7 +425,11 @@ fn a_next_code_previewed_by_watch_is_never_printed_again_by_fresh() {
         }
         std::thread::sleep(Duration::from_millis(500));
     };
-    assert_eq!(next, oath((step + 1) * PERIOD), "the preview is the next step's code");
+    assert_eq!(
+        next,
+        oath((step + 1) * PERIOD),
+        "the preview is the next step's code"
+    );
     tmux.cmd(&["send-keys", "-t", "w", "C-c"]);
     tmux.wait_for("the prompt after Ctrl-C", |p| {
         p.lines()
@@ -433,7 +437,11 @@ fn a_next_code_previewed_by_watch_is_never_printed_again_by_fresh() {
             .last()
             .is_some_and(|l| l.trim_end() == "ready$")
     });
-    assert_eq!(now() / PERIOD, step, "Ctrl-C landed in the same step (slow machine?)");
+    assert_eq!(
+        now() / PERIOD,
+        step,
+        "Ctrl-C landed in the same step (slow machine?)"
+    );
     // The previewed code was seen, so it may have been typed: --fresh waits past its step.
     let out = env.run(&["mfa", "code", "w", "--fresh", "--json"], "");
     let json: serde_json::Value = serde_json::from_str(out.ok()).unwrap();

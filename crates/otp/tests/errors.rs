@@ -266,6 +266,64 @@ fn hotp_verify_and_resync_at_the_end_of_the_counter_space() {
 }
 
 #[test]
+fn periods_over_a_day_and_t0_after_year_9999_are_refused() {
+    // A period of 2^64-1 was accepted and overflowed `2 * period + 1` downstream.
+    for period in [86_401, u64::MAX] {
+        let err = Totp::builder(Secret::from_bytes(RFC_SECRET).unwrap())
+            .period(period)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::PeriodTooLong {
+                got: period,
+                max: iamkit_otp::MAX_PERIOD
+            }
+        );
+        assert!(
+            err.to_string().contains("expected 1 to 86400 seconds"),
+            "{err}"
+        );
+    }
+    let day = Totp::builder(Secret::from_bytes(RFC_SECRET).unwrap())
+        .period(86_400)
+        .t0(iamkit_otp::MAX_T0)
+        .build()
+        .unwrap();
+    assert_eq!(
+        day.step_at(u64::MAX),
+        (u64::MAX - iamkit_otp::MAX_T0) / 86_400
+    );
+    let err = Totp::builder(Secret::from_bytes(RFC_SECRET).unwrap())
+        .t0(iamkit_otp::MAX_T0 + 1)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::T0TooLate { .. }), "{err:?}");
+}
+
+#[test]
+fn base32_ignores_unicode_whitespace_such_as_the_narrow_no_break_space() {
+    let grouped =
+        "GEZD\u{202F}GNBV\u{202F}GY3T\u{00A0}QOJQ\u{2003}GEZD\u{3000}GNBV\u{2009}GY3T\u{85}QOJQ";
+    assert_eq!(
+        Secret::from_base32(grouped).unwrap().expose_secret(),
+        RFC_SECRET
+    );
+    // Invisible but not whitespace: still an error naming the character.
+    let err = Secret::from_base32("GEZD\u{200B}GNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidBase32Char {
+                ch: '\u{200B}',
+                position: 5
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn totp_before_t0_and_at_the_end_of_time() {
     let t = Totp::builder(Secret::from_bytes(RFC_SECRET).unwrap())
         .t0(1000)
@@ -310,7 +368,9 @@ fn code_display_and_equality() {
     assert_eq!(format!("{c:?}"), r#"Code("287082")"#);
     assert_eq!(c, t.generate(31));
     assert_ne!(c, t.generate(60));
-    assert!(c == "287082");
+    // No `c == "287082"`: comparing with typed input is `verify`'s job (see the compile_fail
+    // examples on `Code`).
+    assert_eq!(c.as_str(), "287082");
 }
 
 #[test]

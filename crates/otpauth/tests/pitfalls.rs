@@ -396,7 +396,30 @@ fn period_zero_is_an_error() {
     );
     assert_eq!(
         e.to_string(),
-        "invalid period parameter \"0\" (expected a positive number of seconds)"
+        "invalid period parameter \"0\" (expected a number of seconds, 1 to 86400 (a day))"
+    );
+}
+
+#[test]
+fn periods_over_a_day_are_refused_by_the_parser_and_the_builder() {
+    // period=2^64-1 parsed, then `2 * period + 1` overflowed in the CLI's --fresh.
+    for p in ["86401", "18446744073709551615", "4294967296"] {
+        let e = parse_err(&format!("otpauth://totp/a?secret={RFC}&period={p}"));
+        assert!(
+            matches!(e, Error::InvalidParameter { name: "period", .. }),
+            "{p}: {e}"
+        );
+        assert!(e.to_string().contains("1 to 86400"), "{e}");
+    }
+    let day = OtpAuthUri::parse(&format!("otpauth://totp/a?secret={RFC}&period=86400")).unwrap();
+    assert_eq!(day.period(), Some(86_400));
+    let e = OtpAuthUri::totp(rfc_secret(), "a")
+        .period(86_401)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidParameter { name: "period", .. }),
+        "{e}"
     );
 }
 

@@ -33,7 +33,7 @@ enum Kind {
 
 fn kind() -> impl Strategy<Value = Kind> {
     prop_oneof![
-        4 => (1u64..=u64::from(u32::MAX)).prop_map(|period| Kind::Totp { period }),
+        4 => (1u64..=iamkit_otp::MAX_PERIOD).prop_map(|period| Kind::Totp { period }),
         1 => Just(Kind::Totp { period: 30 }),
         3 => any::<u64>().prop_map(|counter| Kind::Hotp { counter }),
         1 => Just(Kind::Steam),
