@@ -433,8 +433,7 @@ fn a_next_code_previewed_by_watch_is_never_printed_again_by_fresh() {
     tmux.cmd(&["send-keys", "-t", "w", "C-c"]);
     tmux.wait_for("the prompt after Ctrl-C", |p| {
         p.lines()
-            .filter(|l| !l.trim().is_empty())
-            .last()
+            .rfind(|l| !l.trim().is_empty())
             .is_some_and(|l| l.trim_end() == "ready$")
     });
     assert_eq!(
