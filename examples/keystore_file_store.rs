@@ -10,8 +10,8 @@
 use std::time::{Duration, Instant};
 
 use iamkit_keystore::{
-    AwsCredentials, MfaDevice, OpenOptions, Overwrite, PassphraseSource, RecordKind, Selection,
-    lock, open,
+    AwsCredentials, Error, MfaDevice, OpenOptions, Overwrite, PassphraseSource, RecordKind,
+    Selection, lock, open,
 };
 use zeroize::Zeroizing;
 
@@ -46,20 +46,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     creds.region = Some("eu-west-1".into());
     creds.mfa_device = Some("example".into());
     store.put_creds("prod", &creds, Overwrite::Refuse)?;
-    if let Err(e) = store.put_creds("prod", &creds, Overwrite::Refuse) {
-        println!("second put without overwrite: {e}");
+    // Storing under a taken name without `Overwrite::Allow` is refused, and changes nothing.
+    let mut other = creds.clone();
+    other.region = Some("us-west-2".into());
+    match store.put_creds("prod", &other, Overwrite::Refuse) {
+        Err(e @ Error::AlreadyExists { .. }) => println!("second put without overwrite: {e}"),
+        Err(e) => return Err(format!("second put: expected AlreadyExists, got {e}").into()),
+        Ok(()) => return Err("second put without overwrite was not refused".into()),
     }
 
-    println!("MFA devices: {:?}", store.list(RecordKind::Mfa)?);
-    println!("profiles:    {:?}", store.list(RecordKind::Creds)?);
+    let devices = store.list(RecordKind::Mfa)?;
+    let profiles = store.list(RecordKind::Creds)?;
+    println!("MFA devices: {devices:?}");
+    println!("profiles:    {profiles:?}");
+    if devices != ["example"] || profiles != ["prod"] {
+        return Err(format!("listed {devices:?} and {profiles:?}").into());
+    }
 
     // A second handle, as the next `iamkit` process would open it.
     let t = Instant::now();
-    let again = open(Selection::File, opts())?.store.get_creds("prod")?;
+    let second = open(Selection::File, opts())?.store;
+    let again = second.get_creds("prod")?;
     println!(
         "read back in {:?} (secrets redacted): {again:?}",
         t.elapsed()
     );
+    // What was stored first, secret included (the refused second put changed nothing).
+    if again != creds {
+        return Err("the credentials read back differ from those stored".into());
+    }
+    if second.get_mfa("example")? != dev {
+        return Err("the MFA device read back differs from the one stored".into());
+    }
 
     println!("dropped the cached unlock: {}", lock(&opts())?);
     Ok(())

@@ -110,23 +110,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         put = put.header(*name, value);
     }
     let mut resp = put.send(&body[..])?;
-    println!(
-        "PUT  {} -> {} {}",
-        url,
-        resp.status(),
-        resp.body_mut().read_to_string()?
-    );
+    let put_status = resp.status().as_u16();
+    let put_text = resp.body_mut().read_to_string()?;
+    println!("PUT  {url} -> {put_status} {put_text}");
 
     // 2. A presigned GET URL.
     let get_url = format!("http://{addr}/examplebucket/photos/2026%20trip.txt?versionId=3");
     let presigned = signer.presign(&Request::from_url("GET", &get_url)?, &creds, now, 300)?;
     let url = presigned.into_url().ok_or("presigned URL")?;
     let mut resp = agent.get(&url).call()?;
-    println!(
-        "GET  {url}\n     -> {} {}",
-        resp.status(),
-        resp.body_mut().read_to_string()?
-    );
+    let get_status = resp.status().as_u16();
+    let get_text = resp.body_mut().read_to_string()?;
+    println!("GET  {url}\n     -> {get_status} {get_text}");
 
     // 3. The same PUT with another body: the server refuses it.
     let mut put = agent
@@ -138,12 +133,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         put = put.header(*name, value);
     }
     let mut resp = put.send(&b"tampered body...."[..])?;
-    println!(
-        "PUT (tampered) -> {} {}",
-        resp.status(),
-        resp.body_mut().read_to_string()?
-    );
+    let tampered_status = resp.status().as_u16();
+    let tampered_text = resp.body_mut().read_to_string()?;
+    println!("PUT (tampered) -> {tampered_status} {tampered_text}");
 
     server.join().map_err(|_| "server thread panicked")??;
+
+    // What this example shows, checked (CI runs it): the signed PUT and the presigned GET are
+    // accepted, the tampered body is refused for its payload hash.
+    let statuses = [put_status, get_status, tampered_status];
+    if statuses != [200, 200, 403] {
+        return Err(format!("statuses {statuses:?}, expected [200, 200, 403]").into());
+    }
+    let expected = [
+        (put_text.as_str(), "verified AKIAIOSFODNN7EXAMPLE (header)"),
+        (
+            get_text.as_str(),
+            "verified AKIAIOSFODNN7EXAMPLE (presigned)",
+        ),
+    ];
+    for (got, want) in expected {
+        if got != want {
+            return Err(format!("server said {got:?}, expected {want:?}").into());
+        }
+    }
+    if !tampered_text.starts_with("rejected: ") || !tampered_text.contains("payload") {
+        return Err(
+            format!("tampered PUT: {tampered_text:?}, expected a payload hash refusal").into(),
+        );
+    }
     Ok(())
 }

@@ -133,8 +133,9 @@ fn every_character_of_the_alphabets_occurs() {
 
 #[test]
 fn hundred_thousand_ids_without_collision() {
-    // Without an account an ID has 79 random bits; with a fixed account only 39, as AWS's own
-    // keys (a collision among 100,000 of those would be likely enough, about 1%, to flake).
+    // Without an account an ID has about 79 random bits (a random account and 39 more); with a
+    // fixed account only 39, as AWS's own keys (a collision among 100,000 of those would be
+    // likely enough, about 1%, to flake).
     let mut ids = HashSet::with_capacity(100_000);
     let mut secrets = HashSet::with_capacity(100_000);
     for _ in 0..100_000 {
@@ -158,4 +159,32 @@ fn ids_with_random_accounts_do_not_collide() {
         assert_eq!(id.account_id(), Some(account));
         assert!(ids.insert(id), "collision: {id}");
     }
+}
+
+/// The random part of an ID with a given account: the 39 bits after the flag and the account.
+/// (The test above cannot catch lost randomness: its accounts differ by construction.)
+#[test]
+fn ids_for_one_account_are_random() {
+    let account: AccountId = "123456789012".parse().unwrap();
+    let mut ids = HashSet::with_capacity(1000);
+    let (mut ones, mut zeros) = (0u64, 0u64);
+    for _ in 0..1000 {
+        let id = AccessKeyId::generate(Prefix::Akia, Some(account)).unwrap();
+        assert_eq!(id.account_id(), Some(account));
+        let p = id.payload();
+        let bits = p.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
+        let random = bits & ((1u128 << 39) - 1);
+        ones |= random as u64;
+        zeros |= !(random as u64) & ((1 << 39) - 1);
+        assert!(ids.insert(id), "1,000 IDs for one account collide: {id}");
+    }
+    // 39 random bits: a collision among 1,000 has a chance of about 1 in a million. Each bit
+    // position takes both values (a stuck bit survives 1,000 draws with chance 2^-999).
+    assert_eq!(ones, (1 << 39) - 1, "random bits never set: {:039b}", !ones);
+    assert_eq!(
+        zeros,
+        (1 << 39) - 1,
+        "random bits never clear: {:039b}",
+        !zeros
+    );
 }

@@ -487,10 +487,48 @@ fn qr_refuses_what_is_not_an_enrollment_uri() {
 
 #[test]
 fn demo_once_prints_a_code() {
+    let unix = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let before = unix();
     let out = ok(&["demo", "--once"], "");
-    let code = out.split_whitespace().next().unwrap();
-    assert_eq!(code.len(), 6);
-    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    let after = unix();
+    // "CODE  (Ns left; demo secret SEED, RFC 6238)"
+    let (code, rest) = out.split_once("  (").unwrap_or_else(|| panic!("{out:?}"));
+    let left: u64 = rest
+        .split_once("s left; ")
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out:?}"));
+    assert!(
+        rest.contains(&format!("demo secret {SEED}, RFC 6238")),
+        "{out:?}"
+    );
+    if Command::new("oathtool").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("IAMKIT_REQUIRE_PEERS").is_none(),
+            "oathtool is required"
+        );
+        eprintln!("note: oathtool not installed; only the format was checked");
+        assert_eq!(code.len(), 6);
+        return;
+    }
+    // The code of the RFC 6238 seed (SHA1, 6 digits, 30 s) at some second the command ran,
+    // from oathtool, with that second's countdown.
+    let matches = (before..=after).any(|t| {
+        let o = Command::new("oathtool")
+            .args(["--totp", "-b", SEED, "-N", &format!("@{t}")])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stdout).unwrap().trim() == code && left == 30 - t % 30
+    });
+    assert!(
+        matches,
+        "{out:?} is not oathtool's code and countdown for any second in {before}..={after}"
+    );
 }
 
 #[test]

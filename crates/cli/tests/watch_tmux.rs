@@ -62,6 +62,19 @@ impl Tmux {
         self.cmd(&["capture-pane", "-p", "-t", "w"])
     }
 
+    /// Everything the pane showed: the history that scrolled off, then the visible rows.
+    fn history(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-S", "-", "-t", "w"])
+    }
+
+    /// The pane's terminal device, e.g. `/dev/pts/3`.
+    fn tty(&self) -> String {
+        let tty = self.cmd(&["display-message", "-p", "-t", "w", "#{pane_tty}"]);
+        let tty = tty.trim().to_owned();
+        assert!(tty.starts_with("/dev/"), "pane tty: {tty:?}");
+        tty
+    }
+
     fn wait_for(&self, what: &str, f: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
@@ -296,92 +309,113 @@ fn copy_over_ssh_uses_osc52() {
 
 #[test]
 fn secrets_and_passphrases_are_prompted_without_echo_on_a_terminal() {
-    if !have("tmux") {
-        peer_missing("tmux");
+    if !have("tmux") || !have("stty") {
+        peer_missing("tmux and stty");
         return;
     }
     let mut env = Env::file();
     env.unset("IAMKIT_PASSPHRASE");
     let tmux = Tmux::start(&env, "prompt");
-    let send = |text: &str| {
-        // A prompt is printed just before the terminal's echo is turned off: a person types
-        // after seeing it, so wait a moment as they would (regression: CI typed into the gap).
-        std::thread::sleep(std::time::Duration::from_millis(400));
+    let tty = tmux.tty();
+    // The whole history, not the 12 visible rows (the prompts scroll off).
+    let wait = |what: &str, f: &dyn Fn(&str) -> bool| {
+        let start = Instant::now();
+        loop {
+            let h = tmux.history();
+            if f(&h) {
+                return h;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}:\n{h}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let wait_count = |text: &str, n: usize| {
+        wait(&format!("{text:?} {n} times"), &|h| {
+            h.matches(text).count() >= n
+        })
+    };
+    let command = |text: &str| {
         tmux.cmd(&["send-keys", "-t", "w", "-l", text]);
         tmux.cmd(&["send-keys", "-t", "w", "Enter"]);
     };
+    // A prompt is printed just before the terminal's echo is turned off: type only once the
+    // tty says echo is off, as a person would after seeing the prompt (regression: CI typed
+    // into the gap). Then the typed text must not be on the screen (checked on the whole
+    // history at the end).
+    let hidden = |text: &str| {
+        let start = Instant::now();
+        while echo_on(&tty) {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the terminal's echo was never turned off for the prompt:\n{}",
+                tmux.history()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        command(text);
+    };
+    assert!(echo_on(&tty), "the shell's terminal echoes");
     let pass = "pass-phrase-typed-at-a-prompt";
-    send(&format!("{} mfa add p", common::BIN));
-    tmux.wait_for("the secret prompt", |p| {
-        p.contains("secret or otpauth:// URI:")
-    });
-    send(SECRET_B32);
-    tmux.wait_for("the new passphrase prompt", |p| {
-        p.contains("New passphrase")
-    });
-    send(pass);
-    tmux.wait_for("the repeat prompt", |p| {
-        p.contains("Repeat the new passphrase")
-    });
-    send(pass);
-    tmux.wait_for("the device to be added", |p| {
-        p.contains("added MFA device p")
-    });
+    command(&format!("{} mfa add p", common::BIN));
+    wait_count("secret or otpauth:// URI:", 1);
+    hidden(SECRET_B32);
+    wait_count("New passphrase", 1);
+    hidden(pass);
+    wait_count("Repeat the new passphrase", 1);
+    hidden(pass);
+    wait_count("added MFA device p", 1);
     // Two different passphrases on creation: refused, exit 3.
     let env2 = Env::file();
-    send(&format!(
+    command(&format!(
         "IAMKIT_STORE_DIR={} {} creds add c; printf 'r%sc\\n' \"=$?\"",
         env2.path("other").display(),
         common::BIN
     ));
-    tmux.wait_for("the key ID prompt", |p| p.contains("AWS access key ID:"));
-    send("AKIAIOSFODNN7EXAMPLE");
-    tmux.wait_for("the secret prompt", |p| {
-        p.contains("AWS secret access key:")
-    });
-    send("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    tmux.wait_for("the token prompt", |p| p.contains("session token"));
-    send("");
-    tmux.wait_for("the new passphrase prompt", |p| {
-        p.matches("New passphrase").count() == 2
-    });
-    send("one");
-    tmux.wait_for("the repeat prompt", |p| {
-        p.matches("Repeat the new").count() == 2
-    });
-    send("two");
-    let pane = tmux.wait_for("the refusal", |p| p.lines().any(|l| l == "r=3c"));
-    assert!(pane.contains("iamkit: "), "{pane}");
+    wait_count("AWS access key ID:", 1);
+    hidden("AKIAIOSFODNN7EXAMPLE");
+    wait_count("AWS secret access key:", 1);
+    hidden("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    wait_count("session token", 1);
+    hidden("");
+    wait_count("New passphrase", 2);
+    hidden("one");
+    wait_count("Repeat the new passphrase", 2);
+    hidden("two");
+    let h = wait("the refusal", &|h| h.lines().any(|l| l == "r=3c"));
+    assert!(h.contains("iamkit: "), "{h}");
     // Unlocking an existing store.
-    send(&format!("{} mfa code p --time 59", common::BIN));
-    tmux.wait_for("the unlock prompt", |p| {
-        p.contains("Passphrase for the iamkit file store")
+    command(&format!("{} mfa code p --time 59", common::BIN));
+    wait_count("Passphrase for the iamkit file store", 1);
+    hidden(pass);
+    wait("the code", &|h| {
+        h.lines().filter(|l| *l == "287082").count() == 1
     });
-    send(pass);
-    let before = tmux.wait_for("the code", |p| p.lines().any(|l| l == "287082"));
-    // Changing the passphrase: the current one first, then the new one twice (on a cleared
-    // pane: the 12-line pane has scrolled).
+    // Changing the passphrase: the current one first, then the new one twice.
     let new_pass = "second-pass-phrase-typed";
-    send(&format!("clear; {} store passwd", common::BIN));
-    tmux.wait_for("the current passphrase prompt", |p| {
-        p.contains("Passphrase for the iamkit file store")
+    command(&format!("{} store passwd", common::BIN));
+    wait_count("Passphrase for the iamkit file store", 2);
+    hidden(pass);
+    wait_count("New passphrase", 3);
+    hidden(new_pass);
+    wait_count("Repeat the new passphrase", 3);
+    hidden(new_pass);
+    wait_count("changed the passphrase", 1);
+    command(&format!("{} mfa code p --time 59", common::BIN));
+    wait_count("Passphrase for the iamkit file store", 3);
+    hidden(new_pass);
+    let history = wait("the code again", &|h| {
+        h.lines().filter(|l| *l == "287082").count() == 2
     });
-    send(pass);
-    tmux.wait_for("the new passphrase prompt", |p| {
-        p.contains("New passphrase")
-    });
-    send(new_pass);
-    tmux.wait_for("the repeat prompt", |p| p.contains("Repeat the new"));
-    send(new_pass);
-    tmux.wait_for("the change", |p| p.contains("changed the passphrase"));
-    send(&format!("{} mfa code p --time 59", common::BIN));
-    tmux.wait_for("the unlock prompt", |p| {
-        p.matches("Passphrase for the iamkit file store").count() == 2
-    });
-    send(new_pass);
-    let after = tmux.wait_for("the code again", |p| p.lines().any(|l| l == "287082"));
-    let pane = format!("{before}\n{after}");
-    // Nothing typed at a prompt was echoed.
+    // The shell echoes again afterwards.
+    assert!(echo_on(&tty), "echo restored:\n{history}");
+    // Nothing typed at a prompt was echoed, anywhere in the history.
+    assert!(
+        history.contains(&format!("{} mfa add p", common::BIN)),
+        "the history starts at the first command:\n{history}"
+    );
     for secret in [
         SECRET_B32,
         pass,
@@ -389,7 +423,30 @@ fn secrets_and_passphrases_are_prompted_without_echo_on_a_terminal() {
         "wJalrXUtnFEMI",
         "AKIAIOSFODNN7EXAMPLE",
     ] {
-        assert!(!pane.contains(secret), "{secret} echoed:\n{pane}");
+        assert!(!history.contains(secret), "{secret} echoed:\n{history}");
+    }
+}
+
+/// Whether the terminal `tty` (a pane's, from `#{pane_tty}`) echoes input: `stty -a` lists
+/// `-echo` when it does not.
+fn echo_on(tty: &str) -> bool {
+    let out = Command::new("stty")
+        .args(["-a", "-F", tty])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stty -a -F {tty}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .collect();
+    match (words.contains(&"echo"), words.contains(&"-echo")) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => panic!("stty -a -F {tty}: no echo flag in {text}"),
     }
 }
 

@@ -583,3 +583,168 @@ fn change_passphrase_asks_the_current_one_first_then_the_new_one_to_create() {
     let reopened = FileStore::open(file_opts(tmp.path(), "second")).unwrap();
     assert_eq!(reopened.get_mfa("dev").unwrap(), mfa(3, 20));
 }
+
+/// Regression guard for `store passwd` on an unlocked store: the current passphrase is checked
+/// even when the key is cached in the kernel keyring and the handle already unlocked, so whoever
+/// can use the cached key cannot also take over the store by setting a passphrase of their own.
+#[test]
+fn change_passphrase_checks_the_current_one_even_when_unlocked_and_cached() {
+    use std::sync::{Arc, Mutex};
+    if !require("IAMKIT_REQUIRE_KERNEL_KEYRING", kernel_keyring_available()) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ttl = Duration::from_secs(60);
+    let cached = |p: &str| FileStore::open(file_opts(tmp.path(), p).cache_ttl(ttl)).unwrap();
+    let owner = cached("right");
+    owner.put_mfa("m", &mfa(5, 20), Overwrite::Refuse).unwrap();
+    assert!(owner.is_cached());
+    let id_path = tmp.path().join("identity.age");
+    let sealed = std::fs::read(&id_path).unwrap();
+
+    // A handle with a wrong passphrase, unlocked from the cache (it reads without asking).
+    let wrong = cached("wrong");
+    assert_eq!(wrong.get_mfa("m").unwrap(), mfa(5, 20));
+    assert!(matches!(
+        wrong.change_passphrase(&pass("taken over")),
+        Err(Error::WrongPassphrase { .. })
+    ));
+    // A handle with no passphrase at all, unlocked from the cache.
+    let none = FileStore::open(OpenOptions::new().dir(tmp.path()).cache_ttl(ttl)).unwrap();
+    assert_eq!(none.get_mfa("m").unwrap(), mfa(5, 20));
+    assert!(matches!(
+        none.change_passphrase(&pass("taken over")),
+        Err(Error::NoPassphrase { .. })
+    ));
+    // The owner's own handle, unlocked long ago, is asked too: a prompt that answers wrong fails.
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&asked);
+    let prompting = FileStore::open(file_opts(tmp.path(), "unused").cache_ttl(ttl).passphrase(
+        PassphraseSource::Prompt(Box::new(move |reason, _| {
+            log.lock().unwrap().push(reason);
+            Ok(Zeroizing::new("a guess".to_owned()))
+        })),
+    ))
+    .unwrap();
+    prompting.unlock().unwrap();
+    assert!(asked.lock().unwrap().is_empty(), "unlocked from the cache");
+    assert!(matches!(
+        prompting.change_passphrase(&pass("taken over")),
+        Err(Error::WrongPassphrase { .. })
+    ));
+    assert_eq!(*asked.lock().unwrap(), [PromptReason::Unlock]);
+    // Nothing changed: the same identity.age, still cached, the old passphrase still opens it.
+    assert_eq!(std::fs::read(&id_path).unwrap(), sealed);
+    assert!(owner.is_cached());
+    assert!(lock(&file_opts(tmp.path(), "right")).unwrap());
+    assert_eq!(
+        FileStore::open(file_opts(tmp.path(), "right"))
+            .unwrap()
+            .get_mfa("m")
+            .unwrap(),
+        mfa(5, 20)
+    );
+    assert!(matches!(
+        FileStore::open(file_opts(tmp.path(), "taken over"))
+            .unwrap()
+            .get_mfa("m"),
+        Err(Error::WrongPassphrase { .. })
+    ));
+
+    // With the right current passphrase, an unlocked and cached handle changes it; the cache
+    // follows the new identity.age.
+    let owner = cached("right");
+    owner.unlock().unwrap();
+    assert!(owner.is_cached());
+    owner.change_passphrase(&pass("new one")).unwrap();
+    assert_ne!(std::fs::read(&id_path).unwrap(), sealed);
+    assert_eq!(none.get_mfa("m").unwrap(), mfa(5, 20));
+    assert!(lock(&file_opts(tmp.path(), "right")).unwrap());
+    assert_eq!(
+        FileStore::open(file_opts(tmp.path(), "new one"))
+            .unwrap()
+            .get_mfa("m")
+            .unwrap(),
+        mfa(5, 20)
+    );
+    assert!(matches!(
+        FileStore::open(file_opts(tmp.path(), "right"))
+            .unwrap()
+            .get_mfa("m"),
+        Err(Error::WrongPassphrase { .. })
+    ));
+}
+
+/// The scrypt work factor (log2 N) in an age file's header: its one stanza must be
+/// `-> scrypt SALT LOGN` (age's format spec), with a 16-byte salt.
+fn scrypt_log_n(age_file: &[u8]) -> u8 {
+    let text = String::from_utf8_lossy(age_file);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("age-encryption.org/v1"),
+        "not an age file"
+    );
+    let stanzas: Vec<&str> = lines
+        .take_while(|l| !l.starts_with("---"))
+        .filter(|l| l.starts_with("-> "))
+        .collect();
+    assert_eq!(
+        stanzas.len(),
+        1,
+        "an scrypt file has one stanza: {stanzas:?}"
+    );
+    let args: Vec<&str> = stanzas[0].split(' ').collect();
+    assert_eq!(args[..2], ["->", "scrypt"], "{}", stanzas[0]);
+    assert_eq!(args.len(), 4, "{}", stanzas[0]);
+    let salt = data_encoding::BASE64_NOPAD
+        .decode(args[2].as_bytes())
+        .unwrap();
+    assert_eq!(salt.len(), 16, "{}", stanzas[0]);
+    args[3].parse().unwrap()
+}
+
+/// What age picks for a passphrase on this machine at this moment (it times scrypt to aim at
+/// about a second): the work factor of a file it encrypts with its default settings.
+fn age_default_log_n() -> u8 {
+    let recipient = age::scrypt::Recipient::new(age::secrecy::SecretString::from("x".to_owned()));
+    scrypt_log_n(&age::encrypt(&recipient, b"x").unwrap())
+}
+
+/// Every other test uses the fast test factor; a store created as a user creates it (no
+/// `insecure_fast_kdf_for_tests`) must get age's default, measured on this machine (about a
+/// second of scrypt; the workspace optimises the KDF crates in test builds, so this is what a
+/// release build picks too).
+#[test]
+fn a_store_created_as_a_user_would_has_a_strong_kdf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = FileStore::open(
+        OpenOptions::new()
+            .dir(tmp.path())
+            .passphrase(pass("a user's passphrase"))
+            .cache_ttl(Duration::ZERO),
+    )
+    .unwrap();
+    store.put_mfa("m", &mfa(1, 20), Overwrite::Refuse).unwrap();
+    let log_n = scrypt_log_n(&std::fs::read(tmp.path().join("identity.age")).unwrap());
+    let age_default = age_default_log_n();
+    eprintln!("identity.age: scrypt work factor 2^{log_n} (age's default here: 2^{age_default})");
+    // age's timing wobbles by a step or two under load.
+    assert!(
+        log_n + 3 >= age_default && log_n <= age_default + 3,
+        "identity.age has 2^{log_n}, age's default here is 2^{age_default}"
+    );
+    // And a floor whatever the machine (age aims at a second; 2^18 or more on a current one,
+    // 2^17 here on a loaded 2-core machine).
+    assert!(log_n >= 15, "work factor 2^{log_n} is weak");
+    // The test stores' factor is what the fast option says (so the floor tells them apart).
+    let fast = tempfile::tempdir().unwrap();
+    FileStore::open(file_opts(fast.path(), "p"))
+        .unwrap()
+        .unlock()
+        .unwrap();
+    assert_eq!(
+        scrypt_log_n(&std::fs::read(fast.path().join("identity.age")).unwrap()),
+        10
+    );
+}

@@ -247,6 +247,49 @@ fn terminal_rendering_matches_the_modules_with_a_quiet_zone() {
     }
 }
 
+/// The dark modules an SVG draws: its white background must cover it all and its one path be
+/// made of axis-aligned rectangles (`M x y h w v h H x V y`, as the qrcode crate writes them),
+/// each on the 8-pixel module grid; returns the grid (side × side modules, true = dark).
+fn svg_modules(svg: &str, side: usize) -> Vec<Vec<bool>> {
+    let px = side * 8;
+    let background =
+        format!("<rect x=\"0\" y=\"0\" width=\"{px}\" height=\"{px}\" fill=\"#ffffff\"/>");
+    assert!(svg.contains(&background), "no white background: {svg}");
+    assert_eq!(svg.matches("<path ").count(), 1, "{svg}");
+    let d = svg
+        .split_once("<path fill=\"#000000\" d=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(d, _)| d)
+        .unwrap_or_else(|| panic!("no black path: {svg}"));
+    let mut grid = vec![vec![false; side]; side];
+    for rect in d.split('M').skip(1) {
+        // "x y h w v h H x V y"
+        let nums: Vec<usize> = rect
+            .split(|c: char| c == ' ' || c.is_ascii_alphabetic())
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse().unwrap_or_else(|_| panic!("{rect}")))
+            .collect();
+        let shape: String = rect.chars().filter(char::is_ascii_alphabetic).collect();
+        assert_eq!(shape, "hvHV", "not a rectangle: M{rect}");
+        let [x, y, w, h, x2, y2] = nums[..] else {
+            panic!("not a rectangle: M{rect}")
+        };
+        assert_eq!((x2, y2), (x, y), "not closed: M{rect}");
+        assert!(
+            [x, y, w, h].iter().all(|v| v % 8 == 0) && w > 0 && h > 0,
+            "off the module grid: M{rect}"
+        );
+        assert!(x + w <= px && y + h <= px, "outside the image: M{rect}");
+        for row in &mut grid[y / 8..(y + h) / 8] {
+            for cell in &mut row[x / 8..(x + w) / 8] {
+                assert!(!*cell, "drawn twice: M{rect}");
+                *cell = true;
+            }
+        }
+    }
+    grid
+}
+
 #[test]
 fn svg_is_a_complete_document_of_the_right_size() {
     let code = QrCode::new(&uris()[0]).unwrap();
@@ -256,6 +299,23 @@ fn svg_is_a_complete_document_of_the_right_size() {
     assert!(svg.trim_end().ends_with("</svg>"));
     assert!(svg.contains(&format!("width=\"{side}\"")), "{svg}");
     assert!(svg.contains("#000000") && svg.contains("#ffffff"));
+}
+
+#[test]
+fn svg_draws_exactly_the_dark_modules_and_a_quiet_zone() {
+    for uri in uris() {
+        let code = QrCode::new(&uri).unwrap();
+        let w = code.width();
+        let side = w + 8;
+        let grid = svg_modules(&code.to_svg(), side);
+        for y in 0..side {
+            for x in 0..side {
+                let in_code = (4..4 + w).contains(&x) && (4..4 + w).contains(&y);
+                let dark = in_code && code.is_dark(x - 4, y - 4);
+                assert_eq!(grid[y][x], dark, "{uri}: module ({x},{y})");
+            }
+        }
+    }
 }
 
 #[test]

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use iamkit_sigv4::{
-    Credentials, Error, Payload, Request, Signer, SigningOutput, Timestamp, Verifier,
+    Credentials, Error, Payload, Request, Signer, SigningOutput, SigningSettings, Timestamp,
+    Verifier,
 };
 use proptest::prelude::*;
 
@@ -406,10 +407,163 @@ fn s3_requires_signed_content_sha256() {
             .unwrap_err(),
         Error::PayloadHashMismatch
     );
-    assert!(
+    // Listed in SignedHeaders but not sent: the S3 rule names the missing header.
+    assert_eq!(
         v.verify(&build(b"hello", true), t, |_| Some(c.clone()))
-            .is_err()
+            .unwrap_err(),
+        Error::MissingSignedHeader {
+            name: "x-amz-content-sha256"
+        }
     );
+
+    // Signed by the general rules for service s3: no x-amz-content-sha256 at all. A general
+    // verifier accepts that; the S3 verifier refuses it for the S3 rule, and says so.
+    let general = Signer::new("us-east-1", "s3")
+        .unwrap()
+        .sign(&req, &c, t)
+        .unwrap();
+    assert!(
+        general
+            .headers
+            .iter()
+            .all(|(n, _)| !n.eq_ignore_ascii_case("x-amz-content-sha256")),
+        "{:?}",
+        general.headers
+    );
+    assert_eq!(general.signed_headers, "host;x-amz-date");
+    fn as_sent<'a>(out: &'a SigningOutput, extra: Option<(&'a str, &'a str)>) -> Request<'a> {
+        let mut r = Request::new("PUT", "/k", "")
+            .header("host", "bucket.s3.amazonaws.com")
+            .payload(Payload::Bytes(b"hello"));
+        for (n, v) in &out.headers {
+            r.push_header(n, v);
+        }
+        if let Some((n, v)) = extra {
+            r.push_header(n, v);
+        }
+        r
+    }
+    let received = |extra| as_sent(&general, extra);
+    Verifier::new("us-east-1", "s3")
+        .unwrap()
+        .verify(&received(None), t, |_| Some(c.clone()))
+        .unwrap();
+    assert_eq!(
+        v.verify(&received(None), t, |_| Some(c.clone()))
+            .unwrap_err(),
+        Error::MissingSignedHeader {
+            name: "x-amz-content-sha256"
+        }
+    );
+    // Sent but not signed (added after signing): refused by both, the hash is not covered.
+    // sha256("hello"), as `printf hello | sha256sum` prints it.
+    let sha = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+    for verifier in [Verifier::s3("us-east-1"), Verifier::new("us-east-1", "s3")] {
+        let verifier = verifier.unwrap();
+        assert_eq!(
+            verifier
+                .verify(&received(Some(("x-amz-content-sha256", sha))), t, |_| Some(
+                    c.clone()
+                ))
+                .unwrap_err(),
+            Error::MissingSignedHeader {
+                name: "x-amz-content-sha256"
+            }
+        );
+    }
+}
+
+/// The default never-signed headers (`DEFAULT_EXCLUDED_HEADERS`) stay out of SignedHeaders,
+/// whatever their case; every other header the caller gives is signed.
+#[test]
+fn default_never_signed_headers_are_left_out_of_signed_headers() {
+    assert_eq!(
+        SigningSettings::default().excluded_headers,
+        [
+            "authorization",
+            "user-agent",
+            "x-amzn-trace-id",
+            "expect",
+            "transfer-encoding"
+        ]
+    );
+    let t = Timestamp::from_unix_seconds(T0).unwrap();
+    let req = Request::from_url("POST", "https://example.amazonaws.com/p?a=b")
+        .unwrap()
+        .header("User-Agent", "aws-cli/2.15.0 Python/3.11")
+        .header("Expect", "100-continue")
+        .header("Transfer-Encoding", "chunked")
+        .header(
+            "X-Amzn-Trace-Id",
+            "Root=1-5759e988-bd862e3fe1be46a994272793",
+        )
+        .header("Authorization", "AWS4-HMAC-SHA256 Credential=stale")
+        .header("Content-Type", "application/json")
+        .header("X-Custom", "v")
+        .payload(Payload::Bytes(b"{}"));
+    let cases = [
+        (
+            Signer::new("us-east-1", "service").unwrap(),
+            None,
+            "content-type;host;x-amz-date;x-custom",
+        ),
+        (
+            Signer::new("us-east-1", "service").unwrap(),
+            Some("TOKEN"),
+            "content-type;host;x-amz-date;x-amz-security-token;x-custom",
+        ),
+        (
+            Signer::s3("us-east-1").unwrap(),
+            None,
+            "content-type;host;x-amz-content-sha256;x-amz-date;x-custom",
+        ),
+    ];
+    for (signer, token, want) in cases {
+        let c = creds(token);
+        let out = signer.sign(&req, &c, t).unwrap();
+        assert_eq!(out.signed_headers, want);
+        // The same in what is sent and in the canonical request.
+        let auth = out
+            .headers
+            .iter()
+            .find(|(n, _)| *n == "authorization")
+            .map(|(_, v)| v.as_str())
+            .unwrap();
+        assert!(
+            auth.contains(&format!(", SignedHeaders={want}, Signature=")),
+            "{auth}"
+        );
+        let lines: Vec<&str> = out.canonical_request.lines().collect();
+        assert_eq!(lines[lines.len() - 2], want, "{}", out.canonical_request);
+        for h in [
+            "user-agent",
+            "expect",
+            "transfer-encoding",
+            "x-amzn-trace-id",
+        ] {
+            assert!(
+                !out.canonical_request.contains(&format!("{h}:")),
+                "{h} signed:\n{}",
+                out.canonical_request
+            );
+        }
+
+        // Presigned: the same list in X-Amz-SignedHeaders (S3 presigns need no content hash).
+        let pre = signer.presign(&req, &c, t, 60).unwrap();
+        let want_pre = want
+            .replace(";x-amz-date", "")
+            .replace(";x-amz-content-sha256", "");
+        let want_pre = want_pre.replace(";x-amz-security-token", "");
+        assert_eq!(pre.signed_headers, want_pre);
+        assert!(
+            pre.query().unwrap().contains(&format!(
+                "X-Amz-SignedHeaders={}&",
+                want_pre.replace(';', "%3B")
+            )),
+            "{:?}",
+            pre.query()
+        );
+    }
 }
 
 #[test]

@@ -229,6 +229,7 @@ impl Env {
 }
 
 /// Reads a TSV vector file: rows of tab-separated fields, skipping `#` comments and the header.
+/// Fails when the file has no rows, or a row has not as many fields as the header.
 pub fn tsv(rel: &str) -> Vec<Vec<String>> {
     let path = vectors_dir().join(rel);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -237,7 +238,20 @@ pub fn tsv(rel: &str) -> Vec<Vec<String>> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| l.split('\t').map(str::to_owned).collect())
         .collect();
-    rows.remove(0);
+    assert!(!rows.is_empty(), "{}: no header row", path.display());
+    let header = rows.remove(0);
+    // A loop over zero rows would pass without testing anything.
+    assert!(!rows.is_empty(), "{}: no vectors", path.display());
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(
+            row.len(),
+            header.len(),
+            "{} row {}: {row:?} has not the header's {} fields",
+            path.display(),
+            i + 1,
+            header.len()
+        );
+    }
     rows
 }
 
