@@ -267,3 +267,32 @@ fn flags_and_urls_are_checked_and_passwords_stay_out_of_errors() {
         assert!(!stderr(&o).contains("pw-x"));
     }
 }
+
+#[test]
+fn rediss_with_the_servers_ca() {
+    let server = RedisServer::start_tls();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, server.ca_pem()).unwrap();
+    let url = server.url();
+    let args = [
+        "otp",
+        "verify",
+        CODE,
+        "--time",
+        T,
+        "--replay-store",
+        &url,
+        "--account",
+        "alice",
+        "--replay-store-ca",
+        ca.to_str().unwrap(),
+    ];
+    let o = spawn(&args, &[]).wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let o = spawn(&args, &[]).wait_with_output().unwrap();
+    assert_eq!(stderr(&o), "iamkit: code already used\n");
+    // Without the CA the server's certificate is not trusted: exit 3.
+    let o = spawn(&args[..9], &[]).wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(3), "{o:?}");
+}

@@ -21,6 +21,7 @@ pub struct RedisServer {
     port: u16,
     dir: PathBuf,
     cluster: bool,
+    tls: bool,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -69,17 +70,121 @@ impl RedisServer {
             port: free_port(cluster),
             dir: tmp.path().to_owned(),
             cluster,
+            tls: false,
             _tmp: Some(tmp),
         };
         s.spawn();
         s
     }
 
+    /// A single server that speaks only TLS, with a certificate for `127.0.0.1` issued by a
+    /// throwaway CA (made with the `openssl` tool): see [`RedisServer::ca_pem`].
+    pub fn start_tls() -> RedisServer {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        let ossl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .stdin(Stdio::null())
+                .output()
+                .expect("openssl could not be started (Debian package openssl)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        ossl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.crt",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=iamkit test CA",
+                ],
+            ]
+            .concat(),
+        );
+        ossl(
+            &[
+                &["req"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+        );
+        std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        ossl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ]);
+        let mut s = RedisServer {
+            child: None,
+            port: free_port(false),
+            dir,
+            cluster: false,
+            tls: true,
+            _tmp: Some(tmp),
+        };
+        s.spawn();
+        s
+    }
+
+    /// The CA certificate (PEM) of a [`RedisServer::start_tls`] server.
+    pub fn ca_pem(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join("ca.crt")).unwrap()
+    }
+
     fn spawn(&mut self) {
         let mut cmd = Command::new("redis-server");
-        cmd.arg("--port")
-            .arg(self.port.to_string())
-            .args(["--bind", "127.0.0.1", "--protected-mode", "yes"])
+        if self.tls {
+            cmd.args(["--port", "0", "--tls-port"])
+                .arg(self.port.to_string())
+                .args(["--tls-auth-clients", "no"])
+                .arg("--tls-cert-file")
+                .arg(self.dir.join("server.crt"))
+                .arg("--tls-key-file")
+                .arg(self.dir.join("server.key"))
+                .arg("--tls-ca-cert-file")
+                .arg(self.dir.join("ca.crt"));
+        } else {
+            cmd.arg("--port").arg(self.port.to_string());
+        }
+        cmd.args(["--bind", "127.0.0.1", "--protected-mode", "yes"])
             .args([
                 "--save",
                 "",
@@ -110,7 +215,11 @@ impl RedisServer {
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Ok(r) = command(self.port, "PING")
+            if self.tls {
+                if TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_ok() {
+                    return;
+                }
+            } else if let Ok(r) = command(self.port, "PING")
                 && r.starts_with("+PONG")
             {
                 return;
@@ -134,9 +243,10 @@ impl RedisServer {
         self.port
     }
 
-    /// `redis://127.0.0.1:PORT`.
+    /// `redis://127.0.0.1:PORT` (`rediss://` for a TLS server).
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// Its data directory.

@@ -595,3 +595,33 @@ fn bad_options_are_named() {
             .contains("empty")
     );
 }
+
+#[test]
+fn tls_with_the_servers_ca_works_and_an_unknown_ca_fails_closed() {
+    let server = RedisServer::start_tls();
+    let url = server.url();
+    assert!(url.starts_with("rediss://127.0.0.1:"));
+    let trusted = RedisStore::builder(&url)
+        .root_certificate_pem(server.ca_pem())
+        .build()
+        .unwrap();
+    trusted.ping().unwrap();
+    trusted.check_and_record("alice", 10, 60).unwrap();
+    assert!(matches!(
+        trusted.check_and_record("alice", 10, 60),
+        Err(Refused::Replayed)
+    ));
+    // The system's roots do not know the throwaway CA: refused, never accepted.
+    let untrusted = store(&url);
+    let e = untrusted.check_and_record("alice", 11, 60).unwrap_err();
+    assert!(e.is_store_error(), "{e}");
+    // Plain text to a TLS-only port: no answer it can use.
+    let plain = store(&url.replacen("rediss://", "redis://", 1));
+    assert!(
+        plain
+            .check_and_record("alice", 12, 60)
+            .unwrap_err()
+            .is_store_error()
+    );
+    assert_eq!(trusted.last_step("alice").unwrap(), Some(10));
+}
