@@ -10,6 +10,7 @@
 
 use std::error::Error;
 use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use iamkit_otp::throttle::ThrottlePolicy;
 use iamkit_otp::{Refused, Secret, Totp, Window};
@@ -57,9 +58,14 @@ fn worker(url: &str, id: &str) -> Result<(), Box<dyn Error>> {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, flag, url, id] = args.as_slice()
+    if let [_, flag, url, id, start_ms] = args.as_slice()
         && flag == "--worker"
     {
+        // All processes start together, so that they race for the same codes.
+        let start = UNIX_EPOCH + Duration::from_millis(start_ms.parse()?);
+        if let Ok(wait) = start.duration_since(SystemTime::now()) {
+            std::thread::sleep(wait);
+        }
         return worker(url, id);
     }
     // Our own throwaway Redis unless a URL was given.
@@ -73,10 +79,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     RedisStore::open(&url)?.ping()?;
     let exe = std::env::current_exe()?;
+    let start = SystemTime::now().duration_since(UNIX_EPOCH)? + Duration::from_millis(500);
+    let start_ms = start.as_millis().to_string();
     let children = (0..4)
         .map(|n| {
             Command::new(&exe)
-                .args(["--worker", &url, &format!("verifier-{n}")])
+                .args(["--worker", &url, &format!("verifier-{n}"), &start_ms])
                 .stdout(Stdio::piped())
                 .spawn()
         })

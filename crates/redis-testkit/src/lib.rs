@@ -22,6 +22,7 @@ pub struct RedisServer {
     dir: PathBuf,
     cluster: bool,
     tls: bool,
+    durable: bool,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -63,6 +64,15 @@ impl RedisServer {
         RedisServer::start_with(false)
     }
 
+    /// A single server without persistence (no append-only file): for benchmarks of the
+    /// protocol rather than of the disk. A restart forgets everything.
+    pub fn start_in_memory() -> RedisServer {
+        let mut s = RedisServer::start_with(false);
+        s.durable = false;
+        command(s.port, "CONFIG SET appendonly no").unwrap();
+        s
+    }
+
     fn start_with(cluster: bool) -> RedisServer {
         let tmp = tempfile::tempdir().unwrap();
         let mut s = RedisServer {
@@ -71,6 +81,7 @@ impl RedisServer {
             dir: tmp.path().to_owned(),
             cluster,
             tls: false,
+            durable: true,
             _tmp: Some(tmp),
         };
         s.spawn();
@@ -158,6 +169,7 @@ impl RedisServer {
             dir,
             cluster: false,
             tls: true,
+            durable: true,
             _tmp: Some(tmp),
         };
         s.spawn();
