@@ -13,6 +13,7 @@ mod io;
 mod key;
 mod mfa;
 mod otp;
+mod replay_store;
 mod sign;
 mod store;
 mod storeopen;

@@ -81,6 +81,8 @@ pub(crate) struct VerifyArgs {
     /// Allow windows wider than 10 steps (each one accepted step weakens the check).
     #[arg(long)]
     dangerous_wide_window: bool,
+    #[command(flatten)]
+    replay: crate::replay_store::ReplayArgs,
 }
 
 /// `iamkit otp uri`.
@@ -395,6 +397,7 @@ fn verify(args: &VerifyArgs) -> CliResult {
                     "--past/--future are for TOTP; HOTP takes --window W (look-ahead)",
                 ));
             }
+            crate::replay_store::refuse_for_hotp(&args.replay)?;
             let look_ahead = args.window.unwrap_or(0);
             if look_ahead > 100 && !args.dangerous_wide_window {
                 return Err(CliError::usage(format!(
@@ -424,9 +427,11 @@ fn verify(args: &VerifyArgs) -> CliResult {
                 Some(t) => t,
                 None => now_unix()?,
             };
+            let replay = crate::replay_store::open(&args.replay)?;
             let matched = totp
                 .verify(&args.code, now, window)
                 .map_err(|_| invalid())?;
+            crate::replay_store::record(replay.as_ref(), &totp, window, &matched, now)?;
             Out::line(&matched.offset.to_string())
         }
     }

@@ -16,49 +16,35 @@
 //! The verifier records the last accepted time step per credential through [`ReplayStore`] and
 //! refuses a code of the same or an earlier step. The store's [`ReplayStore::check_and_record`]
 //! must do its check and its write atomically (one lock, one database transaction, one
-//! compare-and-swap), so that two requests racing with the same code cannot both pass.
+//! compare-and-swap, one server-side script), so that two requests racing with the same code
+//! cannot both pass. A store may be remote and fail: the verifier then fails closed
+//! ([`Refused::Store`]), never accepting a code it could not record.
 
-use core::fmt;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::{Matched, Totp, VerifyError, Window};
+use crate::{Matched, Refused, Totp, Window};
 
 /// Where the last accepted step of each credential is kept.
 pub trait ReplayStore {
     /// Atomically: if a step was recorded for `credential` and `step` is not greater than it,
-    /// return [`Replayed`]; otherwise record `step` as the last accepted one.
-    fn check_and_record(&self, credential: &str, step: u64) -> Result<(), Replayed>;
+    /// return [`Refused::Replayed`]; otherwise record `step` as the last accepted one.
+    ///
+    /// `ttl` is the number of seconds after which no code of `step` or of an earlier step can be
+    /// accepted any more by the caller (its window has moved past them): the store may forget
+    /// the record then, never earlier. A store that cannot answer returns [`Refused::Store`]
+    /// and must not have recorded anything it would not record on success.
+    fn check_and_record(&self, credential: &str, step: u64, ttl: u64) -> Result<(), Refused>;
 }
 
 impl<S: ReplayStore + ?Sized> ReplayStore for &S {
-    fn check_and_record(&self, credential: &str, step: u64) -> Result<(), Replayed> {
-        (**self).check_and_record(credential, step)
+    fn check_and_record(&self, credential: &str, step: u64, ttl: u64) -> Result<(), Refused> {
+        (**self).check_and_record(credential, step, ttl)
     }
 }
 
-/// The step was not newer than the last one accepted for this credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Replayed {
-    _private: (),
-}
-
-impl Replayed {
-    /// A new `Replayed`, for implementations of [`ReplayStore`].
-    pub const fn new() -> Replayed {
-        Replayed { _private: () }
-    }
-}
-
-impl fmt::Display for Replayed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("code already used (same or earlier time step)")
-    }
-}
-
-impl std::error::Error for Replayed {}
-
-/// An in-memory [`ReplayStore`] behind a mutex (forgets everything when dropped).
+/// An in-memory [`ReplayStore`] behind a mutex, for one process (forgets everything when
+/// dropped; keeps each credential's record, ignoring `ttl`).
 #[derive(Debug, Default)]
 pub struct MemoryReplayStore {
     last: Mutex<HashMap<String, u64>>,
@@ -78,11 +64,11 @@ impl MemoryReplayStore {
 }
 
 impl ReplayStore for MemoryReplayStore {
-    fn check_and_record(&self, credential: &str, step: u64) -> Result<(), Replayed> {
+    fn check_and_record(&self, credential: &str, step: u64, _ttl: u64) -> Result<(), Refused> {
         // A poisoned lock still holds a consistent map: every write below is a single insert.
         let mut map = self.last.lock().unwrap_or_else(|p| p.into_inner());
         match map.get_mut(credential) {
-            Some(last) if step <= *last => Err(Replayed::new()),
+            Some(last) if step <= *last => Err(Refused::Replayed),
             Some(last) => {
                 *last = step;
                 Ok(())
@@ -95,7 +81,18 @@ impl ReplayStore for MemoryReplayStore {
     }
 }
 
-/// Verifies TOTP codes and refuses any step not newer than the last accepted one.
+/// How many seconds from `unix_time` a code of `step` stays acceptable to `totp` verifying with
+/// `window`: the `ttl` to give [`ReplayStore::check_and_record`] (at least 1).
+pub fn record_ttl(totp: &Totp, window: Window, step: u64, unix_time: u64) -> u64 {
+    // The last instant step `step` is still inside the window: the start of step
+    // `step + past + 1`, when the window's oldest step moves past it.
+    let end = u128::from(totp.t0())
+        + (u128::from(step) + u128::from(window.past()) + 1) * u128::from(totp.period());
+    let ttl = end.saturating_sub(u128::from(unix_time)).max(1);
+    u64::try_from(ttl).unwrap_or(u64::MAX)
+}
+
+/// Verifies TOTP codes and refuses any step not newer than the last one accepted.
 #[derive(Debug)]
 pub struct ReplayProtectedVerifier<'a, S: ?Sized> {
     totp: &'a Totp,
@@ -120,18 +117,20 @@ impl<'a, S: ReplayStore + ?Sized> ReplayProtectedVerifier<'a, S> {
     }
 
     /// Checks `code` at `unix_time` and, if it matches a step newer than the last one accepted
-    /// for `credential`, records that step and returns it. A replay is the same opaque
-    /// [`VerifyError`] as a wrong code.
-    pub fn verify(
-        &self,
-        credential: &str,
-        code: &str,
-        unix_time: u64,
-    ) -> Result<Matched, VerifyError> {
-        let matched = self.totp.verify(code, unix_time, self.window)?;
-        self.store
-            .check_and_record(credential, matched.step)
-            .map_err(|_| VerifyError::new())?;
-        Ok(matched)
+    /// for `credential`, records that step and returns it.
+    ///
+    /// A wrong code and a replay are the same opaque [`Refused::Invalid`]; a store that could
+    /// not answer is [`Refused::Store`] (fail closed: the code is not accepted).
+    pub fn verify(&self, credential: &str, code: &str, unix_time: u64) -> Result<Matched, Refused> {
+        let matched = self
+            .totp
+            .verify(code, unix_time, self.window)
+            .map_err(|_| Refused::Invalid)?;
+        let ttl = record_ttl(self.totp, self.window, matched.step, unix_time);
+        match self.store.check_and_record(credential, matched.step, ttl) {
+            Ok(()) => Ok(matched),
+            Err(Refused::Store(e)) => Err(Refused::Store(e)),
+            Err(_) => Err(Refused::Invalid),
+        }
     }
 }

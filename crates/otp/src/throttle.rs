@@ -19,8 +19,16 @@
 //! `lockout_after` failures the credential is locked until [`Throttle::reset`]. The state is two
 //! numbers ([`Throttle::failures`], [`Throttle::next_attempt_at`]) that a server can persist and
 //! restore with [`Throttle::from_parts`]. Time is passed in (Unix seconds).
+//!
+//! Verifiers sharing one credential (a fleet behind a load balancer) share its throttle through
+//! a [`ThrottleStore`]: [`MemoryThrottleStore`] in one process, or a remote store (Redis) that
+//! applies the same rules atomically, so that guesses spread over machines are counted together.
 
 use core::fmt;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::{Refused, StoreError};
 
 /// How hard to throttle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,7 +125,11 @@ impl Throttle {
             .delay_step
             .saturating_mul(u64::from(extra))
             .min(self.policy.max_delay);
-        self.next_attempt_at = now.saturating_add(delay);
+        // A failure that imposes no delay records no time either: a verifier whose clock is a
+        // little behind another's must not be made to wait for it.
+        if delay > 0 {
+            self.next_attempt_at = now.saturating_add(delay);
+        }
     }
 
     /// Records a successful attempt: the failure count starts again.
@@ -151,5 +163,115 @@ impl Throttle {
     /// The policy in force.
     pub fn policy(&self) -> ThrottlePolicy {
         self.policy
+    }
+}
+
+/// Where the throttle state of each credential is kept, with the rules of [`Throttle`] under
+/// one [`ThrottlePolicy`] of the store's.
+///
+/// Each method is one atomic step on the credential's state. A store that cannot answer returns
+/// [`Refused::Store`] / [`StoreError`]; the caller then refuses the attempt (fails closed).
+pub trait ThrottleStore {
+    /// Whether an attempt may be made at `now` ([`Throttle::check`]): `Ok`, or
+    /// [`Refused::Throttled`], or [`Refused::Store`].
+    fn check(&self, credential: &str, now: u64) -> Result<(), Refused>;
+    /// Records a failed attempt at `now` ([`Throttle::record_failure`]).
+    fn record_failure(&self, credential: &str, now: u64) -> Result<(), StoreError>;
+    /// Records a successful attempt: the failure count starts again.
+    fn record_success(&self, credential: &str) -> Result<(), StoreError>;
+    /// The state of `credential` now (no failures if none were recorded).
+    fn state(&self, credential: &str) -> Result<Throttle, StoreError>;
+}
+
+impl<S: ThrottleStore + ?Sized> ThrottleStore for &S {
+    fn check(&self, credential: &str, now: u64) -> Result<(), Refused> {
+        (**self).check(credential, now)
+    }
+    fn record_failure(&self, credential: &str, now: u64) -> Result<(), StoreError> {
+        (**self).record_failure(credential, now)
+    }
+    fn record_success(&self, credential: &str) -> Result<(), StoreError> {
+        (**self).record_success(credential)
+    }
+    fn state(&self, credential: &str) -> Result<Throttle, StoreError> {
+        (**self).state(credential)
+    }
+}
+
+/// An in-memory [`ThrottleStore`] for one process: a [`Throttle`] per credential behind a mutex.
+#[derive(Debug)]
+pub struct MemoryThrottleStore {
+    policy: ThrottlePolicy,
+    map: Mutex<HashMap<String, Throttle>>,
+}
+
+impl MemoryThrottleStore {
+    /// An empty store applying `policy`.
+    pub fn new(policy: ThrottlePolicy) -> MemoryThrottleStore {
+        MemoryThrottleStore {
+            policy,
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn with<R>(&self, credential: &str, f: impl FnOnce(&mut Throttle) -> R) -> R {
+        // A poisoned lock still holds consistent throttles: each update is a plain assignment.
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        let t = map
+            .entry(credential.to_owned())
+            .or_insert_with(|| Throttle::new(self.policy));
+        let r = f(t);
+        if t.failures() == 0 {
+            map.remove(credential);
+        }
+        r
+    }
+}
+
+impl ThrottleStore for MemoryThrottleStore {
+    fn check(&self, credential: &str, now: u64) -> Result<(), Refused> {
+        self.with(credential, |t| t.check(now))
+            .map_err(Refused::from)
+    }
+    fn record_failure(&self, credential: &str, now: u64) -> Result<(), StoreError> {
+        self.with(credential, |t| t.record_failure(now));
+        Ok(())
+    }
+    fn record_success(&self, credential: &str) -> Result<(), StoreError> {
+        self.with(credential, Throttle::record_success);
+        Ok(())
+    }
+    fn state(&self, credential: &str) -> Result<Throttle, StoreError> {
+        Ok(self.with(credential, |t| t.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Caught by the Redis concurrency test: verifiers whose clocks differ throttled each other
+    /// although the policy imposed no delay yet.
+    #[test]
+    fn a_failure_without_delay_does_not_make_an_earlier_clock_wait() {
+        let mut t = Throttle::new(ThrottlePolicy::default());
+        t.record_failure(1_000);
+        assert_eq!(t.check(990), Ok(()));
+        assert_eq!(t.next_attempt_at(), 0);
+    }
+
+    #[test]
+    fn the_memory_store_follows_throttle() {
+        let policy = ThrottlePolicy::default();
+        let store = MemoryThrottleStore::new(policy);
+        let mut t = Throttle::new(policy);
+        for now in [10, 11, 12, 13, 14, 30, 31] {
+            assert_eq!(store.check("a", now).is_ok(), t.check(now).is_ok());
+            store.record_failure("a", now).ok();
+            t.record_failure(now);
+            assert_eq!(store.state("a").ok(), Some(t.clone()));
+        }
+        store.record_success("a").ok();
+        assert_eq!(store.state("a").ok(), Some(Throttle::new(policy)));
     }
 }

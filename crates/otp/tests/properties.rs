@@ -185,7 +185,7 @@ proptest! {
         let store = MemoryReplayStore::new();
         let mut last: Option<u64> = None;
         for s in steps {
-            let ok = store.check_and_record("cred", s).is_ok();
+            let ok = store.check_and_record("cred", s, 60).is_ok();
             prop_assert_eq!(ok, last.is_none_or(|l| s > l));
             if ok { last = Some(s); }
             prop_assert_eq!(store.last_step("cred"), last);
