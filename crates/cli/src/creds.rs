@@ -35,6 +35,12 @@ pub(crate) enum CredsCmd {
     /// AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION; removes AWS_PROFILE so
     /// the command uses them. Exits with the command's status. Sets IAMKIT_EXEC_PROFILE in the
     /// command's environment and refuses to run when it is already set (no nesting).
+    ///
+    /// The command gets that profile's credentials and nothing else of the store: every IAMKIT_*
+    /// variable but IAMKIT_STORE, IAMKIT_STORE_DIR, IAMKIT_CACHE_TTL and
+    /// IAMKIT_KEYCHAIN_SERVICE (the passphrase ones above all) is removed from its environment,
+    /// and on Linux it runs in a new, empty kernel session keyring, so it cannot use a cached
+    /// unlock of the file store. A keychain store stays reachable to it over the session bus.
     Exec {
         /// The profile.
         profile: String,
@@ -126,6 +132,28 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
 
 /// The environment variable `creds exec` sets in its child, and refuses to run under.
 const EXEC_GUARD: &str = "IAMKIT_EXEC_PROFILE";
+
+/// The IAMKIT_* variables a `creds exec` child keeps: where the store is and how it is cached,
+/// none of which unlocks anything. Every other IAMKIT_* variable is removed: the passphrase
+/// ones (IAMKIT_PASSPHRASE, IAMKIT_PASSPHRASE_FILE, IAMKIT_NEW_PASSPHRASE…) and any that a
+/// later version adds, secret or not.
+const EXEC_KEEP: [&str; 4] = [
+    "IAMKIT_STORE",
+    "IAMKIT_STORE_DIR",
+    "IAMKIT_CACHE_TTL",
+    "IAMKIT_KEYCHAIN_SERVICE",
+];
+
+/// The IAMKIT_* variables of this process that a `creds exec` child must not get.
+fn exec_scrubbed_vars() -> Vec<OsString> {
+    std::env::vars_os()
+        .map(|(k, _)| k)
+        .filter(|k| {
+            k.as_encoded_bytes().starts_with(b"IAMKIT_")
+                && !k.to_str().is_some_and(|k| EXEC_KEEP.contains(&k))
+        })
+        .collect()
+}
 
 /// Loose access key ID check: 16 to 128 ASCII letters and digits (AWS's documented bounds).
 /// The message never quotes the value: it might be a secret typed on the wrong line.
@@ -222,12 +250,13 @@ fn read_credentials() -> CliResult<(String, Zeroizing<String>, Option<Zeroizing<
     if io::stdin_is_terminal() {
         let key_id = io::read_secret_line("AWS access key ID")?;
         let secret = io::read_secret_line("AWS secret access key")?;
-        let token = Zeroizing::new(
+        // Zeroizing from the moment rpassword hands it over: the untrimmed original is wiped
+        // too, not only the trimmed copy.
+        let raw = Zeroizing::new(
             rpassword::prompt_password("AWS session token (empty for none): ")
-                .map_err(|e| CliError::io("cannot read the session token", &e))?
-                .trim()
-                .to_owned(),
+                .map_err(|e| CliError::io("cannot read the session token", &e))?,
         );
+        let token = Zeroizing::new(raw.trim().to_owned());
         let token = (!token.is_empty()).then_some(token);
         return Ok((key_id.to_string(), secret, token));
     }
@@ -337,12 +366,35 @@ struct ExportJson<'a> {
     region: Option<&'a str>,
 }
 
+/// Prints `value` as one JSON line. The JSON (secrets included) is built in one buffer sized
+/// exactly beforehand and zeroized after (a growing `String` would leave unzeroized copies in
+/// the buffers it outgrew), and written in one piece that ends with the newline, so stdout's
+/// line buffer passes it straight through rather than keeping a copy.
 fn to_json_line<T: Serialize>(value: &T) -> CliResult {
-    let text = Zeroizing::new(
-        serde_json::to_string(value)
-            .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?,
-    );
-    Out::line(&text)
+    let buf = json_line(value)?;
+    Out::bytes(&buf)
+}
+
+/// `value` as JSON plus a newline, in a buffer allocated once at its exact size.
+fn json_line<T: Serialize>(value: &T) -> CliResult<Zeroizing<Vec<u8>>> {
+    /// Counts bytes, keeps none.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let encode_error = |e: serde_json::Error| CliError::usage(format!("cannot encode JSON: {e}"));
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).map_err(encode_error)?;
+    let mut buf = Zeroizing::new(Vec::with_capacity(count.0 + 1));
+    serde_json::to_writer(&mut *buf, value).map_err(encode_error)?;
+    buf.push(b'\n');
+    Ok(buf)
 }
 
 fn print_process(creds: &AwsCredentials) -> CliResult {
@@ -430,6 +482,9 @@ fn exec(profile: &str, command: &[OsString], globals: &Globals) -> CliResult {
     let creds = load(profile, globals)?;
     check_not_expired(profile, &creds)?;
     let mut cmd = std::process::Command::new(program);
+    for k in exec_scrubbed_vars() {
+        cmd.env_remove(k);
+    }
     cmd.args(args)
         .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
         .env("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.as_str())
@@ -449,6 +504,10 @@ fn exec(profile: &str, command: &[OsString], globals: &Globals) -> CliResult {
         cmd.env("AWS_REGION", r).env("AWS_DEFAULT_REGION", r);
     }
     drop(creds);
+    // The store was read; from here on this process (which becomes the command) sees a new,
+    // empty session keyring, not the one holding the cached unlock of the file store.
+    iamkit_keystore::isolate_session_keyring().map_err(store_error)?;
+    crate::harden::restore_core_limit_for_child();
     run_child(cmd, program)
 }
 
@@ -680,6 +739,28 @@ mod tests {
             Some("2030-01-02T03:04:05Z")
         );
         assert!(normalize_expiration("tomorrow", "x").is_err());
+    }
+
+    /// Caught: `serde_json::to_string` grew its buffer by reallocation, leaving copies of the
+    /// secret access key in freed, unzeroized memory.
+    #[test]
+    fn credential_process_json_is_built_in_a_presized_buffer() {
+        for n in [1, 40, 300, 5000] {
+            let secret = "k".repeat(n);
+            let token = "t".repeat(2 * n);
+            let buf = json_line(&ProcessJson {
+                version: 1,
+                access_key_id: "AKIAIOSFODNN7EXAMPLE",
+                secret_access_key: &secret,
+                session_token: Some(&token),
+                expiration: Some("2030-01-02T03:04:05Z"),
+            })
+            .expect("encodes");
+            assert_eq!(buf.capacity(), buf.len(), "secret of {n} bytes");
+            assert_eq!(buf.last(), Some(&b'\n'));
+            let v: serde_json::Value = serde_json::from_slice(&buf).expect("JSON");
+            assert_eq!(v["SecretAccessKey"], secret.as_str());
+        }
     }
 
     #[test]

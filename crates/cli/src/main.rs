@@ -9,6 +9,7 @@ mod aws_ini;
 mod clipboard;
 mod creds;
 mod error;
+mod harden;
 mod io;
 mod key;
 mod mfa;
@@ -49,6 +50,11 @@ struct Cli {
         value_name = "auto|keychain|file"
     )]
     store: String,
+
+    /// INSECURE: unlock a file store whose passphrase work factor is below the minimum (2^16)
+    /// instead of refusing it. `iamkit store passwd` re-seals such a store properly.
+    #[arg(long, global = true)]
+    insecure_allow_weak_kdf: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -103,15 +109,21 @@ Environment:
 pub(crate) struct Globals {
     /// `--store` / `IAMKIT_STORE`.
     pub(crate) store: String,
+    /// `--insecure-allow-weak-kdf`.
+    pub(crate) insecure_allow_weak_kdf: bool,
 }
 
 fn main() -> ExitCode {
     io::install_panic_hook();
+    harden::process();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return clap_error(&err),
     };
-    let globals = Globals { store: cli.store };
+    let globals = Globals {
+        store: cli.store,
+        insecure_allow_weak_kdf: cli.insecure_allow_weak_kdf,
+    };
     match run(cli.command, &globals) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

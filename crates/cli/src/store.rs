@@ -22,7 +22,10 @@ pub(crate) enum StoreCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Forget any cached unlock of the file store.
+    /// Forget any cached unlock of the file store, in every login session.
+    ///
+    /// The store's unlock epoch is renewed: every cached unlock, in this or any other session,
+    /// was made for the old one and no longer counts.
     Lock,
     /// Change the file store's passphrase: its key is re-encrypted, records are untouched.
     ///
@@ -35,8 +38,8 @@ pub(crate) enum StoreCmd {
 pub(crate) fn run(cmd: StoreCmd, globals: &Globals) -> CliResult {
     match cmd {
         StoreCmd::Status { json } => status(globals, json),
-        StoreCmd::Lock => lock(),
-        StoreCmd::Passwd => passwd(),
+        StoreCmd::Lock => lock(globals),
+        StoreCmd::Passwd => passwd(globals),
     }
 }
 
@@ -57,12 +60,18 @@ fn status(globals: &Globals, json: bool) -> CliResult {
     let opened = storeopen::open(globals)?;
     let st = &opened.status;
     let is_file = st.info.kind == StoreKind::File;
-    // Whether the file store's key is cached (no passphrase needed right now).
-    let cached = if is_file {
-        let opts = storeopen::options()?;
-        Some(keystore::is_cached(&opts).map_err(store_error)?)
+    // Whether the file store's key is cached (no passphrase needed right now), and the
+    // passphrase work factor of its key.
+    let (cached, log_n) = if is_file {
+        let opts = storeopen::options(globals)?;
+        let cached = keystore::is_cached(&opts).map_err(store_error)?;
+        let file = keystore::FileStore::open(opts).map_err(store_error)?;
+        (
+            Some(cached),
+            file.scrypt_work_factor().map_err(store_error)?,
+        )
     } else {
-        None
+        (None, None)
     };
     if json {
         return Out::json(&json!({
@@ -71,29 +80,47 @@ fn status(globals: &Globals, json: bool) -> CliResult {
             "description": st.info.description,
             "reason": st.reason,
             "unlock_cached": cached,
+            "scrypt_log_n": log_n,
+            "scrypt_min_log_n": is_file.then_some(keystore::MIN_SCRYPT_LOG_N),
         }));
     }
     Out::line(&format!("store: {}", st.info.description))?;
     Out::line(&format!("why: {}", st.reason))?;
     match cached {
-        Some(true) => Out::line("unlock: cached (iamkit store lock forgets it)"),
-        Some(false) => Out::line("unlock: not cached (the passphrase is asked for on first use)"),
+        Some(true) => Out::line("unlock: cached (iamkit store lock forgets it)")?,
+        Some(false) => {
+            Out::line("unlock: not cached (the passphrase is asked for on first use)")?;
+        }
+        None => {}
+    }
+    let min = keystore::MIN_SCRYPT_LOG_N;
+    match log_n {
+        Some(n) if n < min => Out::line(&format!(
+            "kdf: scrypt work factor 2^{n}, below the minimum 2^{min}: refused unless \
+             --insecure-allow-weak-kdf; iamkit store passwd re-seals it"
+        )),
+        Some(n) => Out::line(&format!("kdf: scrypt work factor 2^{n} (minimum 2^{min})")),
+        None if is_file => Out::line(&format!(
+            "kdf: none yet (the store is created on first write, with scrypt work factor at least 2^{min})"
+        )),
         None => Ok(()),
     }
 }
 
-fn lock() -> CliResult {
-    let opts = storeopen::options()?;
+fn lock(globals: &Globals) -> CliResult {
+    let opts = storeopen::options(globals)?;
     let dir = opts.resolved_dir().map_err(store_error)?;
     let dropped = keystore::lock(&opts).map_err(store_error)?;
     if dropped {
         Out::line(&format!(
-            "locked: forgot the cached unlock of the file store at {}",
+            "locked: forgot the cached unlock of the file store at {}; cached unlocks in other \
+             sessions no longer count either",
             dir.display()
         ))
     } else {
         Out::line(&format!(
-            "locked: no cached unlock of the file store at {} (nothing to forget)",
+            "locked: no cached unlock of the file store at {} in this session (nothing to \
+             forget); any in other sessions no longer counts",
             dir.display()
         ))
     }
@@ -102,8 +129,8 @@ fn lock() -> CliResult {
 const NEW_PASSPHRASE_FILE: &str = "IAMKIT_NEW_PASSPHRASE_FILE";
 const NEW_PASSPHRASE: &str = "IAMKIT_NEW_PASSPHRASE";
 
-fn passwd() -> CliResult {
-    let opts = storeopen::options()?;
+fn passwd(globals: &Globals) -> CliResult {
+    let opts = storeopen::options(globals)?;
     let store = keystore::FileStore::open(opts).map_err(store_error)?;
     // The current passphrase is asked first (inside change_passphrase), then the new one.
     store

@@ -14,7 +14,9 @@ use crate::error::{CliError, CliResult};
 use crate::io;
 
 /// INSECURE test knob: new file stores use a scrypt work factor of 2^N (the keystore's
-/// `insecure_fast_kdf_for_tests`), so black-box tests don't pay a second per store.
+/// `insecure_fast_kdf_for_tests`), so black-box tests don't pay a second per store. Only test
+/// builds honour it: the keystore feature behind it is enabled by the CLI's dev-dependencies
+/// alone, so a normal (or release) build never even reads the variable.
 const FAST_KDF_VAR: &str = "IAMKIT_INSECURE_FAST_KDF_FOR_TESTS";
 
 /// The service name keychain entries are stored under (default `iamkit`): lets tests and
@@ -43,11 +45,16 @@ pub(crate) fn selection(globals: &Globals) -> CliResult<Selection> {
     })
 }
 
-/// Options from the environment, plus the test knob and (only when stdin is a terminal) a
-/// no-echo passphrase prompt as the last resort.
-pub(crate) fn options() -> CliResult<OpenOptions> {
+/// Options from the environment and the global flags, plus the test knob (test builds only) and
+/// (only when stdin is a terminal) a no-echo passphrase prompt as the last resort.
+pub(crate) fn options(globals: &Globals) -> CliResult<OpenOptions> {
     let mut opts = OpenOptions::from_env().map_err(store_error)?;
-    if let Some(v) = std::env::var_os(FAST_KDF_VAR) {
+    if globals.insecure_allow_weak_kdf {
+        opts = opts.insecure_allow_weak_kdf();
+    }
+    if keystore::INSECURE_FAST_KDF_COMPILED_IN
+        && let Some(v) = std::env::var_os(FAST_KDF_VAR)
+    {
         let n = v
             .to_str()
             .and_then(|s| s.trim().parse::<u8>().ok())
@@ -96,7 +103,7 @@ pub(crate) fn prompt(reason: PromptReason, dir: &Path) -> std::io::Result<Zeroiz
 /// Opens the selected store.
 pub(crate) fn open(globals: &Globals) -> CliResult<Opened> {
     let sel = selection(globals)?;
-    let opts = options()?;
+    let opts = options(globals)?;
     keystore::open(sel, opts).map_err(store_error)
 }
 

@@ -510,3 +510,284 @@ fn import_of_a_file_with_junk_stores_nothing() {
     env.run(&["creds", "import", "--file", empty.to_str().unwrap()], "")
         .fails(2);
 }
+
+/// Caught: `creds exec` passed IAMKIT_PASSPHRASE, IAMKIT_PASSPHRASE_FILE and
+/// IAMKIT_NEW_PASSPHRASE* to its command, so `creds exec dev -- iamkit creds process prod`
+/// printed the prod secret.
+#[test]
+fn exec_gives_the_command_no_passphrase_variable() {
+    let mut env = Env::file();
+    let pass_file = env.path("pass.txt");
+    std::fs::write(&pass_file, format!("{}\n", common::PASSPHRASE)).unwrap();
+    let prod_secret = "pRoDsEcReTkEy/0123456789abcdefghijklmnopq";
+    env.run(&["creds", "add", "dev"], &format!("{KEY}\n{SECRET}\n"))
+        .ok();
+    env.run(
+        &["creds", "add", "prod"],
+        &format!("AKIAPRODPRODPRODPROD\n{prod_secret}\n"),
+    )
+    .ok();
+    env.set("IAMKIT_PASSPHRASE_FILE", &pass_file.display().to_string());
+    env.set("IAMKIT_NEW_PASSPHRASE", "new passphrase value 1");
+    env.set(
+        "IAMKIT_NEW_PASSPHRASE_FILE",
+        &pass_file.display().to_string(),
+    );
+    env.set("IAMKIT_SOME_FUTURE_SECRET", "future-secret-value");
+    // The whole environment of the command: no passphrase, no unknown IAMKIT_* variable;
+    // where the store is, and the profile's own credentials, are still there.
+    let out = env.run(&["creds", "exec", "dev", "--", "env"], "");
+    let seen = out.ok();
+    for gone in [
+        "IAMKIT_PASSPHRASE=",
+        "IAMKIT_PASSPHRASE_FILE=",
+        "IAMKIT_NEW_PASSPHRASE=",
+        "IAMKIT_NEW_PASSPHRASE_FILE=",
+        "IAMKIT_SOME_FUTURE_SECRET=",
+        "IAMKIT_INSECURE_FAST_KDF_FOR_TESTS=",
+        common::PASSPHRASE,
+        "new passphrase value 1",
+        "future-secret-value",
+    ] {
+        assert!(
+            !seen
+                .lines()
+                .any(|l| l.starts_with(gone) || l.contains(gone)),
+            "{gone} reached the command: {seen}"
+        );
+    }
+    for kept in [
+        "IAMKIT_STORE=file",
+        "IAMKIT_STORE_DIR=",
+        "IAMKIT_CACHE_TTL=0",
+        "IAMKIT_EXEC_PROFILE=dev",
+    ] {
+        assert!(seen.lines().any(|l| l.starts_with(kept)), "{kept}: {seen}");
+    }
+    assert!(seen.contains(&format!("AWS_SECRET_ACCESS_KEY={SECRET}\n")));
+    // The scenario: the command asks iamkit for another profile.
+    let out = env.run(
+        &[
+            "creds",
+            "exec",
+            "dev",
+            "--",
+            common::BIN,
+            "creds",
+            "process",
+            "prod",
+        ],
+        "",
+    );
+    out.hides(prod_secret);
+    out.fails(3);
+}
+
+/// The kernel keyring id of the cached unlock of the file store of `env`, as `keyctl` finds it
+/// from the test's own session keyring; `None` when nothing is cached or keyctl is missing.
+fn cached_key_id(env: &Env) -> Option<String> {
+    let dir = std::fs::canonicalize(env.path("store")).ok()?;
+    let out = std::process::Command::new("keyctl")
+        .args(["search", "@s", "user"])
+        .arg(format!("iamkit:file-key:{}", dir.display()))
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Caught: the command run by `creds exec` inherited the login session's kernel keyring, so
+/// it could use the cached unlock of the file store (the store's long-term key) and read any
+/// profile without a passphrase.
+#[test]
+fn exec_runs_the_command_in_a_fresh_session_keyring() {
+    let mut env = Env::file();
+    env.set("IAMKIT_CACHE_TTL", "120");
+    let prod_secret = "pRoDsEcReTkEy/abcdefghijklmnopq0123456789";
+    env.run(&["creds", "add", "dev"], &format!("{KEY}\n{SECRET}\n"))
+        .ok();
+    env.run(
+        &["creds", "add", "prod"],
+        &format!("AKIAPRODPRODPRODPROD\n{prod_secret}\n"),
+    )
+    .ok();
+    let st = json(env.run(&["store", "status", "--json"], "").ok());
+    if st["unlock_cached"] != true {
+        if std::env::var("IAMKIT_REQUIRE_KERNEL_KEYRING").as_deref() == Ok("1") {
+            panic!("IAMKIT_REQUIRE_KERNEL_KEYRING=1 but the unlock was not cached");
+        }
+        eprintln!("note: skipping: no kernel session keyring to cache the unlock in");
+        return;
+    }
+    // No passphrase anywhere from now on: only the cache can unlock the store.
+    env.unset("IAMKIT_PASSPHRASE");
+    let out = env.run(&["creds", "process", "prod"], "");
+    assert!(out.ok().contains(prod_secret), "the cache works here");
+    let out = env.run(
+        &[
+            "creds",
+            "exec",
+            "dev",
+            "--",
+            common::BIN,
+            "creds",
+            "process",
+            "prod",
+        ],
+        "",
+    );
+    out.hides(prod_secret);
+    let err = out.fails(3);
+    assert!(err.contains("passphrase"), "{err}");
+    // Not only iamkit's own search: the cached key cannot be read by its id either.
+    if let Some(id) = cached_key_id(&env) {
+        let out = env.run(&["creds", "exec", "dev", "--", "keyctl", "pipe", &id], "");
+        assert_ne!(out.code, 0, "the command read the cached key {id}");
+        assert!(out.stdout.is_empty());
+    } else if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
+        panic!("keyctl is missing or found no cached key");
+    }
+    // The command still gets its own profile.
+    let out = env.run(
+        &[
+            "creds",
+            "exec",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "echo $AWS_SECRET_ACCESS_KEY",
+        ],
+        "",
+    );
+    assert_eq!(out.ok(), format!("{SECRET}\n"));
+    env.run(&["store", "lock"], "").ok();
+}
+
+/// iamkit runs with a core-file limit of 0; the command `creds exec` runs must get back the
+/// limit iamkit was started with.
+#[test]
+fn exec_gives_the_command_the_core_limit_iamkit_started_with() {
+    let env = Env::file();
+    env.run(&["creds", "add", "dev"], &format!("{KEY}\n{SECRET}\n"))
+        .ok();
+    // `prlimit --core=4096` starts iamkit with 4096 bytes (soft and hard).
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.args([
+        "--core=4096",
+        "--",
+        common::BIN,
+        "creds",
+        "exec",
+        "dev",
+        "--",
+    ])
+    .args(["cat", "/proc/self/limits"]);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("IAMKIT_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in &env.vars {
+        cmd.env(k, v);
+    }
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(_) => {
+            common::peer_missing("prlimit (util-linux)");
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let core = text
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap_or_default();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(fields.get(4..6), Some(&["4096", "4096"][..]), "{core}");
+}
+
+/// Caught: iamkit could dump core with secrets in memory (Ctrl-\, a crash) and another process
+/// of the same user could read its memory. While a secret-holding command runs, its core-file
+/// limit is 0 and it is not dumpable (the kernel then gives its /proc files to root).
+#[cfg(target_os = "linux")]
+#[test]
+fn secret_commands_are_not_dumpable_and_write_no_core() {
+    use std::os::unix::fs::MetadataExt;
+    let env = Env::file();
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    // Started with a core limit of 4096 bytes; as root, as user 65534 (a root-owned /proc
+    // entry then tells "not dumpable" apart).
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.arg("--core=4096").arg("--");
+    if root {
+        cmd.args([
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+        ]);
+    }
+    cmd.args([common::BIN, "creds", "add", "dump"]);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("IAMKIT_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in &env.vars {
+        cmd.env(k, v);
+    }
+    // `creds add` waits for its stdin: the process is inspected while it holds the pipe.
+    let Ok(mut child) = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        common::peer_missing("prlimit/setpriv (util-linux)");
+        return;
+    };
+    let proc_dir = format!("/proc/{}", child.id());
+    // Wait until the pid is iamkit (prlimit and setpriv exec into it).
+    let mut waited = 0;
+    while std::fs::read_to_string(format!("{proc_dir}/comm")).unwrap_or_default() != "iamkit\n" {
+        assert!(waited < 1000, "iamkit did not start");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        waited += 1;
+    }
+    // …and has read its core limit back to 0 (the first thing it does).
+    let mut limits = String::new();
+    for _ in 0..1000 {
+        limits = std::fs::read_to_string(format!("{proc_dir}/limits")).unwrap_or_default();
+        if limits.lines().any(|l| {
+            l.starts_with("Max core file size") && l.split_whitespace().nth(4) == Some("0")
+        }) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let core: Vec<&str> = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    // (The /proc/PID directory itself keeps the real owner; its private files do not.)
+    let owner = std::fs::metadata(format!("{proc_dir}/environ"))
+        .unwrap()
+        .uid();
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert_eq!(core.get(4..6), Some(&["0", "4096"][..]), "{limits}");
+    assert_eq!(
+        owner, 0,
+        "/proc/PID/environ of a non-dumpable process belongs to root"
+    );
+}

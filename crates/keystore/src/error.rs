@@ -84,6 +84,16 @@ pub enum Error {
         /// What it would have to be.
         expected: &'static str,
     },
+    /// The store is refused as unsafe to use: its directory can be changed by someone else, or
+    /// its key is sealed with a passphrase work factor below [`crate::MIN_SCRYPT_LOG_N`].
+    Insecure {
+        /// Which store.
+        store: String,
+        /// What is wrong.
+        problem: String,
+        /// How to fix it.
+        fix: String,
+    },
     /// A configuration value is invalid.
     InvalidOption {
         /// Which option (e.g. an environment variable name).
@@ -124,6 +134,11 @@ impl fmt::Display for Error {
                 path,
                 source,
             } => write!(f, "cannot {action} {}: {source}", path.display()),
+            Error::Insecure {
+                store,
+                problem,
+                fix,
+            } => write!(f, "refusing to use the {store}: {problem}; {fix}"),
             Error::InvalidOption { option, expected } => {
                 write!(f, "invalid {option}: expected {expected}")
             }

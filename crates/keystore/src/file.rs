@@ -5,7 +5,14 @@
 //!   passphrase with age's scrypt recipient;
 //! - `mfa/<name>.age`, `creds/<name>.age`: one record each, encrypted to that identity;
 //!   the file names are the (non-secret) index; names are percent-encoded;
+//! - `unlock-epoch`: a throwaway age identity that cached unlocks are encrypted to;
+//!   `store lock` replaces it, which voids every cached unlock in every session;
 //! - `.lock`: the lock file that serializes writers.
+//!
+//! The directory must belong to the user and not be writable by group or others (else the
+//! store is refused, as ssh refuses such a `~/.ssh`). The passphrase's scrypt work factor must
+//! be at least 2^[`MIN_SCRYPT_LOG_N`] to unlock, unless
+//! [`OpenOptions::insecure_allow_weak_kdf`] says otherwise.
 //!
 //! Recovery without iamkit: `age -d identity.age > id.txt; age -d -i id.txt mfa/NAME.age`.
 
@@ -17,7 +24,9 @@ use std::time::Duration;
 use age::secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use crate::fsutil::{DirLock, ensure_private_dir, remove_file, remove_stale_temps, write_atomic};
+use crate::fsutil::{
+    DirLock, check_dir_safe, ensure_private_dir, remove_file, remove_stale_temps, write_atomic,
+};
 use crate::open::PromptReason;
 use crate::record::{open as open_record, seal};
 use crate::{
@@ -26,6 +35,17 @@ use crate::{
 };
 
 const IDENTITY_FILE: &str = "identity.age";
+const EPOCH_FILE: &str = "unlock-epoch";
+
+/// The smallest scrypt work factor (as log2 N) a file store's passphrase may be sealed with:
+/// 2^16, a quarter of age's reference default 2^18 (about a second of work on a current
+/// machine). A store below it is refused on unlock ([`Error::Insecure`]) unless
+/// [`OpenOptions::insecure_allow_weak_kdf`] is set; new stores are always sealed at or above it.
+pub const MIN_SCRYPT_LOG_N: u8 = 16;
+
+/// The largest work factor accepted on unlock (2^22: about 16 s where 2^18 takes one), so a
+/// tampered `identity.age` cannot make an unlock run for hours.
+const MAX_SCRYPT_LOG_N: u8 = 22;
 
 /// The encrypted file store: one directory of [age](https://age-encryption.org) files, see
 /// "The encrypted file store" in the crate docs for the format and recovery.
@@ -49,6 +69,7 @@ pub struct FileStore {
     passphrase: Option<PassphraseSource>,
     cache_ttl: Duration,
     kdf_log_n: Option<u8>,
+    allow_weak_kdf: bool,
     unlocked: Mutex<Option<Zeroizing<String>>>,
 }
 
@@ -70,15 +91,45 @@ impl std::fmt::Debug for FileStore {
 impl FileStore {
     /// Open (not unlock) the file store in `opts`' directory; the directory is created on
     /// first write.
+    ///
+    /// # Errors
+    /// [`Error::Insecure`] when the directory (or its `mfa`/`creds` subdirectory) is writable
+    /// by group or others or owned by another user; [`Error::InvalidOption`] for a cache time
+    /// over [`MAX_CACHE_TTL`](crate::MAX_CACHE_TTL).
     pub fn open(opts: OpenOptions) -> Result<FileStore, Error> {
         let dir = opts.resolved_dir()?;
+        if opts.cache_ttl > crate::MAX_CACHE_TTL {
+            return Err(Error::InvalidOption {
+                option: "cache time",
+                expected: "at most 4294967295 seconds (the kernel's limit)",
+            });
+        }
+        let name = format!("file store at {}", dir.display());
+        check_dir_safe(&dir, &name)?;
+        for kind in RecordKind::ALL {
+            check_dir_safe(&dir.join(kind.as_str()), &name)?;
+        }
         Ok(FileStore {
             dir,
             passphrase: opts.passphrase,
             cache_ttl: opts.cache_ttl,
             kdf_log_n: opts.kdf_log_n,
+            allow_weak_kdf: opts.allow_weak_kdf || opts.kdf_log_n.is_some(),
             unlocked: Mutex::new(None),
         })
+    }
+
+    /// The scrypt work factor (log2 N) the store's key is sealed with, read from the header of
+    /// `identity.age`; `None` when the store has not been created.
+    pub fn scrypt_work_factor(&self) -> Result<Option<u8>, Error> {
+        let id_path = self.dir.join(IDENTITY_FILE);
+        match std::fs::read(&id_path) {
+            Ok(b) => scrypt_log_n(&b)
+                .map(Some)
+                .ok_or_else(|| self.corrupt(format!("{IDENTITY_FILE} has no scrypt stanza"))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io("read", id_path, e)),
+        }
     }
 
     /// The store directory.
@@ -91,9 +142,35 @@ impl FileStore {
         self.dir.join(IDENTITY_FILE).is_file()
     }
 
-    /// Whether the kernel keyring currently caches this store's unlocked key.
+    /// Whether the kernel keyring currently holds a cached unlock that still counts: one
+    /// made for this very `identity.age` in the current unlock epoch.
     pub fn is_cached(&self) -> bool {
-        crate::cache::get(&self.dir).is_some()
+        std::fs::read(self.dir.join(IDENTITY_FILE))
+            .ok()
+            .and_then(|sealed| self.cached_identity(&sealed))
+            .is_some()
+    }
+
+    /// The identity text of a cached unlock that still counts for `sealed` (`identity.age`).
+    fn cached_identity(&self, sealed: &[u8]) -> Option<Zeroizing<String>> {
+        let cached = crate::cache::get(&self.dir)?;
+        let epoch = read_epoch(&self.dir)?;
+        let plain = Zeroizing::new(age::decrypt(&epoch, &cached).ok()?);
+        let text = cache_value_matches(&plain, sealed)?;
+        parse_identity(text)?;
+        Some(Zeroizing::new(text.to_owned()))
+    }
+
+    /// The unlock epoch, created (under the store lock) when missing.
+    fn epoch_or_create(&self) -> Result<age::x25519::Identity, Error> {
+        if let Some(id) = read_epoch(&self.dir) {
+            return Ok(id);
+        }
+        let _lock = DirLock::acquire(&self.dir)?;
+        if let Some(id) = read_epoch(&self.dir) {
+            return Ok(id);
+        }
+        write_epoch(&self.dir)
     }
 
     /// Unlock now (asking for the passphrase unless cached), creating the store if missing.
@@ -144,14 +221,14 @@ impl FileStore {
             Err(e) => return Err(Error::io("read", id_path, e)),
         };
         // The cached key counts only for this very identity.age (a re-created store has
-        // another one).
-        if let Some(cached) = crate::cache::get(&self.dir)
-            && let Some(text) = cache_value_matches(&cached, &sealed)
-            && let Some(id) = parse_identity(text)
+        // another one) and in the current unlock epoch (`store lock` rotates it).
+        if let Some(text) = self.cached_identity(&sealed)
+            && let Some(id) = parse_identity(&text)
         {
-            *self.slot() = Some(Zeroizing::new(text.to_owned()));
+            *self.slot() = Some(text);
             return Ok(id);
         }
+        self.check_work_factor(&sealed)?;
         let pass = self.passphrase(PromptReason::Unlock)?;
         let text = self.open_identity(&sealed, &pass)?;
         let id = parse_identity(&text).ok_or_else(|| {
@@ -161,9 +238,32 @@ impl FileStore {
         Ok(id)
     }
 
+    /// Refuses a key sealed below [`MIN_SCRYPT_LOG_N`] unless allowed.
+    fn check_work_factor(&self, sealed: &[u8]) -> Result<(), Error> {
+        let Some(log_n) = scrypt_log_n(sealed) else {
+            return Err(self.corrupt(format!("{IDENTITY_FILE} has no scrypt stanza")));
+        };
+        if log_n < MIN_SCRYPT_LOG_N && !self.allow_weak_kdf {
+            return Err(Error::Insecure {
+                store: self.name(),
+                problem: format!(
+                    "its key is sealed with scrypt work factor 2^{log_n}, below the minimum \
+                     2^{MIN_SCRYPT_LOG_N}, so its passphrase is cheap to guess"
+                ),
+                fix: "re-seal it with iamkit store passwd, or pass --insecure-allow-weak-kdf \
+                      to use it as it is"
+                    .to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// The identity text (`AGE-SECRET-KEY-1…`) inside `identity.age`, decrypted with `pass`.
     fn open_identity(&self, sealed: &[u8], pass: &str) -> Result<Zeroizing<String>, Error> {
-        let scrypt = age::scrypt::Identity::new(SecretString::from(pass.to_owned()));
+        let mut scrypt = age::scrypt::Identity::new(SecretString::from(pass.to_owned()));
+        // age bounds the work it accepts by a calibration run now (its target + 4), so a busy
+        // machine would refuse a key sealed at the minimum on an idle one: a fixed bound.
+        scrypt.set_max_work_factor(MAX_SCRYPT_LOG_N);
         let text = match age::decrypt(&scrypt, sealed) {
             Ok(t) => Zeroizing::new(t),
             Err(
@@ -185,20 +285,30 @@ impl FileStore {
         Ok(Zeroizing::new(text.trim().to_owned()))
     }
 
-    /// `identity.age`'s content: the identity text encrypted to `pass` (scrypt).
+    /// `identity.age`'s content: the identity text encrypted to `pass` (scrypt, age's
+    /// calibrated work factor of about a second, but never below [`MIN_SCRYPT_LOG_N`]; test
+    /// builds may set another with `insecure_fast_kdf_for_tests`).
     fn seal_identity(&self, text: &str, pass: &str) -> Result<Vec<u8>, Error> {
-        let mut recipient = age::scrypt::Recipient::new(SecretString::from(pass.to_owned()));
-        if let Some(n) = self.kdf_log_n {
-            recipient.set_work_factor(n);
-        }
-        let mut plain = Zeroizing::new(Vec::new());
-        plain.extend_from_slice(
-            b"# iamkit file store identity; decrypt records with: age -d -i <this file> FILE.age\n",
-        );
+        let header: &[u8] =
+            b"# iamkit file store identity; decrypt records with: age -d -i <this file> FILE.age\n";
+        let mut plain = Zeroizing::new(Vec::with_capacity(header.len() + text.len() + 1));
+        plain.extend_from_slice(header);
         plain.extend_from_slice(text.as_bytes());
         plain.push(b'\n');
-        age::encrypt(&recipient, &plain)
-            .map_err(|e| self.corrupt(format!("cannot encrypt the identity: {e}")))
+        let seal = |log_n: Option<u8>| {
+            let mut recipient = age::scrypt::Recipient::new(SecretString::from(pass.to_owned()));
+            if let Some(n) = log_n {
+                recipient.set_work_factor(n);
+            }
+            age::encrypt(&recipient, &plain)
+                .map_err(|e| self.corrupt(format!("cannot encrypt the identity: {e}")))
+        };
+        let sealed = seal(self.kdf_log_n)?;
+        if self.kdf_log_n.is_none() && scrypt_log_n(&sealed).is_none_or(|n| n < MIN_SCRYPT_LOG_N) {
+            // A slow or busy machine calibrated below the minimum: use the minimum.
+            return seal(Some(MIN_SCRYPT_LOG_N));
+        }
+        Ok(sealed)
     }
 
     /// Re-encrypts the store's key (`identity.age`) to a new passphrase. The current passphrase
@@ -239,15 +349,24 @@ impl FileStore {
             });
         }
         write_atomic(&id_path, &resealed)?;
+        // The cache's epoch is created under the lock, so not while holding it.
+        drop(_lock);
         self.remember(&text, &resealed);
         Ok(())
     }
 
+    /// Keeps the unlocked key in memory and (with a cache time) in the kernel cache. Takes the
+    /// store lock to create the epoch: never call it while holding the lock.
     fn remember(&self, text: &str, sealed: &[u8]) {
         if !self.cache_ttl.is_zero() {
-            // A failure only costs speed: the next process asks again.
-            let value = cache_value(text, sealed);
-            let _ = crate::cache::put(&self.dir, &value, self.cache_ttl);
+            // A failure only costs speed: the next process asks again. The cached value is
+            // encrypted to the unlock epoch, so rotating the epoch voids every copy.
+            if let Ok(epoch) = self.epoch_or_create() {
+                let value = cache_value(text, sealed);
+                if let Ok(wrapped) = age::encrypt(&epoch.to_public(), &value) {
+                    let _ = crate::cache::put(&self.dir, &wrapped, self.cache_ttl);
+                }
+            }
         }
         *self.slot() = Some(Zeroizing::new(text.to_owned()));
     }
@@ -281,6 +400,7 @@ impl FileStore {
         let text = Zeroizing::new(id.to_string().expose_secret().to_owned());
         let sealed = self.seal_identity(&text, &pass)?;
         write_atomic(&self.dir.join(IDENTITY_FILE), &sealed)?;
+        drop(_lock);
         self.remember(&text, &sealed);
         Ok(id)
     }
@@ -355,6 +475,50 @@ fn cache_value(text: &str, sealed: &[u8]) -> Zeroizing<Vec<u8>> {
     v.push(b'\n');
     v.extend_from_slice(text.as_bytes());
     v
+}
+
+/// The scrypt work factor (log2 N) in the header of an age file sealed to a passphrase: the
+/// stanza line `-> scrypt SALT LOG_N`. `None` when there is no such stanza.
+pub(crate) fn scrypt_log_n(sealed: &[u8]) -> Option<u8> {
+    let end = sealed
+        .windows(4)
+        .position(|w| w == b"\n---")
+        .unwrap_or(sealed.len());
+    let header = std::str::from_utf8(&sealed[..end]).ok()?;
+    header.lines().find_map(|line| {
+        let mut parts = line.split(' ');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some("->"), Some("scrypt"), Some(_salt), Some(n)) => n.parse().ok(),
+            _ => None,
+        }
+    })
+}
+
+/// The store's unlock epoch (`unlock-epoch`), if there is a valid one.
+fn read_epoch(dir: &Path) -> Option<age::x25519::Identity> {
+    let text = Zeroizing::new(std::fs::read_to_string(dir.join(EPOCH_FILE)).ok()?);
+    parse_identity(&text)
+}
+
+/// Writes a new unlock epoch (the caller holds the store lock).
+fn write_epoch(dir: &Path) -> Result<age::x25519::Identity, Error> {
+    let id = age::x25519::Identity::generate();
+    let mut text = Zeroizing::new(id.to_string().expose_secret().to_owned());
+    text.push('\n');
+    write_atomic(&dir.join(EPOCH_FILE), text.as_bytes())?;
+    Ok(id)
+}
+
+/// Replaces the unlock epoch of the file store in `dir`, voiding every cached unlock of it in
+/// every session. `Ok(false)` when the store has none (nothing was ever cached).
+pub(crate) fn rotate_unlock_epoch(dir: &Path) -> Result<bool, Error> {
+    if !dir.join(EPOCH_FILE).exists() {
+        return Ok(false);
+    }
+    check_dir_safe(dir, &format!("file store at {}", dir.display()))?;
+    let _lock = DirLock::acquire(dir)?;
+    write_epoch(dir)?;
+    Ok(true)
 }
 
 /// The identity in a cached value, if it was unlocked from this `identity.age`.

@@ -6,26 +6,97 @@ use std::path::Path;
 
 use crate::Error;
 
-/// Create `dir` (and parents) if missing; a directory we create is private (0700).
+/// Create `dir` (and parents) if missing; every directory we create is private (0700), and
+/// its parent is fsynced so the new entry survives a crash (an unsynced new directory can
+/// vanish with everything later written into it).
 pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), Error> {
     if dir.is_dir() {
         return Ok(());
     }
-    let mut b = fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
+    let mut missing = Vec::new();
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        if d.as_os_str().is_empty() || d.is_dir() {
+            break;
+        }
+        missing.push(d);
+        cur = d.parent();
     }
-    b.create(dir)
-        .map_err(|e| Error::io("create the directory", dir, e))?;
+    for d in missing.into_iter().rev() {
+        let mut b = fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            b.mode(0o700);
+        }
+        match b.create(d) {
+            Ok(()) => {}
+            // Another process made it meanwhile.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+            Err(e) => return Err(Error::io("create the directory", d, e)),
+        }
+        let parent = d
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        sync_dir(parent)?;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
             .map_err(|e| Error::io("set permissions on", dir, e))?;
     }
+    Ok(())
+}
+
+/// Refuse a directory that someone else could change (as ssh refuses such a `~/.ssh`):
+/// writable by group or others, or owned by another user. A missing directory is fine (we
+/// create it private). `store` names the store in the error.
+pub(crate) fn check_dir_safe(dir: &Path, store: &str) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = match fs::metadata(dir) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io("inspect", dir, e)),
+        };
+        let me = rustix::process::geteuid().as_raw();
+        let shown = dir.display();
+        if meta.uid() != me {
+            return Err(Error::Insecure {
+                store: store.to_owned(),
+                problem: format!(
+                    "the directory {shown} is owned by user id {}, not by you (user id {me}), \
+                     so its owner can replace what is stored there",
+                    meta.uid()
+                ),
+                fix: format!(
+                    "use a directory of your own (set IAMKIT_STORE_DIR), or have its owner \
+                     give it to you (chown {me} {shown})"
+                ),
+            });
+        }
+        let mode = meta.mode() & 0o7777;
+        if mode & 0o022 != 0 {
+            return Err(Error::Insecure {
+                store: store.to_owned(),
+                problem: format!(
+                    "the directory {shown} is writable by {} (mode {mode:04o}), so others can \
+                     replace what is stored there",
+                    match (mode & 0o020 != 0, mode & 0o002 != 0) {
+                        (true, true) => "group and others",
+                        (true, false) => "its group",
+                        _ => "others",
+                    }
+                ),
+                fix: format!("make it private: chmod 700 {shown}"),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, store);
     Ok(())
 }
 
@@ -75,7 +146,9 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), Error> {
 }
 
 /// An exclusive advisory lock on `<dir>/.lock`, held until dropped. Serializes
-/// read-modify-write sequences between threads and processes.
+/// read-modify-write sequences between threads and processes. Every atomic write into `dir`
+/// happens under it, so taking it also removes the temporary files (`.tmp-…`) a killed
+/// writer left in `dir`.
 #[derive(Debug)]
 pub(crate) struct DirLock {
     file: File,
@@ -84,7 +157,13 @@ pub(crate) struct DirLock {
 impl DirLock {
     pub(crate) fn acquire(dir: &Path) -> Result<DirLock, Error> {
         ensure_private_dir(dir)?;
-        let path = dir.join(".lock");
+        let lock = Self::at(&dir.join(".lock"))?;
+        remove_stale_temps(dir);
+        Ok(lock)
+    }
+
+    /// The lock on the file `path` (created 0600; its directory must exist).
+    pub(crate) fn at(path: &Path) -> Result<DirLock, Error> {
         let mut o = fs::OpenOptions::new();
         o.create(true).truncate(false).read(true).write(true);
         #[cfg(unix)]
@@ -93,9 +172,9 @@ impl DirLock {
             o.mode(0o600);
         }
         let file = o
-            .open(&path)
-            .map_err(|e| Error::io("open the lock file", &path, e))?;
-        file.lock().map_err(|e| Error::io("lock", &path, e))?;
+            .open(path)
+            .map_err(|e| Error::io("open the lock file", path, e))?;
+        file.lock().map_err(|e| Error::io("lock", path, e))?;
         Ok(DirLock { file })
     }
 }

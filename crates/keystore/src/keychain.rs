@@ -6,13 +6,18 @@
 //! a non-secret name index lives in the store directory (`index-<store>.json`); it is
 //! written before a secret is added and after one is removed, so a crash leaves at worst
 //! an index entry without a secret, which `get`, `remove` and `list` repair.
+//!
+//! Read-modify-write sequences (HOTP counters, `--fresh`) hold a lock keyed by the keychain
+//! service, in the user's runtime directory: every process using the same keychain entries
+//! takes the same lock, whatever store directory it was given. Index writes also hold the
+//! store directory's own lock.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use keyring_core::{CredentialStore, Entry};
 
-use crate::fsutil::DirLock;
+use crate::fsutil::{DirLock, check_dir_safe, ensure_private_dir};
 use crate::index::{Index, index_path};
 use crate::record::{open as open_record, seal};
 use crate::{
@@ -28,6 +33,7 @@ pub struct KeychainStore {
     service: String,
     dir: PathBuf,
     index: PathBuf,
+    lock_path: PathBuf,
 }
 
 impl std::fmt::Debug for KeychainStore {
@@ -37,6 +43,7 @@ impl std::fmt::Debug for KeychainStore {
             .field("description", &self.description)
             .field("service", &self.service)
             .field("index", &self.index)
+            .field("lock_path", &self.lock_path)
             .finish()
     }
 }
@@ -142,6 +149,19 @@ pub(crate) fn open_kernel(opts: &OpenOptions) -> Result<KeychainStore, Error> {
     }
 }
 
+/// `$XDG_RUNTIME_DIR/iamkit`, else `<temporary directory>/iamkit-<uid>` (private, checked
+/// like the store directory before use).
+fn default_runtime_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
+        return PathBuf::from(d).join("iamkit");
+    }
+    #[cfg(unix)]
+    let leaf = format!("iamkit-{}", rustix::process::geteuid().as_raw());
+    #[cfg(not(unix))]
+    let leaf = "iamkit".to_owned();
+    std::env::temp_dir().join(leaf)
+}
+
 /// A keyring error as text that never includes the raw bytes some variants carry.
 fn describe_err(e: &keyring_core::Error) -> String {
     use keyring_core::Error as K;
@@ -172,6 +192,15 @@ impl KeychainStore {
         let dir = opts.resolved_dir()?;
         let service = opts.keychain_service.clone();
         let index = index_path(&dir, tag);
+        check_dir_safe(&dir, &format!("name index directory of the {description}"))?;
+        let runtime = match &opts.runtime_dir {
+            Some(d) => d.clone(),
+            None => default_runtime_dir(),
+        };
+        let lock_path = runtime.join(format!(
+            "keychain-{tag}-{}.lock",
+            crate::file::encode_name(&service)
+        ));
         Ok(KeychainStore {
             backend,
             kind,
@@ -179,7 +208,14 @@ impl KeychainStore {
             service,
             dir,
             index,
+            lock_path,
         })
+    }
+
+    /// The lock file that serializes read-modify-write sequences on this keychain service
+    /// (in the runtime directory, see [`OpenOptions::runtime_dir`]).
+    pub fn lock_path(&self) -> &Path {
+        &self.lock_path
     }
 
     fn name(&self) -> String {
@@ -240,8 +276,14 @@ impl KeychainStore {
         }
     }
 
+    /// The service lock: held across every read-modify-write of this service's entries.
     fn lock(&self) -> Result<DirLock, Error> {
-        DirLock::acquire(&self.dir)
+        let runtime = self.lock_path.parent().unwrap_or(Path::new("."));
+        let name = format!("runtime directory of the {}", self.name());
+        check_dir_safe(runtime, &name)?;
+        ensure_private_dir(runtime)?;
+        check_dir_safe(runtime, &name)?;
+        DirLock::at(&self.lock_path)
     }
 
     fn put<T: serde::Serialize>(
@@ -274,6 +316,7 @@ impl KeychainStore {
     }
 
     fn index_add(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
+        let _dir_lock = DirLock::acquire(&self.dir)?;
         let mut idx = Index::load(&self.index)?;
         if idx.names_mut(kind).insert(name.to_owned()) {
             idx.save(&self.index)?;
@@ -282,6 +325,7 @@ impl KeychainStore {
     }
 
     fn index_remove(&self, kind: RecordKind, names: &[&str]) -> Result<(), Error> {
+        let _dir_lock = DirLock::acquire(&self.dir)?;
         let mut idx = Index::load(&self.index)?;
         let mut changed = false;
         for n in names {

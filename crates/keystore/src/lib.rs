@@ -44,13 +44,15 @@ mod record;
 
 use std::fmt;
 
+pub use cache::MAX_CACHE_TTL;
 pub use error::Error;
-pub use file::FileStore;
+pub use file::{FileStore, MIN_SCRYPT_LOG_N};
 pub use keychain::KeychainStore;
 pub use mock::MockStore;
 pub use open::{
-    DEFAULT_CACHE_TTL, OpenOptions, Opened, PassphraseSource, PromptFn, PromptReason, Selection,
-    StoreStatus, is_cached, lock, open, open_kernel_keyring,
+    DEFAULT_CACHE_TTL, INSECURE_FAST_KDF_COMPILED_IN, OpenOptions, Opened, PassphraseSource,
+    PromptFn, PromptReason, Selection, StoreStatus, is_cached, isolate_session_keyring, lock, open,
+    open_kernel_keyring,
 };
 pub use record::{AwsCredentials, MfaDevice, OtpType};
 

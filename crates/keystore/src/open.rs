@@ -115,6 +115,8 @@ pub struct OpenOptions {
     pub(crate) cache_ttl: Duration,
     pub(crate) keychain_service: String,
     pub(crate) kdf_log_n: Option<u8>,
+    pub(crate) allow_weak_kdf: bool,
+    pub(crate) runtime_dir: Option<PathBuf>,
 }
 
 impl Default for OpenOptions {
@@ -133,12 +135,15 @@ impl OpenOptions {
             cache_ttl: DEFAULT_CACHE_TTL,
             keychain_service: "iamkit".to_owned(),
             kdf_log_n: None,
+            allow_weak_kdf: false,
+            runtime_dir: None,
         }
     }
 
     /// Read `IAMKIT_STORE_DIR` (else `XDG_DATA_HOME`/`HOME`), `IAMKIT_PASSPHRASE_FILE`,
     /// `IAMKIT_PASSPHRASE` and `IAMKIT_CACHE_TTL` (seconds, or with a suffix `s`, `m`, `h`;
-    /// `0` disables the cache). The passphrase file wins over the value.
+    /// `0` disables the cache; at most [`MAX_CACHE_TTL`](crate::MAX_CACHE_TTL), the kernel's
+    /// limit). The passphrase file wins over the value.
     pub fn from_env() -> Result<Self, Error> {
         let mut o = OpenOptions::new();
         o.dir = Some(default_dir()?);
@@ -152,7 +157,7 @@ impl OpenOptions {
         if let Ok(v) = std::env::var("IAMKIT_CACHE_TTL") {
             o.cache_ttl = parse_ttl(&v).ok_or(Error::InvalidOption {
                 option: "IAMKIT_CACHE_TTL",
-                expected: "a number of seconds, or a number with suffix s, m or h (0 disables the cache)",
+                expected: "a number of seconds, or a number with suffix s, m or h (0 disables the cache), at most 4294967295 seconds (the kernel's limit)",
             })?;
         }
         Ok(o)
@@ -180,7 +185,8 @@ impl OpenOptions {
     }
 
     /// How long the unlocked file key stays in the kernel session keyring; zero disables
-    /// caching (every use then pays the passphrase KDF).
+    /// caching (every use then pays the passphrase KDF). Whole seconds (at least one); more
+    /// than [`MAX_CACHE_TTL`](crate::MAX_CACHE_TTL) is refused when the store is opened.
     pub fn cache_ttl(mut self, ttl: Duration) -> Self {
         self.cache_ttl = ttl;
         self
@@ -193,10 +199,34 @@ impl OpenOptions {
     }
 
     /// INSECURE, for tests only: create new file stores with a scrypt work factor of
-    /// 2^`log_n` instead of age's default (about a second of work). A store created so can
-    /// be unlocked by brute force far more cheaply. Existing stores are unaffected.
+    /// 2^`log_n` instead of age's default (about a second of work), and unlock stores below
+    /// [`MIN_SCRYPT_LOG_N`](crate::MIN_SCRYPT_LOG_N). A store created so can be unlocked by
+    /// brute force far more cheaply.
+    ///
+    /// Only builds with the crate feature `insecure-fast-kdf-for-tests` honour it, and only
+    /// test targets enable that feature (through dev-dependencies); in any other build this
+    /// does nothing (see [`INSECURE_FAST_KDF_COMPILED_IN`]).
     pub fn insecure_fast_kdf_for_tests(mut self, log_n: u8) -> Self {
-        self.kdf_log_n = Some(log_n);
+        if INSECURE_FAST_KDF_COMPILED_IN {
+            self.kdf_log_n = Some(log_n);
+        }
+        self
+    }
+
+    /// INSECURE: unlock a file store whose passphrase work factor is below
+    /// [`MIN_SCRYPT_LOG_N`](crate::MIN_SCRYPT_LOG_N) instead of refusing it
+    /// ([`Error::Insecure`]). Such a key falls to a brute-force search of the passphrase far
+    /// sooner; re-seal it with [`FileStore::change_passphrase`] instead where possible.
+    pub fn insecure_allow_weak_kdf(mut self) -> Self {
+        self.allow_weak_kdf = true;
+        self
+    }
+
+    /// Where keychain stores keep their lock (default `$XDG_RUNTIME_DIR/iamkit`, else
+    /// `<temporary directory>/iamkit-<uid>`): one lock per keychain service, shared by every
+    /// store directory.
+    pub fn runtime_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.runtime_dir = Some(dir.into());
         self
     }
 
@@ -214,6 +244,10 @@ impl OpenOptions {
     }
 }
 
+/// Whether this build honours [`OpenOptions::insecure_fast_kdf_for_tests`] (the crate feature
+/// `insecure-fast-kdf-for-tests`, which only test builds enable).
+pub const INSECURE_FAST_KDF_COMPILED_IN: bool = cfg!(feature = "insecure-fast-kdf-for-tests");
+
 fn parse_ttl(v: &str) -> Option<Duration> {
     let v = v.trim();
     let (num, mul) = match v.char_indices().last()? {
@@ -223,7 +257,9 @@ fn parse_ttl(v: &str) -> Option<Duration> {
         _ => (v, 1),
     };
     let n: u64 = num.parse().ok()?;
-    n.checked_mul(mul).map(Duration::from_secs)
+    n.checked_mul(mul)
+        .map(Duration::from_secs)
+        .filter(|d| *d <= crate::MAX_CACHE_TTL)
 }
 
 /// `IAMKIT_STORE_DIR`, else `$XDG_DATA_HOME/iamkit`, else `$HOME/.local/share/iamkit`
@@ -352,15 +388,35 @@ pub fn open_kernel_keyring(opts: OpenOptions) -> Result<Opened, Error> {
     })
 }
 
-/// Forget the cached unlock of the file store in `opts`' directory (`iamkit store lock`).
-/// Returns whether a cached key was dropped.
+/// End every cached unlock of the file store in `opts`' directory (`iamkit store lock`): the
+/// store's unlock epoch is rotated, which voids the cached key in every login session (each
+/// copy is encrypted to the old epoch), and this session's copy is dropped outright.
+/// Returns whether this session had a cached key to drop (other sessions' cannot be seen).
 pub fn lock(opts: &OpenOptions) -> Result<bool, Error> {
     let dir = opts.resolved_dir()?;
+    crate::file::rotate_unlock_epoch(&dir)?;
     crate::cache::forget(&dir)
+}
+
+/// Give this process a new, empty kernel session keyring (Linux; elsewhere nothing to do):
+/// a program it then executes cannot read the cached unlock of any file store, nor any other
+/// key of the session it was started from. `iamkit creds exec` calls it before running its
+/// command. Where the kernel offers no keyring at all, there is nothing to hide and this
+/// succeeds.
+pub fn isolate_session_keyring() -> Result<(), Error> {
+    crate::cache::isolate()
 }
 
 /// Whether the file store in `opts`' directory currently has a cached unlock.
 pub fn is_cached(opts: &OpenOptions) -> Result<bool, Error> {
-    let dir = opts.resolved_dir()?;
-    Ok(crate::cache::get(&dir).is_some())
+    FileStore::open(OpenOptions {
+        dir: Some(opts.resolved_dir()?),
+        passphrase: None,
+        cache_ttl: opts.cache_ttl,
+        keychain_service: opts.keychain_service.clone(),
+        kdf_log_n: opts.kdf_log_n,
+        allow_weak_kdf: opts.allow_weak_kdf,
+        runtime_dir: opts.runtime_dir.clone(),
+    })
+    .map(|s| s.is_cached())
 }

@@ -175,13 +175,36 @@ pub(crate) fn seal<T: Serialize>(
         name: &'a str,
         record: &'a T,
     }
-    serde_json::to_vec(&Ref {
+    let value = Ref {
         v: FORMAT_VERSION,
         kind,
         name,
         record: rec,
-    })
-    .map(Zeroizing::new)
+    };
+    to_json_presized(&value)
+}
+
+/// `value` as JSON in a buffer allocated once at its exact size: a growing `Vec` would leave
+/// copies of the secret in every buffer it outgrew, freed without being zeroized.
+pub(crate) fn to_json_presized<T: Serialize + ?Sized>(
+    value: &T,
+) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
+    /// Counts bytes, keeps none.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value)?;
+    let mut buf = Zeroizing::new(Vec::with_capacity(count.0));
+    serde_json::to_writer(&mut *buf, value)?;
+    Ok(buf)
 }
 
 /// Parse a versioned envelope and check it is the record asked for.
@@ -245,5 +268,25 @@ mod secret_b32 {
             .decode(text.as_bytes())
             .map(Zeroizing::new)
             .map_err(|_| serde::de::Error::custom("secret is not unpadded base32"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AwsCredentials, RecordKind};
+
+    /// Caught: `serde_json::to_vec` grew its buffer by reallocation, leaving unzeroized copies
+    /// of the record (secret included) in the freed buffers.
+    #[test]
+    fn record_json_is_written_into_a_presized_buffer() {
+        for n in [1, 40, 200, 5000] {
+            let mut rec = AwsCredentials::new("AKIAIOSFODNN7EXAMPLE", "s".repeat(n));
+            rec.session_token = Some(Zeroizing::new("t".repeat(3 * n)));
+            let buf = seal(RecordKind::Creds, "dev", &rec).expect("serializes");
+            assert_eq!(buf.capacity(), buf.len(), "secret of {n} bytes");
+            let back: AwsCredentials = open(RecordKind::Creds, "dev", &buf).expect("parses");
+            assert_eq!(back, rec);
+        }
     }
 }
