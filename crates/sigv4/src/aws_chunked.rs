@@ -13,10 +13,13 @@
 
 use std::fmt;
 
-use crate::canonical::{EMPTY_SHA256, push_hex32, sha256};
-use crate::credentials::SigningKey;
+use crate::ascii::Hex64;
+use crate::canonical_request::payload::EMPTY_SHA256;
 use crate::error::Error;
-use crate::sign::Timestamp;
+use crate::key::{Credentials, SigningKey};
+use crate::sha::sha256;
+use crate::signer::Signer;
+use crate::time::{AmzDate, Timestamp};
 
 const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
 const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
@@ -40,42 +43,33 @@ pub fn encoded_length(decoded_length: u64, chunk_size: u64) -> u64 {
 #[derive(Clone)]
 struct Chain {
     key: SigningKey,
-    amz_date: [u8; 16],
+    amz_date: AmzDate,
     scope: String,
-    previous: [u8; 64],
+    previous: Hex64,
 }
 
 impl Chain {
     fn new(key: SigningKey, time: Timestamp, scope: &str, seed: &str) -> Result<Chain, Error> {
-        let b = seed.as_bytes();
-        if b.len() != 64
-            || !b
-                .iter()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
-        {
-            return Err(Error::MalformedChunk {
-                reason: "seed signature must be 64 lower-case hex digits",
-            });
-        }
-        let mut previous = [0u8; 64];
-        previous.copy_from_slice(b);
+        let previous = Hex64::parse(seed).ok_or(Error::MalformedChunk {
+            reason: "seed signature must be 64 lower-case hex digits",
+        })?;
         Ok(Chain {
             key,
-            amz_date: time.amz_date_bytes(),
+            amz_date: time.amz(),
             scope: scope.to_owned(),
             previous,
         })
     }
 
     fn string_to_sign(&self, algorithm: &str, tail: &[&str]) -> String {
-        let mut s = String::with_capacity(64 + self.scope.len() + 64 * 3);
+        let mut s = String::new();
         s.push_str(algorithm);
         s.push('\n');
-        s.push_str(std::str::from_utf8(&self.amz_date).unwrap_or_default());
+        s.push_str(self.amz_date.as_str());
         s.push('\n');
         s.push_str(&self.scope);
         s.push('\n');
-        s.push_str(std::str::from_utf8(&self.previous).unwrap_or_default());
+        s.push_str(self.previous.as_str());
         for t in tail {
             s.push('\n');
             s.push_str(t);
@@ -83,18 +77,16 @@ impl Chain {
         s
     }
 
-    fn chunk_signature(&self, data: &[u8]) -> [u8; 64] {
-        let mut h = String::with_capacity(64);
-        push_hex32(&mut h, &sha256(data));
-        let sts = self.string_to_sign(CHUNK_ALGORITHM, &[EMPTY_SHA256, &h]);
-        crate::canonical::hex32(&self.key.sign(sts.as_bytes()))
+    fn chunk_signature(&self, data: &[u8]) -> Hex64 {
+        let h = Hex64::of(&sha256(data));
+        let sts = self.string_to_sign(CHUNK_ALGORITHM, &[EMPTY_SHA256, h.as_str()]);
+        Hex64::of(&self.key.sign(sts.as_bytes()))
     }
 
-    fn trailer_signature(&self, trailer_lines: &str) -> [u8; 64] {
-        let mut h = String::with_capacity(64);
-        push_hex32(&mut h, &sha256(trailer_lines.as_bytes()));
-        let sts = self.string_to_sign(TRAILER_ALGORITHM, &[&h]);
-        crate::canonical::hex32(&self.key.sign(sts.as_bytes()))
+    fn trailer_signature(&self, trailer_lines: &str) -> Hex64 {
+        let h = Hex64::of(&sha256(trailer_lines.as_bytes()));
+        let sts = self.string_to_sign(TRAILER_ALGORITHM, &[h.as_str()]);
+        Hex64::of(&self.key.sign(sts.as_bytes()))
     }
 }
 
@@ -116,6 +108,22 @@ fn trailer_lines(trailers: &[(&str, &str)]) -> String {
         s.push('\n');
     }
     s
+}
+
+impl Signer {
+    /// A [`ChunkSigner`] for an aws-chunked body whose request was signed with `seed_signature`
+    /// (the `signature` of [`Signer::sign`] with a `Payload::Streaming*` payload).
+    pub fn chunk_signer(
+        &self,
+        credentials: &Credentials,
+        time: Timestamp,
+        seed_signature: &str,
+    ) -> Result<ChunkSigner, Error> {
+        let key = self.signing_key(credentials, time);
+        let amz = time.amz();
+        let scope = self.scope(&amz).owned();
+        ChunkSigner::new(key, time, &scope, seed_signature)
+    }
 }
 
 /// Signs the chunks of an aws-chunked body, in order.
@@ -147,7 +155,7 @@ impl ChunkSigner {
         if data.is_empty() {
             self.finished = true;
         }
-        String::from_utf8_lossy(&sig).into_owned()
+        sig.as_str().to_owned()
     }
 
     /// Signs `data` and appends its wire form `hex(len);chunk-signature=<sig>\r\n<data>\r\n` to `out`.
@@ -174,7 +182,7 @@ impl ChunkSigner {
     pub fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> String {
         let sig = self.chain.trailer_signature(&trailer_lines(trailers));
         self.chain.previous = sig;
-        String::from_utf8_lossy(&sig).into_owned()
+        sig.as_str().to_owned()
     }
 
     /// Signs the trailers and appends their wire form (`name:value\r\n` per trailer,
@@ -202,10 +210,6 @@ pub struct ChunkVerifier {
     finished: bool,
 }
 
-fn ct_eq_sig(a: &[u8; 64], b: &str) -> bool {
-    crate::credentials::signature_eq(a, b.as_bytes())
-}
-
 impl ChunkVerifier {
     /// A verifier chained on the request's verified signature.
     pub fn new(
@@ -228,7 +232,7 @@ impl ChunkVerifier {
             });
         }
         let sig = self.chain.chunk_signature(data);
-        if !ct_eq_sig(&sig, signature) {
+        if !sig.ct_eq(signature.as_bytes()) {
             return Err(Error::ChunkSignatureMismatch);
         }
         self.chain.previous = sig;
@@ -248,7 +252,7 @@ impl ChunkVerifier {
             });
         }
         let sig = self.chain.trailer_signature(&trailer_lines(trailers));
-        if !ct_eq_sig(&sig, signature) {
+        if !sig.ct_eq(signature.as_bytes()) {
             return Err(Error::ChunkSignatureMismatch);
         }
         self.chain.previous = sig;
