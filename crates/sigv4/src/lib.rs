@@ -68,7 +68,7 @@ pub mod sign {
 /// Server side: verify a signed request (`Authorization` header or presigned URL).
 pub mod verify {
     pub use crate::verifier::{
-        DEFAULT_MAX_SKEW_SECONDS, ParsedAuth, Verified, Verifier, parse_authorization,
-        parse_presigned_query,
+        DEFAULT_MAX_SKEW_SECONDS, MAX_SIGNED_HEADERS, ParsedAuth, Verified, Verifier,
+        parse_authorization, parse_presigned_query,
     };
 }

@@ -62,4 +62,10 @@ impl PayloadHash {
         .map(PayloadHash::Const)
         .ok_or(Error::InvalidPayloadHash)
     }
+
+    /// Whether this is a hash of the body (not `UNSIGNED-PAYLOAD` nor a `STREAMING-*`
+    /// constant): the request's signature then covers the body.
+    pub(crate) fn covers_body(&self) -> bool {
+        matches!(self, PayloadHash::Hex(_) | PayloadHash::Const(EMPTY_SHA256))
+    }
 }

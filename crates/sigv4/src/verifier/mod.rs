@@ -37,7 +37,7 @@ use crate::sha::sha256;
 use crate::string_to_sign::Scope;
 use crate::time::{AmzDate, Timestamp};
 
-pub use parse::{ParsedAuth, parse_authorization, parse_presigned_query};
+pub use parse::{MAX_SIGNED_HEADERS, ParsedAuth, parse_authorization, parse_presigned_query};
 use parse::{SignedFlags, list_names, parse_authorization_flags, parse_presigned_query_flags};
 
 /// What a successful verification established. `Debug` leaves the signing key out.
@@ -50,6 +50,8 @@ pub struct Verified {
     signature: Hex64,
     presigned: bool,
     payload_hash: PayloadHash,
+    /// `SignedHeaders` as received (lower-case names, sorted, `;`-separated).
+    signed_headers: String,
     key: SigningKey,
 }
 
@@ -61,6 +63,7 @@ impl std::fmt::Debug for Verified {
             .field("scope", &self.scope())
             .field("presigned", &self.presigned)
             .field("payload_hash", &self.payload_hash())
+            .field("signed_headers", &self.signed_headers)
             .finish_non_exhaustive()
     }
 }
@@ -80,6 +83,11 @@ impl Verified {
     /// Whether the request was presigned (query parameters) rather than header-signed.
     pub fn is_presigned(&self) -> bool {
         self.presigned
+    }
+    /// The names of the headers the signature covers, lower-case and sorted (`SignedHeaders`):
+    /// headers outside this list may have been added or changed by anyone.
+    pub fn signed_headers(&self) -> impl Iterator<Item = &str> + '_ {
+        self.signed_headers.split(';')
     }
     /// The signed payload hash (or `UNSIGNED-PAYLOAD` / a `STREAMING-*` constant).
     pub fn payload_hash(&self) -> &str {
@@ -176,6 +184,10 @@ pub struct Verifier {
     service: String,
     settings: SigningSettings,
     max_skew: u64,
+    /// Accept `UNSIGNED-PAYLOAD` and `STREAMING-*` payload hashes (default: S3 rules only).
+    unsigned_payload: bool,
+    /// Accept `x-amz-*` headers absent from `SignedHeaders` (default: no).
+    unsigned_amz_headers: bool,
     cache: SigningKeyCache,
 }
 
@@ -204,6 +216,9 @@ impl Verifier {
         Ok(Verifier {
             region: region.to_owned(),
             service: service.to_owned(),
+            // Only S3 sends `x-amz-content-sha256`, and S3 takes unsigned and streaming bodies.
+            unsigned_payload: settings.content_sha256_header,
+            unsigned_amz_headers: false,
             settings,
             max_skew: DEFAULT_MAX_SKEW_SECONDS,
             cache: SigningKeyCache::default(),
@@ -214,6 +229,35 @@ impl Verifier {
     pub fn max_clock_skew(mut self, seconds: u64) -> Verifier {
         self.max_skew = seconds;
         self
+    }
+
+    /// Whether to accept requests whose payload hash is `UNSIGNED-PAYLOAD` or a `STREAMING-*`
+    /// constant, i.e. whose body the request signature does not cover. Default: yes with the
+    /// S3 rules (S3 takes such bodies), no otherwise: a server that relies on the body's
+    /// integrity must not be handed an unsigned one. A streaming body's chunks are verified by
+    /// [`Verified::chunk_verifier`].
+    pub fn insecure_accept_unsigned_payload(mut self, accept: bool) -> Verifier {
+        self.unsigned_payload = accept;
+        self
+    }
+
+    /// Whether to accept requests carrying `x-amz-*` headers that `SignedHeaders` does not
+    /// list. Default: no, as S3 does ("There were headers present in the request which were not
+    /// signed"): an unsigned `x-amz-acl: public-read` added to a presigned PUT would otherwise
+    /// pass. The session token under [`SessionTokenMode::AddedAfterSigning`] and the
+    /// settings' excluded headers are never refused.
+    pub fn insecure_accept_unsigned_amz_headers(mut self, accept: bool) -> Verifier {
+        self.unsigned_amz_headers = accept;
+        self
+    }
+
+    /// Whether an unsigned request header `name` is acceptable.
+    fn may_be_unsigned(&self, name: &str) -> bool {
+        let amz = name.len() >= 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-amz-");
+        !amz || self.unsigned_amz_headers
+            || self.settings.is_excluded(name)
+            || (self.settings.session_token == SessionTokenMode::AddedAfterSigning
+                && name.eq_ignore_ascii_case("x-amz-security-token"))
     }
 
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
@@ -337,6 +381,9 @@ impl Verifier {
         } else {
             PayloadHash::from_payload(req.payload_ref())?
         };
+        if !self.unsigned_payload && !payload.covers_body() {
+            return Err(Error::UnsignedPayload);
+        }
 
         let mut pairs = Vec::new();
         query_pairs(req.query(), &mut pairs);
@@ -347,9 +394,21 @@ impl Verifier {
             });
         }
         let mut headers = HeaderBuf::new();
-        select_signed_headers(signed_list, req.headers(), req.host(), &mut headers, |_| {
-            Ok(())
-        })?;
+        select_signed_headers(
+            signed_list,
+            req.headers(),
+            req.host(),
+            &mut headers,
+            |name| {
+                if self.may_be_unsigned(name) {
+                    Ok(())
+                } else {
+                    Err(Error::UnsignedHeader {
+                        name: name.to_ascii_lowercase(),
+                    })
+                }
+            },
+        )?;
         let mut cr = String::new();
         CanonicalRequest {
             method: req.method(),
@@ -388,6 +447,7 @@ impl Verifier {
             signature,
             presigned,
             payload_hash: payload,
+            signed_headers: signed_list.to_owned(),
             key,
         })
     }

@@ -9,6 +9,10 @@ use crate::error::Error;
 use crate::settings::MAX_EXPIRES;
 use crate::string_to_sign::ALGORITHM;
 
+/// The most header names a `SignedHeaders` list may hold (requests sign a handful; the limit
+/// bounds the work spent on a request before its credentials are looked up).
+pub const MAX_SIGNED_HEADERS: usize = 128;
+
 /// The parts of an `Authorization` header or of presigned query parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -94,7 +98,12 @@ pub(super) fn check_signed_headers(list: &str) -> Result<SignedFlags, Error> {
     // names are short.
     let mut flags = SignedFlags::default();
     let mut prev: &[u8] = &[];
-    for name in b.split(|&c| c == b';') {
+    for (count, name) in b.split(|&c| c == b';').enumerate() {
+        if count == MAX_SIGNED_HEADERS {
+            return Err(Error::TooManySignedHeaders {
+                max: MAX_SIGNED_HEADERS,
+            });
+        }
         if name.is_empty() {
             return Err(bad_name);
         }
