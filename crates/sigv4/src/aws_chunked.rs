@@ -312,7 +312,14 @@ pub struct ChunkDecoder {
     trailers: Vec<(String, String)>,
     expect_trailer: bool,
     max_chunk: usize,
+    /// `x-amz-decoded-content-length`, when given.
+    decoded_length: Option<u64>,
+    /// Payload bytes verified so far.
+    decoded: u64,
 }
+
+/// The longest chunk header or trailer line, `\r\n` excluded.
+const MAX_LINE: usize = 4096;
 
 impl ChunkDecoder {
     /// A decoder; `expect_trailer` for `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`.
@@ -327,6 +334,28 @@ impl ChunkDecoder {
             trailers: Vec::new(),
             expect_trailer,
             max_chunk: 16 << 20,
+            decoded_length: None,
+            decoded: 0,
+        }
+    }
+
+    /// Enforces `x-amz-decoded-content-length`: the chunks must carry exactly `length` payload
+    /// bytes (a chunk that would exceed it is refused before its data is read, and the final
+    /// chunk is refused if fewer came).
+    pub fn with_decoded_length(mut self, length: u64) -> ChunkDecoder {
+        self.decoded_length = Some(length);
+        self
+    }
+
+    /// Ends the body: fails unless the final chunk (and the trailer, if expected) has been
+    /// verified, e.g. on a truncated body.
+    pub fn finish(&self) -> Result<(), Error> {
+        if self.is_done() {
+            Ok(())
+        } else {
+            Err(Error::MalformedChunk {
+                reason: "body ended before its final chunk (truncated)",
+            })
         }
     }
 
@@ -344,15 +373,22 @@ impl ChunkDecoder {
                     });
                 }
                 DecState::Header | DecState::Trailer | DecState::DataEnd => {
+                    let too_long = Error::MalformedChunk {
+                        reason: "line longer than 4096 bytes",
+                    };
                     let Some(pos) = find_crlf(&self.buf, input) else {
-                        self.buf.extend_from_slice(input);
-                        if self.buf.len() > 4096 {
-                            return Err(Error::MalformedChunk {
-                                reason: "line longer than 4096 bytes",
-                            });
+                        // A line may end with the next read's '\n': up to MAX_LINE + 1 bytes kept.
+                        if self.buf.len() + input.len() > MAX_LINE + 1 {
+                            return Err(too_long);
                         }
+                        self.buf.extend_from_slice(input);
                         return Ok(());
                     };
+                    // `pos` is where the line's "\r\n" starts, counted from the start of `buf`:
+                    // the limit is the same whether or not the line spans reads.
+                    if pos > MAX_LINE {
+                        return Err(too_long);
+                    }
                     let take = pos + 2 - self.buf.len();
                     self.buf.extend_from_slice(&input[..take]);
                     input = &input[take..];
@@ -388,6 +424,19 @@ impl ChunkDecoder {
                         reason: "chunk larger than 16 MiB",
                     });
                 }
+                if let Some(expected) = self.decoded_length {
+                    let total = self.decoded + n as u64;
+                    if total > expected {
+                        return Err(Error::MalformedChunk {
+                            reason: "chunks carry more bytes than x-amz-decoded-content-length",
+                        });
+                    }
+                    if n == 0 && total < expected {
+                        return Err(Error::MalformedChunk {
+                            reason: "chunks carry fewer bytes than x-amz-decoded-content-length",
+                        });
+                    }
+                }
                 self.signature = sig.to_owned();
                 if n == 0 {
                     self.verifier.verify_chunk(b"", &self.signature)?;
@@ -411,6 +460,7 @@ impl ChunkDecoder {
                     self.state = DecState::Done;
                 } else {
                     self.verifier.verify_chunk(&self.chunk, &self.signature)?;
+                    self.decoded += self.chunk.len() as u64;
                     out.extend_from_slice(&self.chunk);
                     self.chunk.clear();
                     self.state = DecState::Header;
