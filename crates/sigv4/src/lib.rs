@@ -24,7 +24,7 @@ pub use request::{Payload, Request};
 pub use settings::{SessionTokenMode, SigningSettings};
 pub use signer::{Signer, SigningOutput};
 pub use time::Timestamp;
-pub use verifier::{Verified, Verifier};
+pub use verifier::{Explanation, Verified, Verifier};
 
 /// The request description and the canonical forms (path, query, headers, payload constants).
 pub mod canonical {
@@ -68,7 +68,7 @@ pub mod sign {
 /// Server side: verify a signed request (`Authorization` header or presigned URL).
 pub mod verify {
     pub use crate::verifier::{
-        DEFAULT_MAX_SKEW_SECONDS, MAX_SIGNED_HEADERS, ParsedAuth, Verified, Verifier,
+        DEFAULT_MAX_SKEW_SECONDS, Explanation, MAX_SIGNED_HEADERS, ParsedAuth, Verified, Verifier,
         parse_authorization, parse_presigned_query,
     };
 }

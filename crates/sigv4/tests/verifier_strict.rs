@@ -209,3 +209,43 @@ fn signed_headers_are_capped_with_a_clear_error() {
         }
     }
 }
+
+/// `explain` computes what the signer signed, for valid requests and (clock aside) for expired
+/// ones; it needs no credentials.
+#[test]
+fn explain_gives_the_signers_canonical_request_and_string_to_sign() {
+    let c = creds().with_session_token("tok");
+    let req = Request::from_url("POST", "https://example.amazonaws.com/a/../b%20c?z=1&a=2")
+        .unwrap()
+        .header("content-type", "text/plain")
+        .payload(Payload::Bytes(b"body"));
+    let signer = Signer::new("us-east-1", "service").unwrap();
+    let out = signer.sign(&req, &c, now()).unwrap();
+    let mut received = Request::new("POST", "/a/../b%20c", "z=1&a=2")
+        .header("host", "example.amazonaws.com")
+        .header("content-type", "text/plain")
+        .payload(Payload::Bytes(b"body"));
+    for (n, v) in &out.headers {
+        received.push_header(n, v);
+    }
+    let verifier = Verifier::new("us-east-1", "service").unwrap();
+    let e = verifier.explain(&received).unwrap();
+    assert_eq!(e.canonical_request, out.canonical_request);
+    assert_eq!(e.string_to_sign, out.string_to_sign);
+    // A day later the request no longer verifies, but the explanation is the same.
+    let later = Timestamp::from_unix_seconds(now().unix_seconds() + 86_400).unwrap();
+    assert!(matches!(
+        verifier.verify(&received, later, |_| Some(&c)),
+        Err(Error::RequestTimeSkewed { .. })
+    ));
+    assert_eq!(verifier.explain(&received).unwrap(), e);
+
+    let out = signer.presign(&req, &c, now(), 60).unwrap();
+    let presigned = Request::new("POST", "/a/../b%20c", out.query().unwrap())
+        .header("host", "example.amazonaws.com")
+        .header("content-type", "text/plain")
+        .payload(Payload::Bytes(b"body"));
+    let e = verifier.explain(&presigned).unwrap();
+    assert_eq!(e.canonical_request, out.canonical_request);
+    assert_eq!(e.string_to_sign, out.string_to_sign);
+}

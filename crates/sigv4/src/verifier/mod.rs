@@ -34,11 +34,11 @@ use crate::key_cache::SigningKeyCache;
 use crate::request::{HeaderBuf, Payload, Request, cmp_header_names, validate_method};
 use crate::settings::{SessionTokenMode, SigningSettings, validate_scope_part};
 use crate::sha::sha256;
-use crate::string_to_sign::Scope;
+use crate::string_to_sign::{Scope, sts_head};
 use crate::time::{AmzDate, Timestamp};
 
 pub use parse::{MAX_SIGNED_HEADERS, ParsedAuth, parse_authorization, parse_presigned_query};
-use parse::{SignedFlags, list_names, parse_authorization_flags, parse_presigned_query_flags};
+use parse::{list_names, parse_authorization_flags, parse_presigned_query_flags};
 
 /// What a successful verification established. `Debug` leaves the signing key out.
 #[derive(Clone)]
@@ -261,7 +261,8 @@ impl Verifier {
     }
 
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
-    /// payload). `lookup` returns the credentials of an access key ID (owned, `&Credentials`, `Arc<Credentials>`…). `now` is the server's time.
+    /// payload). `lookup` returns the credentials of an access key ID (owned, `&Credentials`,
+    /// `Arc<Credentials>`…). `now` is the server's time.
     pub fn verify<F, C>(
         &self,
         req: &Request<'_>,
@@ -272,35 +273,70 @@ impl Verifier {
         F: FnOnce(&str) -> Option<C>,
         C: Borrow<Credentials>,
     {
+        let prep = self.prepare(req, Some(now))?;
+        let p = &prep.parsed;
+        let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
+        let scope = prep.scope(self);
+        let hash = Hex64::of(&sha256(prep.canonical_request.as_bytes()));
+        let (signature, key) = self.cache.sign(
+            creds.borrow().secret_access_key(),
+            &prep.amz,
+            scope,
+            None,
+            &hash,
+        );
+        if !signature.ct_eq(p.signature.as_bytes()) {
+            return Err(Error::SignatureMismatch);
+        }
+        let mut credential = String::with_capacity(p.access_key_id.len() + 1 + scope.len());
+        credential.push_str(&p.access_key_id);
+        credential.push('/');
+        scope.push_to(&mut credential);
+        Ok(Verified {
+            credential,
+            access_key_id_len: p.access_key_id.len(),
+            time: prep.time,
+            signature,
+            presigned: prep.presigned,
+            payload_hash: prep.payload,
+            signed_headers: p.signed_headers.clone().into_owned(),
+            key,
+        })
+    }
+
+    /// The canonical request and string to sign this verifier computes for `req`, for
+    /// comparing with what a server answered in a `SignatureDoesNotMatch` error. Every check of
+    /// [`Verifier::verify`] but the clock's and the signature's applies; no credentials are
+    /// needed (the string to sign holds no secret and no expected signature).
+    pub fn explain(&self, req: &Request<'_>) -> Result<Explanation, Error> {
+        let prep = self.prepare(req, None)?;
+        let mut string_to_sign = sts_head(&prep.amz, prep.scope(self));
+        string_to_sign.push_str(Hex64::of(&sha256(prep.canonical_request.as_bytes())).as_str());
+        Ok(Explanation {
+            canonical_request: prep.canonical_request,
+            string_to_sign,
+        })
+    }
+
+    /// Parses the signature and runs every check that needs no credentials (the clock's only
+    /// when `now` is given), then writes the canonical request.
+    fn prepare<'r>(
+        &self,
+        req: &'r Request<'_>,
+        now: Option<Timestamp>,
+    ) -> Result<Prepared<'r>, Error> {
         let special = Special::of(req);
-        if let Some(authz) = special.authorization {
-            let parsed = parse_authorization_flags(authz)?;
-            self.verify_parsed(req, now, lookup, parsed, false, &special)
+        let ((p, flags), presigned) = if let Some(authz) = special.authorization {
+            (parse_authorization_flags(authz)?, false)
         } else if req
             .query()
             .split('&')
             .any(|p| p.starts_with("X-Amz-Signature=") || p.starts_with("X-Amz-Algorithm="))
         {
-            let parsed = parse_presigned_query_flags(req.query())?;
-            self.verify_parsed(req, now, lookup, parsed, true, &special)
+            (parse_presigned_query_flags(req.query())?, true)
         } else {
-            Err(Error::MissingAuthorization)
-        }
-    }
-
-    fn verify_parsed<F, C>(
-        &self,
-        req: &Request<'_>,
-        now: Timestamp,
-        lookup: F,
-        (p, flags): (ParsedAuth<'_>, SignedFlags),
-        presigned: bool,
-        special: &Special<'_>,
-    ) -> Result<Verified, Error>
-    where
-        F: FnOnce(&str) -> Option<C>,
-        C: Borrow<Credentials>,
-    {
+            return Err(Error::MissingAuthorization);
+        };
         if p.region != self.region {
             return Err(Error::ScopeMismatch { part: "region" });
         }
@@ -337,23 +373,8 @@ impl Verifier {
                 reason: "scope date differs from the request date",
             });
         }
-        let skew = time.unix_seconds() - now.unix_seconds();
-        if presigned {
-            let expires = p.expires.unwrap_or(0) as i64;
-            if skew > self.max_skew as i64 {
-                return Err(Error::RequestTimeSkewed {
-                    skew_seconds: skew,
-                    allowed_seconds: self.max_skew,
-                });
-            }
-            if now.unix_seconds() > time.unix_seconds() + expires {
-                return Err(Error::PresignExpired);
-            }
-        } else if skew.unsigned_abs() > self.max_skew {
-            return Err(Error::RequestTimeSkewed {
-                skew_seconds: skew,
-                allowed_seconds: self.max_skew,
-            });
+        if let Some(now) = now {
+            self.check_clock(time, now, presigned.then(|| p.expires.unwrap_or(0)))?;
         }
 
         // The payload hash.
@@ -409,7 +430,7 @@ impl Verifier {
                 }
             },
         )?;
-        let mut cr = String::new();
+        let mut canonical_request = String::new();
         CanonicalRequest {
             method: req.method(),
             path: req.path(),
@@ -419,38 +440,77 @@ impl Verifier {
             signed_headers: signed_list,
             payload_hash: payload.as_str(),
         }
-        .write(&mut cr, req.query().len(), |out| {
+        .write(&mut canonical_request, req.query().len(), |out| {
             write_sorted_query(out, &mut pairs)
         });
 
-        let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
-        let scope = Scope {
-            date: &p.date,
-            region: &self.region,
-            service: &self.service,
-        };
-        let hash = Hex64::of(&sha256(cr.as_bytes()));
-        let (signature, key) =
-            self.cache
-                .sign(creds.borrow().secret_access_key(), &amz, scope, None, &hash);
-        if !signature.ct_eq(p.signature.as_bytes()) {
-            return Err(Error::SignatureMismatch);
-        }
-        let mut credential = String::with_capacity(p.access_key_id.len() + 1 + scope.len());
-        credential.push_str(&p.access_key_id);
-        credential.push('/');
-        scope.push_to(&mut credential);
-        Ok(Verified {
-            credential,
-            access_key_id_len: p.access_key_id.len(),
-            time,
-            signature,
+        Ok(Prepared {
+            parsed: p,
             presigned,
-            payload_hash: payload,
-            signed_headers: signed_list.to_owned(),
-            key,
+            time,
+            amz,
+            payload,
+            canonical_request,
         })
     }
+
+    /// The clock-skew window and, for a presigned request, its expiry (`expires` seconds).
+    fn check_clock(
+        &self,
+        time: Timestamp,
+        now: Timestamp,
+        expires: Option<u64>,
+    ) -> Result<(), Error> {
+        let skew = time.unix_seconds() - now.unix_seconds();
+        let skewed = Error::RequestTimeSkewed {
+            skew_seconds: skew,
+            allowed_seconds: self.max_skew,
+        };
+        match expires {
+            // Presigned: not from too far in the future, and not expired.
+            Some(expires) => {
+                if skew > self.max_skew as i64 {
+                    return Err(skewed);
+                }
+                if now.unix_seconds() > time.unix_seconds() + expires as i64 {
+                    return Err(Error::PresignExpired);
+                }
+            }
+            None if skew.unsigned_abs() > self.max_skew => return Err(skewed),
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+/// What [`Verifier::prepare`] established.
+struct Prepared<'r> {
+    parsed: ParsedAuth<'r>,
+    presigned: bool,
+    time: Timestamp,
+    amz: AmzDate,
+    payload: PayloadHash,
+    canonical_request: String,
+}
+
+impl Prepared<'_> {
+    fn scope<'s>(&'s self, verifier: &'s Verifier) -> Scope<'s> {
+        Scope {
+            date: &self.parsed.date,
+            region: &verifier.region,
+            service: &verifier.service,
+        }
+    }
+}
+
+/// The canonical request and string to sign a [`Verifier`] computed ([`Verifier::explain`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Explanation {
+    /// The canonical request.
+    pub canonical_request: String,
+    /// The string to sign.
+    pub string_to_sign: String,
 }
 
 #[cfg(test)]
