@@ -1,7 +1,12 @@
 //! A cache of signing keys, and the signature of a string to sign computed with a cached key.
 //!
-//! The mutex guards only the lookup and the stores: keys are derived and strings to sign hashed
+//! The mutex guards only the lookup and the store: keys are derived and strings to sign hashed
 //! outside it, so signers and verifiers sharing one cache work in parallel.
+//!
+//! It used to keep, per key, the HMAC state after the string to sign's first lines for the last
+//! second signed. That saved one SHA-256 block (about 30 ns of 600 ns) only when requests repeat a
+//! second, nothing when the clock moves between calls (a client signing one request at a time),
+//! and cost a second lock and a state copy per new second: removed (see BENCHMARKS.md).
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
@@ -10,7 +15,6 @@ use zeroize::Zeroizing;
 
 use crate::ascii::{Hex64, ct_eq};
 use crate::key::SigningKey;
-use crate::sha::HmacState;
 use crate::string_to_sign::{Scope, sts_head};
 use crate::time::AmzDate;
 
@@ -20,10 +24,6 @@ struct CacheEntry {
     region: String,
     service: String,
     key: SigningKey,
-    /// The keyed HMAC after absorbing the string to sign's first three lines
-    /// (`AWS4-HMAC-SHA256\n{x-amz-date}\n{scope}\n`) for the last `x-amz-date` signed with this
-    /// key: requests signed or verified in the same second skip those blocks.
-    sts_head: Option<(AmzDate, HmacState)>,
 }
 
 impl CacheEntry {
@@ -39,21 +39,9 @@ impl CacheEntry {
 /// skips the four-HMAC derivation. Entries are zeroized when evicted (oldest first) or dropped.
 /// Thread-safe: a `Mutex` is held only to look an entry up and to store one; no hashing happens
 /// under it.
-///
-/// Each entry also remembers the HMAC state after the string to sign's fixed first lines for the
-/// last second it signed, so a burst of requests signed (or verified) with the same `x-amz-date`
-/// (a page of presigned URLs, a busy client) hashes one block less per request.
 pub struct SigningKeyCache {
     entries: Mutex<Vec<CacheEntry>>,
     capacity: usize,
-}
-
-/// What a lookup copies out of the cache.
-struct Found {
-    key: SigningKey,
-    /// The state after the string to sign's head, when the entry holds it for the `x-amz-date`
-    /// asked for.
-    head: Option<HmacState>,
 }
 
 impl SigningKeyCache {
@@ -80,39 +68,21 @@ impl SigningKeyCache {
         region: &str,
         service: &str,
     ) -> SigningKey {
-        self.find(secret_access_key, date, region, service, None)
-            .key
+        self.find(secret_access_key, date, region, service)
     }
 
-    /// The cached key and, if held for `amz`, the string to sign's head state; derives and
-    /// stores the key on a miss (outside the lock).
-    fn find(
-        &self,
-        secret: &str,
-        date: &str,
-        region: &str,
-        service: &str,
-        amz: Option<&AmzDate>,
-    ) -> Found {
+    /// The cached key; derived and stored on a miss (outside the lock).
+    fn find(&self, secret: &str, date: &str, region: &str, service: &str) -> SigningKey {
+        if let Some(e) = self
+            .lock()
+            .iter()
+            .find(|e| e.is_for(secret.as_bytes(), date, region, service))
         {
-            let entries = self.lock();
-            if let Some(e) = entries
-                .iter()
-                .find(|e| e.is_for(secret.as_bytes(), date, region, service))
-            {
-                let head = match (&e.sts_head, amz) {
-                    (Some((at, state)), Some(amz)) if at == amz => Some(state.clone()),
-                    _ => None,
-                };
-                return Found {
-                    key: e.key.clone(),
-                    head,
-                };
-            }
+            return e.key.clone();
         }
         let key = SigningKey::derive(secret, date, region, service);
+        // A date that is not `yyyymmdd` is used once and not kept.
         if let Ok(d) = <[u8; 8]>::try_from(date.as_bytes()) {
-            // Not a `yyyymmdd` date: used once, not kept.
             let mut entries = self.lock();
             if !entries
                 .iter()
@@ -127,28 +97,10 @@ impl SigningKeyCache {
                     region: region.to_owned(),
                     service: service.to_owned(),
                     key: key.clone(),
-                    sts_head: None,
                 });
             }
         }
-        Found { key, head: None }
-    }
-
-    /// Remembers `state` as the head state of `amz` for the entry, unless the entry is gone.
-    fn store_head(&self, secret: &str, scope: Scope<'_>, amz: &AmzDate, state: &HmacState) {
-        let mut entries = self.lock();
-        if let Some(e) = entries
-            .iter_mut()
-            .find(|e| e.is_for(secret.as_bytes(), scope.date, scope.region, scope.service))
-        {
-            match &mut e.sts_head {
-                Some((at, held)) => {
-                    *at = *amz;
-                    held.copy_from(state);
-                }
-                None => e.sts_head = Some((*amz, state.clone())),
-            }
-        }
+        key
     }
 
     /// The signature of the string to sign `head` + `canonical_request_hash` (`head` being
@@ -162,20 +114,14 @@ impl SigningKeyCache {
         head: Option<&str>,
         canonical_request_hash: &Hex64,
     ) -> (Hex64, SigningKey) {
-        let found = self.find(secret, scope.date, scope.region, scope.service, Some(amz));
-        let mac = match found.head {
-            Some(state) => state.finalize_with(canonical_request_hash.as_bytes()),
-            None => {
-                let mut state = found.key.keyed_state().clone();
-                match head {
-                    Some(h) => state.update(h.as_bytes()),
-                    None => state.update(sts_head(amz, scope).as_bytes()),
-                }
-                self.store_head(secret, scope, amz, &state);
-                state.finalize_with(canonical_request_hash.as_bytes())
-            }
-        };
-        (Hex64::of(&mac), found.key)
+        let key = self.find(secret, scope.date, scope.region, scope.service);
+        let mut state = key.keyed_state().clone();
+        match head {
+            Some(h) => state.update(h.as_bytes()),
+            None => state.update(sts_head(amz, scope).as_bytes()),
+        }
+        let mac = state.finalize_with(canonical_request_hash.as_bytes());
+        (Hex64::of(&mac), key)
     }
 
     /// Number of cached keys.
