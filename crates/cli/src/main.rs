@@ -18,6 +18,7 @@ mod replay_store;
 mod sign;
 mod store;
 mod storeopen;
+mod verify;
 mod watch;
 
 use std::process::ExitCode;
@@ -76,6 +77,8 @@ enum Command {
     Creds(creds::CredsCmd),
     /// Sign an HTTP request with AWS Signature Version 4.
     Sign(sign::SignArgs),
+    /// Verify a signed HTTP request read from stdin (--explain: what iamkit computed).
+    Verify(verify::VerifyArgs),
     /// The store in use: status, lock.
     #[command(subcommand)]
     Store(store::StoreCmd),
@@ -142,6 +145,7 @@ fn run(command: Command, globals: &Globals) -> CliResult {
         Command::Key(cmd) => key::run(cmd),
         Command::Creds(cmd) => creds::run(cmd, globals),
         Command::Sign(args) => sign::run(args, globals),
+        Command::Verify(args) => verify::run(args, globals),
         Command::Store(cmd) => store::run(cmd, globals),
         Command::Completions { shell } => {
             let mut buf = Vec::new();

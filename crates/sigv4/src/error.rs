@@ -100,6 +100,20 @@ pub enum Error {
     },
     /// A chunk or trailer signature does not match (deliberately opaque).
     ChunkSignatureMismatch,
+    /// The request carries an `x-amz-*` header that `SignedHeaders` does not list (S3: "There
+    /// were headers present in the request which were not signed").
+    UnsignedHeader {
+        /// The header name, lower-case (never its value).
+        name: String,
+    },
+    /// The payload hash is `UNSIGNED-PAYLOAD` or a `STREAMING-*` constant and the verifier
+    /// does not accept bodies the signature does not cover (the default outside S3).
+    UnsignedPayload,
+    /// `SignedHeaders` names more headers than the verifier accepts.
+    TooManySignedHeaders {
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -144,6 +158,16 @@ impl fmt::Display for Error {
             Error::SignatureMismatch => f.write_str("signature does not match"),
             Error::MalformedChunk { reason } => write!(f, "malformed aws-chunked body: {reason}"),
             Error::ChunkSignatureMismatch => f.write_str("chunk signature does not match"),
+            Error::UnsignedHeader { name } => write!(
+                f,
+                "header {name:?} is present but not signed: every x-amz-* header must be in SignedHeaders"
+            ),
+            Error::UnsignedPayload => f.write_str(
+                "the payload is not signed (UNSIGNED-PAYLOAD or STREAMING-*): expected the body's SHA-256",
+            ),
+            Error::TooManySignedHeaders { max } => {
+                write!(f, "SignedHeaders names more than {max} headers")
+            }
         }
     }
 }

@@ -1,17 +1,74 @@
 #![doc = include_str!("../README.md")]
 
-pub mod canonical;
-pub mod chunked;
-pub mod credentials;
+// The stages in data-flow order; every module imports only modules above it.
+mod ascii;
+mod aws_chunked;
+mod canonical_request;
 pub mod error;
-pub mod presign;
+mod key;
+mod key_cache;
+mod presigner;
+mod request;
+mod settings;
 mod sha;
-pub mod sign;
-pub mod verify;
+mod signer;
+mod string_to_sign;
+mod time;
+mod verifier;
 
-pub use canonical::{Payload, Request};
-pub use chunked::{ChunkDecoder, ChunkSigner, ChunkVerifier};
-pub use credentials::{Credentials, SigningKey, SigningKeyCache};
+pub use aws_chunked::{ChunkDecoder, ChunkSigner, ChunkVerifier};
 pub use error::Error;
-pub use sign::{SessionTokenMode, Signer, SigningOutput, SigningSettings, Timestamp};
-pub use verify::{Verified, Verifier};
+pub use key::{Credentials, SigningKey};
+pub use key_cache::SigningKeyCache;
+pub use request::{Payload, Request};
+pub use settings::{SessionTokenMode, SigningSettings};
+pub use signer::{Signer, SigningOutput};
+pub use time::Timestamp;
+pub use verifier::{Explanation, Verified, Verifier};
+
+/// The request description and the canonical forms (path, query, headers, payload constants).
+pub mod canonical {
+    pub use crate::ascii::{percent_decode, uri_encode};
+    pub use crate::canonical_request::headers::trim_header_value;
+    pub use crate::canonical_request::path::{canonical_path, normalize_path};
+    pub use crate::canonical_request::payload::{
+        EMPTY_SHA256, STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER,
+        STREAMING_UNSIGNED_PAYLOAD_TRAILER, UNSIGNED_PAYLOAD,
+    };
+    pub use crate::canonical_request::query::canonical_query;
+    pub use crate::request::{Payload, Request};
+}
+
+/// Streaming (aws-chunked) payloads: signing, verifying and decoding chunks.
+pub mod chunked {
+    pub use crate::aws_chunked::{
+        ChunkDecoder, ChunkSigner, ChunkVerifier, encoded_length, parse_chunk_header,
+    };
+}
+
+/// Credentials, the derived signing key and a cache of signing keys.
+pub mod credentials {
+    pub use crate::key::{Credentials, SigningKey};
+    pub use crate::key_cache::SigningKeyCache;
+}
+
+/// Presigned URLs (query-string signing): see [`Signer::presign`].
+pub mod presign {
+    pub use crate::settings::MAX_EXPIRES;
+}
+
+/// Signing into the `Authorization` header, the [`Signer`], its settings and [`Timestamp`].
+pub mod sign {
+    pub use crate::settings::{DEFAULT_EXCLUDED_HEADERS, SessionTokenMode, SigningSettings};
+    pub use crate::signer::{Signer, SigningOutput};
+    pub use crate::string_to_sign::ALGORITHM;
+    pub use crate::time::Timestamp;
+}
+
+/// Server side: verify a signed request (`Authorization` header or presigned URL).
+pub mod verify {
+    pub use crate::verifier::{
+        DEFAULT_MAX_SKEW_SECONDS, Explanation, MAX_SIGNED_HEADERS, ParsedAuth, Verified, Verifier,
+        parse_authorization, parse_presigned_query,
+    };
+}

@@ -14,137 +14,115 @@
 
 use std::borrow::Cow;
 
-use crate::canonical::{
-    PayloadHash, Request, UNSIGNED_PAYLOAD, query_pairs, write_header_block, write_signed_headers,
-    write_sorted_query,
-};
-use crate::credentials::Credentials;
+use crate::ascii::uri_encode_into;
+use crate::canonical_request::CanonicalRequest;
+use crate::canonical_request::headers::write_signed_headers;
+use crate::canonical_request::payload::{PayloadHash, UNSIGNED_PAYLOAD};
+use crate::canonical_request::query::{query_pairs, sort_pairs, write_sorted_query};
 use crate::error::Error;
-use crate::sign::{
-    ALGORITHM, HeaderBuf, Scope, SessionTokenMode, Signer, SigningOutput, Timestamp, push_encoded,
-    sts_head,
-};
+use crate::key::Credentials;
+use crate::request::{HeaderBuf, Request, validate_method};
+use crate::settings::{MAX_EXPIRES, SessionTokenMode};
+use crate::signer::{Signer, SigningOutput};
+use crate::string_to_sign::{ALGORITHM, sts_head};
+use crate::time::Timestamp;
 
-/// The longest allowed `X-Amz-Expires`: 7 days.
-pub const MAX_EXPIRES: u64 = 604_800;
+impl Signer {
+    /// Presigns: the `X-Amz-*` parameters go in the query (`X-Amz-Expires` = `expires_seconds`,
+    /// 1..=604800). Returns the signed query and, when the request knows its scheme and host, the URL.
+    pub fn presign(
+        &self,
+        req: &Request<'_>,
+        credentials: &Credentials,
+        time: Timestamp,
+        expires_seconds: u64,
+    ) -> Result<SigningOutput, Error> {
+        if !(1..=MAX_EXPIRES).contains(&expires_seconds) {
+            return Err(Error::InvalidExpires {
+                seconds: expires_seconds,
+            });
+        }
+        validate_method(req.method())?;
+        let settings = self.settings();
+        let payload = if settings.presign_unsigned_payload {
+            PayloadHash::parse(UNSIGNED_PAYLOAD)?
+        } else {
+            PayloadHash::from_payload(req.payload_ref())?
+        };
+        let amz = time.amz();
+        let scope = self.scope(&amz);
 
-pub(crate) fn presign(
-    signer: &Signer,
-    req: &Request<'_>,
-    credentials: &Credentials,
-    time: Timestamp,
-    expires: u64,
-) -> Result<SigningOutput, Error> {
-    if !(1..=MAX_EXPIRES).contains(&expires) {
-        return Err(Error::InvalidExpires { seconds: expires });
+        let mut headers = HeaderBuf::new();
+        self.collect_headers(req, &[], &mut headers)?;
+        let headers = headers.as_slice();
+        let mut signed = String::new();
+        write_signed_headers(&mut signed, headers);
+
+        let mut expires_buf = [0u8; 20];
+        let expires = itoa(expires_seconds, &mut expires_buf);
+        let token = credentials.session_token();
+        let token_signed = settings.session_token == SessionTokenMode::Signed;
+        let params = XAmzParams {
+            access_key_id: credentials.access_key_id(),
+            date: amz.date(),
+            credential_tail: self.credential_tail(),
+            amz: amz.as_str(),
+            expires,
+            signed: &signed,
+            token: token.filter(|_| token_signed),
+        };
+
+        let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+        query_pairs(req.query(), &mut pairs);
+        pairs.retain(|(k, _)| k != "X-Amz-Signature");
+
+        let mut cr = String::new();
+        let query = CanonicalRequest {
+            method: req.method(),
+            path: req.path(),
+            normalize: settings.normalize_path,
+            double_encode: settings.double_encode_path,
+            headers,
+            signed_headers: &signed,
+            payload_hash: payload.as_str(),
+        }
+        .write(&mut cr, req.query().len() + params.len(), |out| {
+            if pairs.is_empty() {
+                write_query_xamz_only(out, &params);
+            } else if pairs.iter().any(|(k, _)| params.has_key(k)) {
+                write_query_general(out, &mut pairs, &params);
+            } else {
+                write_query_merged(out, &mut pairs, &params);
+            }
+        });
+
+        let mut sts = sts_head(&amz, scope);
+        let signature = self.finish_sts(credentials, &amz, &mut sts, &cr);
+
+        // The URL: origin and path, the canonical query, an unsigned token, the signature.
+        let unsigned_token = token.filter(|_| !token_signed);
+        let origin = req.scheme().zip(req.host());
+        let mut url = String::new();
+        if let Some((s, h)) = origin {
+            url.push_str(s);
+            url.push_str("://");
+            url.push_str(h);
+            url.push_str(req.path());
+            url.push('?');
+        }
+        let query_at = url.len();
+        url.push_str(&cr[query]);
+        if let Some(t) = unsigned_token {
+            url.push_str("&X-Amz-Security-Token=");
+            uri_encode_into(&mut url, t, true);
+        }
+        url.push_str("&X-Amz-Signature=");
+        url.push_str(signature.as_str());
+        let mut out =
+            SigningOutput::new(cr, sts, signature.as_str().to_owned(), signed, Vec::new());
+        out.set_presigned(url, query_at, origin.is_some());
+        Ok(out)
     }
-    crate::canonical::validate_method(req.method())?;
-    let settings = signer.settings();
-    let payload = if settings.presign_unsigned_payload {
-        PayloadHash::parse(UNSIGNED_PAYLOAD)?
-    } else {
-        PayloadHash::from_payload(req.payload_ref())?
-    };
-    let amz_bytes = time.amz_date_bytes();
-    let amz = std::str::from_utf8(&amz_bytes).unwrap_or_default();
-    let date = &amz[..8];
-    let scope = Scope {
-        date,
-        region: signer.region(),
-        service: signer.service(),
-    };
-
-    let mut headers = HeaderBuf::new();
-    signer.collect_presign_headers(req, &mut headers)?;
-    headers.sort();
-    let headers = headers.as_slice();
-    let mut signed = String::with_capacity(32);
-    write_signed_headers(&mut signed, headers);
-
-    let mut expires_buf = [0u8; 20];
-    let expires_str = itoa(expires, &mut expires_buf);
-    let token = credentials.session_token();
-    let token_signed = settings.session_token == SessionTokenMode::Signed;
-    let params = XAmzParams {
-        access_key_id: credentials.access_key_id(),
-        date,
-        credential_tail: signer.credential_tail(),
-        amz,
-        expires: expires_str,
-        signed: &signed,
-        token: token.filter(|_| token_signed),
-    };
-
-    let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
-    query_pairs(req.query(), &mut pairs);
-    pairs.retain(|(k, _)| k != "X-Amz-Signature");
-
-    let header_len: usize = headers.iter().map(|h| h.0.len() + h.1.len() + 2).sum();
-    let mut cr = String::with_capacity(
-        320 + req.path().len() * 2
-            + req.query().len() * 2
-            + credentials.access_key_id().len()
-            + scope.len()
-            + signed.len() * 2
-            + token.map_or(0, |t| t.len() * 3)
-            + header_len,
-    );
-    cr.push_str(req.method());
-    cr.push('\n');
-    crate::canonical::write_canonical_path(
-        &mut cr,
-        req.path(),
-        settings.normalize_path,
-        settings.double_encode_path,
-    );
-    cr.push('\n');
-    let q_start = cr.len();
-    if pairs.is_empty() {
-        write_query_xamz_only(&mut cr, &params);
-    } else if pairs.iter().any(|(k, _)| params.has_key(k)) {
-        write_query_general(&mut cr, &mut pairs, &params);
-    } else {
-        write_query_merged(&mut cr, &mut pairs, &params);
-    }
-    let q_end = cr.len();
-    cr.push('\n');
-    write_header_block(&mut cr, headers);
-    cr.push('\n');
-    cr.push_str(&signed);
-    cr.push('\n');
-    cr.push_str(payload.as_str());
-
-    let hash = crate::canonical::sha256(cr.as_bytes());
-    let mut sts = sts_head(amz, scope);
-
-    // The URL and query up to the signature, built while the hash above completes.
-    let unsigned_token = token.filter(|_| !token_signed);
-    let tail = 17 + 64 + unsigned_token.map_or(0, |t| 22 + t.len() * 3);
-    let query_len = q_end - q_start + tail;
-    let origin = req.scheme().zip(req.host());
-    let mut url = String::with_capacity(
-        origin.map_or(0, |(s, h)| s.len() + 3 + h.len() + req.path().len() + 1) + query_len,
-    );
-    if let Some((s, h)) = origin {
-        url.push_str(s);
-        url.push_str("://");
-        url.push_str(h);
-        url.push_str(req.path());
-        url.push('?');
-    }
-    let query_at = url.len();
-    url.push_str(&cr[q_start..q_end]);
-    if let Some(t) = unsigned_token {
-        url.push_str("&X-Amz-Security-Token=");
-        push_encoded(&mut url, t);
-    }
-    url.push_str("&X-Amz-Signature=");
-
-    let signature = signer.finish_sts(credentials, &amz_bytes, &mut sts, &hash);
-    url.push_str(&signature);
-    let mut out = SigningOutput::new(cr, sts, signature, signed, Vec::new());
-    out.set_presigned(url, query_at, origin.is_some());
-    Ok(out)
 }
 
 /// The `X-Amz-*` parameters a presigned URL signs (`X-Amz-Signature` aside).
@@ -172,6 +150,21 @@ const XAMZ_KEYS: [&str; 6] = [
 ];
 
 impl XAmzParams<'_> {
+    /// The length of the parameters as written, about (for reserving).
+    fn len(&self) -> usize {
+        let fixed: usize = XAMZ_KEYS.iter().map(|k| k.len() + 2).sum();
+        fixed
+            + ALGORITHM.len()
+            + self.access_key_id.len()
+            + "%2F".len()
+            + self.date.len()
+            + self.credential_tail.len()
+            + self.amz.len()
+            + self.expires.len()
+            + self.signed.len() * 2
+            + self.token.map_or(0, str::len)
+    }
+
     fn present(&self, i: usize) -> bool {
         i != 4 || self.token.is_some()
     }
@@ -188,21 +181,21 @@ impl XAmzParams<'_> {
         match i {
             0 => out.push_str(ALGORITHM),
             1 => {
-                push_encoded(out, self.access_key_id);
+                uri_encode_into(out, self.access_key_id, true);
                 out.push_str("%2F");
                 out.push_str(self.date);
                 out.push_str(self.credential_tail);
             }
             2 => out.push_str(self.amz),
             3 => out.push_str(self.expires),
-            4 => push_encoded(out, self.token.unwrap_or_default()),
+            4 => uri_encode_into(out, self.token.unwrap_or_default(), true),
             _ => {
                 // Header names joined by `;` (escaped as `%3B`).
                 for (n, name) in self.signed.split(';').enumerate() {
                     if n > 0 {
                         out.push_str("%3B");
                     }
-                    push_encoded(out, name);
+                    uri_encode_into(out, name, true);
                 }
             }
         }
@@ -226,14 +219,6 @@ fn write_query_xamz_only(out: &mut String, params: &XAmzParams<'_>) {
     }
     out.push_str("&X-Amz-SignedHeaders=");
     params.write_value(out, 5);
-}
-
-fn sort_pairs(pairs: &mut [(Cow<'_, str>, Cow<'_, str>)]) {
-    pairs.sort_unstable_by(|a, b| {
-        a.0.as_bytes()
-            .cmp(b.0.as_bytes())
-            .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
-    });
 }
 
 /// The canonical query when no request parameter has an `X-Amz-*` key of `params`: the sorted
@@ -308,7 +293,6 @@ fn itoa(mut v: u64, buf: &mut [u8; 20]) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::canonical::query_pairs;
 
     /// The same parameters with and without a session token.
     fn params_with_and_without_token<'p>(

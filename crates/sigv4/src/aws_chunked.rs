@@ -13,10 +13,13 @@
 
 use std::fmt;
 
-use crate::canonical::{EMPTY_SHA256, push_hex32, sha256};
-use crate::credentials::SigningKey;
+use crate::ascii::Hex64;
+use crate::canonical_request::payload::EMPTY_SHA256;
 use crate::error::Error;
-use crate::sign::Timestamp;
+use crate::key::{Credentials, SigningKey};
+use crate::sha::sha256;
+use crate::signer::Signer;
+use crate::time::{AmzDate, Timestamp};
 
 const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
 const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
@@ -40,42 +43,33 @@ pub fn encoded_length(decoded_length: u64, chunk_size: u64) -> u64 {
 #[derive(Clone)]
 struct Chain {
     key: SigningKey,
-    amz_date: [u8; 16],
+    amz_date: AmzDate,
     scope: String,
-    previous: [u8; 64],
+    previous: Hex64,
 }
 
 impl Chain {
     fn new(key: SigningKey, time: Timestamp, scope: &str, seed: &str) -> Result<Chain, Error> {
-        let b = seed.as_bytes();
-        if b.len() != 64
-            || !b
-                .iter()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
-        {
-            return Err(Error::MalformedChunk {
-                reason: "seed signature must be 64 lower-case hex digits",
-            });
-        }
-        let mut previous = [0u8; 64];
-        previous.copy_from_slice(b);
+        let previous = Hex64::parse(seed).ok_or(Error::MalformedChunk {
+            reason: "seed signature must be 64 lower-case hex digits",
+        })?;
         Ok(Chain {
             key,
-            amz_date: time.amz_date_bytes(),
+            amz_date: time.amz(),
             scope: scope.to_owned(),
             previous,
         })
     }
 
     fn string_to_sign(&self, algorithm: &str, tail: &[&str]) -> String {
-        let mut s = String::with_capacity(64 + self.scope.len() + 64 * 3);
+        let mut s = String::new();
         s.push_str(algorithm);
         s.push('\n');
-        s.push_str(std::str::from_utf8(&self.amz_date).unwrap_or_default());
+        s.push_str(self.amz_date.as_str());
         s.push('\n');
         s.push_str(&self.scope);
         s.push('\n');
-        s.push_str(std::str::from_utf8(&self.previous).unwrap_or_default());
+        s.push_str(self.previous.as_str());
         for t in tail {
             s.push('\n');
             s.push_str(t);
@@ -83,18 +77,16 @@ impl Chain {
         s
     }
 
-    fn chunk_signature(&self, data: &[u8]) -> [u8; 64] {
-        let mut h = String::with_capacity(64);
-        push_hex32(&mut h, &sha256(data));
-        let sts = self.string_to_sign(CHUNK_ALGORITHM, &[EMPTY_SHA256, &h]);
-        crate::canonical::hex32(&self.key.sign(sts.as_bytes()))
+    fn chunk_signature(&self, data: &[u8]) -> Hex64 {
+        let h = Hex64::of(&sha256(data));
+        let sts = self.string_to_sign(CHUNK_ALGORITHM, &[EMPTY_SHA256, h.as_str()]);
+        Hex64::of(&self.key.sign(sts.as_bytes()))
     }
 
-    fn trailer_signature(&self, trailer_lines: &str) -> [u8; 64] {
-        let mut h = String::with_capacity(64);
-        push_hex32(&mut h, &sha256(trailer_lines.as_bytes()));
-        let sts = self.string_to_sign(TRAILER_ALGORITHM, &[&h]);
-        crate::canonical::hex32(&self.key.sign(sts.as_bytes()))
+    fn trailer_signature(&self, trailer_lines: &str) -> Hex64 {
+        let h = Hex64::of(&sha256(trailer_lines.as_bytes()));
+        let sts = self.string_to_sign(TRAILER_ALGORITHM, &[h.as_str()]);
+        Hex64::of(&self.key.sign(sts.as_bytes()))
     }
 }
 
@@ -116,6 +108,22 @@ fn trailer_lines(trailers: &[(&str, &str)]) -> String {
         s.push('\n');
     }
     s
+}
+
+impl Signer {
+    /// A [`ChunkSigner`] for an aws-chunked body whose request was signed with `seed_signature`
+    /// (the `signature` of [`Signer::sign`] with a `Payload::Streaming*` payload).
+    pub fn chunk_signer(
+        &self,
+        credentials: &Credentials,
+        time: Timestamp,
+        seed_signature: &str,
+    ) -> Result<ChunkSigner, Error> {
+        let key = self.signing_key(credentials, time);
+        let amz = time.amz();
+        let scope = self.scope(&amz).owned();
+        ChunkSigner::new(key, time, &scope, seed_signature)
+    }
 }
 
 /// Signs the chunks of an aws-chunked body, in order.
@@ -147,7 +155,7 @@ impl ChunkSigner {
         if data.is_empty() {
             self.finished = true;
         }
-        String::from_utf8_lossy(&sig).into_owned()
+        sig.as_str().to_owned()
     }
 
     /// Signs `data` and appends its wire form `hex(len);chunk-signature=<sig>\r\n<data>\r\n` to `out`.
@@ -174,7 +182,7 @@ impl ChunkSigner {
     pub fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> String {
         let sig = self.chain.trailer_signature(&trailer_lines(trailers));
         self.chain.previous = sig;
-        String::from_utf8_lossy(&sig).into_owned()
+        sig.as_str().to_owned()
     }
 
     /// Signs the trailers and appends their wire form (`name:value\r\n` per trailer,
@@ -202,10 +210,6 @@ pub struct ChunkVerifier {
     finished: bool,
 }
 
-fn ct_eq_sig(a: &[u8; 64], b: &str) -> bool {
-    crate::credentials::signature_eq(a, b.as_bytes())
-}
-
 impl ChunkVerifier {
     /// A verifier chained on the request's verified signature.
     pub fn new(
@@ -228,7 +232,7 @@ impl ChunkVerifier {
             });
         }
         let sig = self.chain.chunk_signature(data);
-        if !ct_eq_sig(&sig, signature) {
+        if !sig.ct_eq(signature.as_bytes()) {
             return Err(Error::ChunkSignatureMismatch);
         }
         self.chain.previous = sig;
@@ -248,7 +252,7 @@ impl ChunkVerifier {
             });
         }
         let sig = self.chain.trailer_signature(&trailer_lines(trailers));
-        if !ct_eq_sig(&sig, signature) {
+        if !sig.ct_eq(signature.as_bytes()) {
             return Err(Error::ChunkSignatureMismatch);
         }
         self.chain.previous = sig;
@@ -308,7 +312,14 @@ pub struct ChunkDecoder {
     trailers: Vec<(String, String)>,
     expect_trailer: bool,
     max_chunk: usize,
+    /// `x-amz-decoded-content-length`, when given.
+    decoded_length: Option<u64>,
+    /// Payload bytes verified so far.
+    decoded: u64,
 }
+
+/// The longest chunk header or trailer line, `\r\n` excluded.
+const MAX_LINE: usize = 4096;
 
 impl ChunkDecoder {
     /// A decoder; `expect_trailer` for `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`.
@@ -323,6 +334,28 @@ impl ChunkDecoder {
             trailers: Vec::new(),
             expect_trailer,
             max_chunk: 16 << 20,
+            decoded_length: None,
+            decoded: 0,
+        }
+    }
+
+    /// Enforces `x-amz-decoded-content-length`: the chunks must carry exactly `length` payload
+    /// bytes (a chunk that would exceed it is refused before its data is read, and the final
+    /// chunk is refused if fewer came).
+    pub fn with_decoded_length(mut self, length: u64) -> ChunkDecoder {
+        self.decoded_length = Some(length);
+        self
+    }
+
+    /// Ends the body: fails unless the final chunk (and the trailer, if expected) has been
+    /// verified, e.g. on a truncated body.
+    pub fn finish(&self) -> Result<(), Error> {
+        if self.is_done() {
+            Ok(())
+        } else {
+            Err(Error::MalformedChunk {
+                reason: "body ended before its final chunk (truncated)",
+            })
         }
     }
 
@@ -340,15 +373,22 @@ impl ChunkDecoder {
                     });
                 }
                 DecState::Header | DecState::Trailer | DecState::DataEnd => {
+                    let too_long = Error::MalformedChunk {
+                        reason: "line longer than 4096 bytes",
+                    };
                     let Some(pos) = find_crlf(&self.buf, input) else {
-                        self.buf.extend_from_slice(input);
-                        if self.buf.len() > 4096 {
-                            return Err(Error::MalformedChunk {
-                                reason: "line longer than 4096 bytes",
-                            });
+                        // A line may end with the next read's '\n': up to MAX_LINE + 1 bytes kept.
+                        if self.buf.len() + input.len() > MAX_LINE + 1 {
+                            return Err(too_long);
                         }
+                        self.buf.extend_from_slice(input);
                         return Ok(());
                     };
+                    // `pos` is where the line's "\r\n" starts, counted from the start of `buf`:
+                    // the limit is the same whether or not the line spans reads.
+                    if pos > MAX_LINE {
+                        return Err(too_long);
+                    }
                     let take = pos + 2 - self.buf.len();
                     self.buf.extend_from_slice(&input[..take]);
                     input = &input[take..];
@@ -384,6 +424,19 @@ impl ChunkDecoder {
                         reason: "chunk larger than 16 MiB",
                     });
                 }
+                if let Some(expected) = self.decoded_length {
+                    let total = self.decoded + n as u64;
+                    if total > expected {
+                        return Err(Error::MalformedChunk {
+                            reason: "chunks carry more bytes than x-amz-decoded-content-length",
+                        });
+                    }
+                    if n == 0 && total < expected {
+                        return Err(Error::MalformedChunk {
+                            reason: "chunks carry fewer bytes than x-amz-decoded-content-length",
+                        });
+                    }
+                }
                 self.signature = sig.to_owned();
                 if n == 0 {
                     self.verifier.verify_chunk(b"", &self.signature)?;
@@ -407,6 +460,7 @@ impl ChunkDecoder {
                     self.state = DecState::Done;
                 } else {
                     self.verifier.verify_chunk(&self.chunk, &self.signature)?;
+                    self.decoded += self.chunk.len() as u64;
                     out.extend_from_slice(&self.chunk);
                     self.chunk.clear();
                     self.state = DecState::Header;

@@ -1,0 +1,79 @@
+//! The canonical headers: trimmed values, lower-case names, the `SignedHeaders` list.
+
+use crate::ascii::{SPACE, any_in, maybe_space};
+
+/// Trimall of a header value: leading/trailing whitespace removed, inner runs of whitespace
+/// (spaces, tabs, obs-fold line breaks) collapsed to one space.
+pub(crate) fn push_trimmed(out: &mut String, value: &str) {
+    let b = value.as_bytes();
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c);
+    if !maybe_space(b) || !any_in(b, SPACE) {
+        out.push_str(value);
+        return;
+    }
+    let mut first = true;
+    for word in value.split(|c: char| c.is_ascii() && ws(c as u8)) {
+        if word.is_empty() {
+            continue;
+        }
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(word);
+        first = false;
+    }
+}
+
+/// Canonical header value (trimall) of one header value.
+///
+/// ```
+/// assert_eq!(iamkit_sigv4::canonical::trim_header_value("  a   b \n  c "), "a b c");
+/// ```
+pub fn trim_header_value(value: &str) -> String {
+    let mut s = String::with_capacity(value.len());
+    push_trimmed(&mut s, value);
+    s
+}
+
+/// Writes the `SignedHeaders` list of `headers` (sorted with [`cmp_header_names`]) into `signed`.
+pub(crate) fn write_signed_headers(signed: &mut String, headers: &[(&str, &str)]) {
+    let mut prev: Option<&str> = None;
+    for &(name, _) in headers {
+        if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if prev.is_some() {
+            signed.push(';');
+        }
+        push_lower(signed, name);
+        prev = Some(name);
+    }
+}
+
+/// Writes the canonical headers block of `headers` (sorted with [`cmp_header_names`]).
+pub(crate) fn write_header_block(out: &mut String, headers: &[(&str, &str)]) {
+    let mut i = 0;
+    while i < headers.len() {
+        let name = headers[i].0;
+        push_lower(out, name);
+        out.push(':');
+        push_trimmed(out, headers[i].1);
+        let mut j = i + 1;
+        while j < headers.len() && headers[j].0.eq_ignore_ascii_case(name) {
+            out.push(',');
+            push_trimmed(out, headers[j].1);
+            j += 1;
+        }
+        out.push('\n');
+        i = j;
+    }
+}
+
+fn push_lower(out: &mut String, name: &str) {
+    let start = out.len();
+    out.push_str(name);
+    if name.bytes().any(|c| c.is_ascii_uppercase()) {
+        // Only ASCII letters change; the string stays valid UTF-8.
+        out[start..].make_ascii_lowercase();
+    }
+}

@@ -1,0 +1,93 @@
+//! The rules a signer and a verifier share.
+
+use std::borrow::Cow;
+
+use crate::error::Error;
+
+/// The longest allowed `X-Amz-Expires`: 7 days.
+pub const MAX_EXPIRES: u64 = 604_800;
+
+/// When the session token is added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SessionTokenMode {
+    /// Signed: part of the canonical request (the default).
+    #[default]
+    Signed,
+    /// Added after the signature is computed, unsigned (some services want this; the official
+    /// suite's `post-sts-header-after`).
+    AddedAfterSigning,
+}
+
+/// The headers never signed by default.
+pub const DEFAULT_EXCLUDED_HEADERS: [&str; 5] = [
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "expect",
+    "transfer-encoding",
+];
+
+/// Rules for canonicalising and signing. `Default` is the general AWS rule set;
+/// [`SigningSettings::s3`] the S3 one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SigningSettings {
+    /// Remove dot segments and empty segments from the path (default true; false for S3).
+    pub normalize_path: bool,
+    /// Percent-encode the (wire) path again (default true; false for S3).
+    pub double_encode_path: bool,
+    /// Send and sign `x-amz-content-sha256` with the payload hash (default false; true for S3).
+    pub content_sha256_header: bool,
+    /// Presigned URLs sign `UNSIGNED-PAYLOAD` whatever the payload (default false; true for S3).
+    pub presign_unsigned_payload: bool,
+    /// When the session token is added.
+    pub session_token: SessionTokenMode,
+    /// Header names (lower-case) never signed; default [`DEFAULT_EXCLUDED_HEADERS`].
+    pub excluded_headers: Vec<Cow<'static, str>>,
+}
+
+impl Default for SigningSettings {
+    fn default() -> Self {
+        SigningSettings {
+            normalize_path: true,
+            double_encode_path: true,
+            content_sha256_header: false,
+            presign_unsigned_payload: false,
+            session_token: SessionTokenMode::Signed,
+            excluded_headers: DEFAULT_EXCLUDED_HEADERS
+                .iter()
+                .map(|s| Cow::Borrowed(*s))
+                .collect(),
+        }
+    }
+}
+
+impl SigningSettings {
+    /// The S3 rules: no path normalisation, single encoding, `x-amz-content-sha256` sent,
+    /// presigned URLs with `UNSIGNED-PAYLOAD`.
+    pub fn s3() -> Self {
+        SigningSettings {
+            normalize_path: false,
+            double_encode_path: false,
+            content_sha256_header: true,
+            presign_unsigned_payload: true,
+            ..SigningSettings::default()
+        }
+    }
+
+    pub(crate) fn is_excluded(&self, name: &str) -> bool {
+        self.excluded_headers
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(name))
+    }
+}
+pub(crate) fn validate_scope_part(s: &str, part: &'static str) -> Result<(), Error> {
+    if s.is_empty()
+        || s.bytes()
+            .any(|b| b == b'/' || b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(Error::InvalidScopePart { part });
+    }
+    Ok(())
+}

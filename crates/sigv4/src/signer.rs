@@ -1,0 +1,377 @@
+//! Signing into the `Authorization` header: the [`Signer`] and its [`SigningOutput`].
+//!
+//! Simplest use:
+//!
+//! ```
+//! use iamkit_sigv4::{Credentials, Request, Signer, Timestamp};
+//! let signer = Signer::new("us-east-1", "service")?;
+//! let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+//! let req = Request::from_url("GET", "https://example.amazonaws.com/")?;
+//! let out = signer.sign(&req, &creds, Timestamp::parse_amz_date("20150830T123600Z")?)?;
+//! assert_eq!(out.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+//! for (name, value) in &out.headers {
+//!     // add `name: value` to the request: x-amz-date and authorization here
+//! #   let _ = (name, value);
+//! }
+//! # Ok::<(), iamkit_sigv4::Error>(())
+//! ```
+
+use crate::ascii::{Hex64, uri_encode_into};
+use crate::canonical_request::CanonicalRequest;
+use crate::canonical_request::headers::write_signed_headers;
+use crate::canonical_request::payload::PayloadHash;
+use crate::canonical_request::query::{query_pairs, write_sorted_query};
+use crate::error::Error;
+use crate::key::{Credentials, SigningKey};
+use crate::key_cache::SigningKeyCache;
+use crate::request::{HeaderBuf, Request, validate_header, validate_method};
+use crate::settings::{SessionTokenMode, SigningSettings, validate_scope_part};
+use crate::sha::sha256;
+use crate::string_to_sign::{ALGORITHM, Scope, sts_head};
+use crate::time::{AmzDate, Timestamp};
+
+/// Everything a signing produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SigningOutput {
+    /// The canonical request.
+    pub canonical_request: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+    /// The signature, 64 lower-case hex digits.
+    pub signature: String,
+    /// `SignedHeaders` (`host;x-amz-date`).
+    pub signed_headers: String,
+    /// Headers to add to the request, lower-case names (header signing: `x-amz-date`,
+    /// `x-amz-security-token`, `x-amz-content-sha256` as configured, then `authorization`;
+    /// presigning: none).
+    pub headers: Vec<(&'static str, String)>,
+    /// Presigning: the presigned URL (`has_url`) or only its query; see [`SigningOutput::url`]
+    /// and [`SigningOutput::query`].
+    presigned: Option<String>,
+    /// Where the query starts in `presigned`.
+    query_at: usize,
+    has_url: bool,
+}
+
+impl SigningOutput {
+    pub(crate) fn new(
+        canonical_request: String,
+        string_to_sign: String,
+        signature: String,
+        signed_headers: String,
+        headers: Vec<(&'static str, String)>,
+    ) -> SigningOutput {
+        SigningOutput {
+            canonical_request,
+            string_to_sign,
+            signature,
+            signed_headers,
+            headers,
+            presigned: None,
+            query_at: 0,
+            has_url: false,
+        }
+    }
+
+    pub(crate) fn set_presigned(&mut self, presigned: String, query_at: usize, has_url: bool) {
+        self.presigned = Some(presigned);
+        self.query_at = query_at;
+        self.has_url = has_url;
+    }
+
+    /// Presigning: the presigned URL, when the request knows its scheme and host.
+    pub fn url(&self) -> Option<&str> {
+        self.presigned.as_deref().filter(|_| self.has_url)
+    }
+
+    /// Presigning: the presigned URL as an owned `String` (see [`SigningOutput::url`]).
+    pub fn into_url(self) -> Option<String> {
+        if self.has_url { self.presigned } else { None }
+    }
+
+    /// Presigning: the full query string to send (without `?`), the request's own parameters and
+    /// the `X-Amz-*` ones, ending with `X-Amz-Signature`.
+    pub fn query(&self) -> Option<&str> {
+        self.presigned
+            .as_deref()
+            .and_then(|p| p.get(self.query_at..))
+    }
+}
+
+/// Signs requests for one region and service with a [`SigningKeyCache`].
+#[derive(Debug)]
+pub struct Signer {
+    region: String,
+    service: String,
+    /// `%2F{region}%2F{service}%2Faws4_request`: the end of a presigned URL's encoded
+    /// `X-Amz-Credential`, written once here.
+    credential_tail: String,
+    settings: SigningSettings,
+    cache: SigningKeyCache,
+}
+
+impl Signer {
+    /// A signer with the general AWS rules ([`SigningSettings::default`]).
+    pub fn new(region: &str, service: &str) -> Result<Signer, Error> {
+        Signer::with_settings(region, service, SigningSettings::default())
+    }
+
+    /// A signer with the S3 rules ([`SigningSettings::s3`]) for service `s3`.
+    pub fn s3(region: &str) -> Result<Signer, Error> {
+        Signer::with_settings(region, "s3", SigningSettings::s3())
+    }
+
+    /// A signer with explicit settings.
+    pub fn with_settings(
+        region: &str,
+        service: &str,
+        settings: SigningSettings,
+    ) -> Result<Signer, Error> {
+        validate_scope_part(region, "region")?;
+        validate_scope_part(service, "service")?;
+        let mut credential_tail = String::new();
+        for part in [region, service] {
+            credential_tail.push_str("%2F");
+            uri_encode_into(&mut credential_tail, part, true);
+        }
+        credential_tail.push_str("%2Faws4_request");
+        Ok(Signer {
+            region: region.to_owned(),
+            service: service.to_owned(),
+            credential_tail,
+            settings,
+            cache: SigningKeyCache::default(),
+        })
+    }
+
+    /// `%2F{region}%2F{service}%2Faws4_request`.
+    pub(crate) fn credential_tail(&self) -> &str {
+        &self.credential_tail
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &SigningSettings {
+        &self.settings
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The service.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The (cached) signing key for `credentials` on the day of `time`.
+    pub fn signing_key(&self, credentials: &Credentials, time: Timestamp) -> SigningKey {
+        self.cache.get(
+            credentials.secret_access_key(),
+            time.amz().date(),
+            &self.region,
+            &self.service,
+        )
+    }
+
+    /// The credential scope for a request dated `amz`.
+    pub(crate) fn scope<'s>(&'s self, amz: &'s AmzDate) -> Scope<'s> {
+        Scope {
+            date: amz.date(),
+            region: &self.region,
+            service: &self.service,
+        }
+    }
+
+    /// Completes the string to sign `sts` (from [`sts_head`] for `amz` and `scope`) with the hash
+    /// of `canonical_request` and returns the signature.
+    pub(crate) fn finish_sts(
+        &self,
+        credentials: &Credentials,
+        amz: &AmzDate,
+        sts: &mut String,
+        canonical_request: &str,
+    ) -> Hex64 {
+        let hash = Hex64::of(&sha256(canonical_request.as_bytes()));
+        // `sts` holds exactly the head here.
+        let (signature, _) = self.cache.sign(
+            credentials.secret_access_key(),
+            amz,
+            self.scope(amz),
+            Some(sts),
+            &hash,
+        );
+        sts.push_str(hash.as_str());
+        signature
+    }
+
+    /// Collects the headers to sign (request headers minus excluded and `replaced` ones, plus the
+    /// host when the request has no `host` header), sorted.
+    pub(crate) fn collect_headers<'a>(
+        &self,
+        req: &'a Request<'_>,
+        replaced: &[&str],
+        out: &mut HeaderBuf<'a>,
+    ) -> Result<(), Error> {
+        let mut has_host = false;
+        for &(n, v) in req.headers() {
+            validate_header(n, v)?;
+            if self.settings.is_excluded(n) || replaced.iter().any(|r| r.eq_ignore_ascii_case(n)) {
+                continue;
+            }
+            has_host |= n.eq_ignore_ascii_case("host");
+            out.push((n, v));
+        }
+        if !has_host {
+            out.push(("host", req.host().ok_or(Error::MissingHost)?));
+        }
+        out.sort();
+        Ok(())
+    }
+
+    /// Signs into the `Authorization` header: returns the canonical request, string to sign,
+    /// signature and the headers to add.
+    pub fn sign(
+        &self,
+        req: &Request<'_>,
+        credentials: &Credentials,
+        time: Timestamp,
+    ) -> Result<SigningOutput, Error> {
+        validate_method(req.method())?;
+        let payload = PayloadHash::from_payload(req.payload_ref())?;
+        let payload = payload.as_str();
+        let amz = time.amz();
+        let scope = self.scope(&amz);
+        let token = credentials.session_token();
+        let sign_token = token.filter(|_| self.settings.session_token == SessionTokenMode::Signed);
+
+        let mut headers = HeaderBuf::new();
+        let replaced: &[&str] = match (sign_token.is_some(), self.settings.content_sha256_header) {
+            (false, false) => &["x-amz-date"],
+            (true, false) => &["x-amz-date", "x-amz-security-token"],
+            (false, true) => &["x-amz-date", "x-amz-content-sha256"],
+            (true, true) => &["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"],
+        };
+        for added in [
+            Some(("x-amz-date", amz.as_str())),
+            sign_token.map(|t| ("x-amz-security-token", t)),
+            Some(("x-amz-content-sha256", payload)).filter(|_| self.settings.content_sha256_header),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            headers.push(added);
+        }
+        self.collect_headers(req, replaced, &mut headers)?;
+        let headers = headers.as_slice();
+        let mut signed = String::new();
+        write_signed_headers(&mut signed, headers);
+
+        let mut pairs = Vec::new();
+        query_pairs(req.query(), &mut pairs);
+        let mut cr = String::new();
+        CanonicalRequest {
+            method: req.method(),
+            path: req.path(),
+            normalize: self.settings.normalize_path,
+            double_encode: self.settings.double_encode_path,
+            headers,
+            signed_headers: &signed,
+            payload_hash: payload,
+        }
+        .write(&mut cr, req.query().len(), |out| {
+            write_sorted_query(out, &mut pairs)
+        });
+
+        let mut sts = sts_head(&amz, scope);
+        let signature = self.finish_sts(credentials, &amz, &mut sts, &cr);
+
+        let mut authz = String::with_capacity(
+            ALGORITHM.len()
+                + " Credential=".len()
+                + credentials.access_key_id().len()
+                + 1
+                + scope.len()
+                + ", SignedHeaders=".len()
+                + signed.len()
+                + ", Signature=".len()
+                + 64,
+        );
+        authz.push_str(ALGORITHM);
+        authz.push_str(" Credential=");
+        authz.push_str(credentials.access_key_id());
+        authz.push('/');
+        scope.push_to(&mut authz);
+        authz.push_str(", SignedHeaders=");
+        authz.push_str(&signed);
+        authz.push_str(", Signature=");
+        authz.push_str(signature.as_str());
+        let mut out_headers = Vec::with_capacity(4);
+        out_headers.push(("x-amz-date", amz.as_str().to_owned()));
+        if let Some(t) = token {
+            out_headers.push(("x-amz-security-token", t.to_owned()));
+        }
+        if self.settings.content_sha256_header {
+            out_headers.push(("x-amz-content-sha256", payload.to_owned()));
+        }
+        out_headers.push(("authorization", authz));
+        Ok(SigningOutput::new(
+            cr,
+            sts,
+            signature.as_str().to_owned(),
+            signed,
+            out_headers,
+        ))
+    }
+
+    /// Signs an [`http::Request`] in place: adds `x-amz-date`, `authorization` and, as
+    /// configured, `x-amz-security-token` and `x-amz-content-sha256`. The path and query are taken
+    /// from the URI as they are (wire form); the host from the `host` header or the URI authority.
+    #[cfg(feature = "http")]
+    pub fn sign_http<B>(
+        &self,
+        request: &mut http::Request<B>,
+        payload: crate::request::Payload<'_>,
+        credentials: &Credentials,
+        time: Timestamp,
+    ) -> Result<SigningOutput, Error> {
+        let out = {
+            let uri = request.uri();
+            let path = uri.path();
+            let query = uri.query().unwrap_or("");
+            let mut r = Request::new(request.method().as_str(), path, query).payload(payload);
+            let host_owned;
+            if let Some(a) = uri.authority() {
+                let default = match uri.scheme_str() {
+                    Some("http") => Some(80),
+                    Some("https") => Some(443),
+                    _ => None,
+                };
+                host_owned = match a.port_u16() {
+                    Some(p) if Some(p) != default => {
+                        format!("{}:{}", a.host().to_ascii_lowercase(), p)
+                    }
+                    _ => a.host().to_ascii_lowercase(),
+                };
+                r = r.with_host(&host_owned);
+            }
+            for (name, value) in request.headers() {
+                let v = value.to_str().map_err(|_| Error::InvalidHeader {
+                    name: name.as_str().to_owned(),
+                    reason: "value is not visible ASCII",
+                })?;
+                r.push_header(name.as_str(), v);
+            }
+            self.sign(&r, credentials, time)?
+        };
+        for (name, value) in &out.headers {
+            let v = http::HeaderValue::from_str(value).map_err(|_| Error::InvalidHeader {
+                name: (*name).to_owned(),
+                reason: "cannot be a header value",
+            })?;
+            request.headers_mut().insert(*name, v);
+        }
+        Ok(out)
+    }
+}

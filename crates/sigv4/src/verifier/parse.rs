@@ -1,0 +1,411 @@
+//! Parsing the `Authorization` header and the presigned query's `X-Amz-*` parameters.
+
+use std::borrow::Cow;
+
+use crate::ascii::{
+    SIGNED_LIST, all_in, bytes_less, find_byte, is_lower_hex, maybe_space, percent_decode,
+};
+use crate::error::Error;
+use crate::settings::MAX_EXPIRES;
+use crate::string_to_sign::ALGORITHM;
+
+/// The most header names a `SignedHeaders` list may hold (requests sign a handful; the limit
+/// bounds the work spent on a request before its credentials are looked up).
+pub const MAX_SIGNED_HEADERS: usize = 128;
+
+/// The parts of an `Authorization` header or of presigned query parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParsedAuth<'a> {
+    /// Access key ID.
+    pub access_key_id: Cow<'a, str>,
+    /// Scope date, `yyyymmdd`.
+    pub date: Cow<'a, str>,
+    /// Scope region.
+    pub region: Cow<'a, str>,
+    /// Scope service.
+    pub service: Cow<'a, str>,
+    /// `SignedHeaders`, `;`-separated.
+    pub signed_headers: Cow<'a, str>,
+    /// The signature (64 hex digits).
+    pub signature: Cow<'a, str>,
+    /// Presigned: `X-Amz-Date`.
+    pub amz_date: Option<Cow<'a, str>>,
+    /// Presigned: `X-Amz-Expires`.
+    pub expires: Option<u64>,
+}
+
+fn parse_credential<'a>(cred: Cow<'a, str>) -> Result<[Cow<'a, str>; 4], Error> {
+    let bad = |reason| Error::MalformedCredentialScope { reason };
+    let split = |c: &str| -> Result<[(usize, usize); 4], Error> {
+        let mut it = c.splitn(6, '/');
+        let mut spans = [(0usize, 0usize); 4];
+        let base = c.as_ptr() as usize;
+        for span in &mut spans {
+            let part = it.next().ok_or(bad("expected 5 '/'-separated parts"))?;
+            let start = part.as_ptr() as usize - base;
+            *span = (start, start + part.len());
+        }
+        match (it.next(), it.next()) {
+            (Some("aws4_request"), None) => {}
+            (Some(_), None) => return Err(bad("last part must be aws4_request")),
+            _ => return Err(bad("expected 5 '/'-separated parts")),
+        }
+        let part = |i: usize| &c[spans[i].0..spans[i].1];
+        if part(0).is_empty() {
+            return Err(bad("empty access key ID"));
+        }
+        if part(1).len() != 8 || !part(1).bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("date must be yyyymmdd"));
+        }
+        if part(2).is_empty() || part(3).is_empty() {
+            return Err(bad("empty region or service"));
+        }
+        Ok(spans)
+    };
+    let spans = split(&cred)?;
+    Ok(match cred {
+        Cow::Borrowed(c) => spans.map(|(a, b)| Cow::Borrowed(&c[a..b])),
+        Cow::Owned(c) => spans.map(|(a, b)| Cow::Owned(c[a..b].to_owned())),
+    })
+}
+
+fn check_signature_syntax(sig: &str) -> Result<(), Error> {
+    if sig.len() != 64 || !is_lower_hex(sig.as_bytes()) {
+        return Err(Error::MalformedAuthorization {
+            reason: "Signature must be 64 lower-case hex digits",
+        });
+    }
+    Ok(())
+}
+
+/// Checks a `SignedHeaders` list (lower-case names, sorted, no repeats) and notes which of the
+/// headers the verifier cares about it names, in one pass.
+pub(super) fn check_signed_headers(list: &str) -> Result<SignedFlags, Error> {
+    let b = list.as_bytes();
+    if b.is_empty() {
+        return Err(Error::MalformedAuthorization {
+            reason: "SignedHeaders is empty",
+        });
+    }
+    let bad_name = Error::MalformedAuthorization {
+        reason: "SignedHeaders must be lower-case header names separated by ';'",
+    };
+    if !all_in(b, SIGNED_LIST) {
+        return Err(bad_name);
+    }
+    // Each name strictly after the one before it (byte order): an inline comparison, as the
+    // names are short.
+    let mut flags = SignedFlags::default();
+    let mut prev: &[u8] = &[];
+    for (count, name) in b.split(|&c| c == b';').enumerate() {
+        if count == MAX_SIGNED_HEADERS {
+            return Err(Error::TooManySignedHeaders {
+                max: MAX_SIGNED_HEADERS,
+            });
+        }
+        if name.is_empty() {
+            return Err(bad_name);
+        }
+        if !prev.is_empty() && !bytes_less(prev, name) {
+            return Err(Error::MalformedAuthorization {
+                reason: "SignedHeaders must be sorted and without repeats",
+            });
+        }
+        match name {
+            b"host" => flags.host = true,
+            b"date" => flags.date = true,
+            b"x-amz-date" => flags.amz_date = true,
+            b"x-amz-content-sha256" => flags.content_sha = true,
+            _ => {}
+        }
+        prev = name;
+    }
+    Ok(flags)
+}
+
+/// Parses an `Authorization` header value
+/// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`).
+pub fn parse_authorization(value: &str) -> Result<ParsedAuth<'_>, Error> {
+    parse_authorization_flags(value).map(|(p, _)| p)
+}
+
+pub(super) fn parse_authorization_flags(
+    value: &str,
+) -> Result<(ParsedAuth<'_>, SignedFlags), Error> {
+    match parse_authorization_fast(value) {
+        Some(p) => Ok(p),
+        None => parse_authorization_general(value),
+    }
+}
+
+/// One pass over the exact form signers write
+/// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`, nothing to trim, every check
+/// passing); `None` sends everything else to [`parse_authorization_general`], which gives the
+/// same result on this form.
+fn parse_authorization_fast(value: &str) -> Option<(ParsedAuth<'_>, SignedFlags)> {
+    let rest = value.strip_prefix("AWS4-HMAC-SHA256 Credential=")?;
+    let b = rest.as_bytes();
+    // The credential: up to the first ',', no byte at or below space, four '/' then
+    // `aws4_request` (byte loops: `str::find` costs more on strings this short).
+    let i = find_byte(b, b',')?;
+    if maybe_space(&b[..i]) {
+        return None;
+    }
+    let mut slashes = [0usize; 4];
+    let mut from = 0;
+    for slash in &mut slashes {
+        *slash = from + find_byte(&b[from..i], b'/')?;
+        from = *slash + 1;
+    }
+    if &b[from..i] != b"aws4_request" {
+        return None;
+    }
+    let cred = &rest[..i];
+    let (akid, date) = (&cred[..slashes[0]], &cred[slashes[0] + 1..slashes[1]]);
+    let region = &cred[slashes[1] + 1..slashes[2]];
+    let service = &cred[slashes[2] + 1..slashes[3]];
+    if akid.is_empty()
+        || region.is_empty()
+        || service.is_empty()
+        || date.len() != 8
+        || !date.bytes().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let rest = rest[i..].strip_prefix(", SignedHeaders=")?;
+    let end = find_byte(rest.as_bytes(), b',')?;
+    let signed = &rest[..end];
+    let sig = rest[end..].strip_prefix(", Signature=")?;
+    check_signature_syntax(sig).ok()?;
+    let flags = check_signed_headers(signed).ok()?;
+    Some((
+        ParsedAuth {
+            access_key_id: Cow::Borrowed(akid),
+            date: Cow::Borrowed(date),
+            region: Cow::Borrowed(region),
+            service: Cow::Borrowed(service),
+            signed_headers: Cow::Borrowed(signed),
+            signature: Cow::Borrowed(sig),
+            amz_date: None,
+            expires: None,
+        },
+        flags,
+    ))
+}
+
+fn parse_authorization_general(value: &str) -> Result<(ParsedAuth<'_>, SignedFlags), Error> {
+    let value = value.trim();
+    let (alg, rest) = value.split_once(' ').ok_or(Error::MalformedAuthorization {
+        reason: "expected 'AWS4-HMAC-SHA256 Credential=…'",
+    })?;
+    if alg != ALGORITHM {
+        return Err(Error::UnsupportedAlgorithm);
+    }
+    let (mut cred, mut signed, mut sig) = (None, None, None);
+    for part in rest.split(',') {
+        let part = part.trim();
+        let (k, v) = part.split_once('=').ok_or(Error::MalformedAuthorization {
+            reason: "expected Key=Value components separated by ','",
+        })?;
+        let slot = match k {
+            "Credential" => &mut cred,
+            "SignedHeaders" => &mut signed,
+            "Signature" => &mut sig,
+            _ => {
+                return Err(Error::MalformedAuthorization {
+                    reason: "unknown component (expected Credential, SignedHeaders, Signature)",
+                });
+            }
+        };
+        if slot.replace(v).is_some() {
+            return Err(Error::MalformedAuthorization {
+                reason: "repeated component",
+            });
+        }
+    }
+    let cred = cred.ok_or(Error::MalformedAuthorization {
+        reason: "missing Credential",
+    })?;
+    let signed = signed.ok_or(Error::MalformedAuthorization {
+        reason: "missing SignedHeaders",
+    })?;
+    let sig = sig.ok_or(Error::MalformedAuthorization {
+        reason: "missing Signature",
+    })?;
+    check_signature_syntax(sig)?;
+    let flags = check_signed_headers(signed)?;
+    let [akid, date, region, service] = parse_credential(Cow::Borrowed(cred))?;
+    Ok((
+        ParsedAuth {
+            access_key_id: akid,
+            date,
+            region,
+            service,
+            signed_headers: Cow::Borrowed(signed),
+            signature: Cow::Borrowed(sig),
+            amz_date: None,
+            expires: None,
+        },
+        flags,
+    ))
+}
+
+fn decode_str(s: &str) -> Result<Cow<'_, str>, Error> {
+    if !s.contains('%') {
+        return Ok(Cow::Borrowed(s));
+    }
+    String::from_utf8(percent_decode(s))
+        .map(Cow::Owned)
+        .map_err(|_| Error::MalformedAuthorization {
+            reason: "query parameter is not UTF-8",
+        })
+}
+
+/// Parses the `X-Amz-*` parameters of a presigned wire query.
+pub fn parse_presigned_query(query: &str) -> Result<ParsedAuth<'_>, Error> {
+    parse_presigned_query_flags(query).map(|(p, _)| p)
+}
+
+pub(super) fn parse_presigned_query_flags(
+    query: &str,
+) -> Result<(ParsedAuth<'_>, SignedFlags), Error> {
+    let (mut alg, mut cred, mut date, mut exp, mut signed, mut sig) =
+        (None, None, None, None, None, None);
+    for piece in query.split('&') {
+        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+        let slot = match k {
+            "X-Amz-Algorithm" => &mut alg,
+            "X-Amz-Credential" => &mut cred,
+            "X-Amz-Date" => &mut date,
+            "X-Amz-Expires" => &mut exp,
+            "X-Amz-SignedHeaders" => &mut signed,
+            "X-Amz-Signature" => &mut sig,
+            _ => continue,
+        };
+        if slot.replace(v).is_some() {
+            return Err(Error::MalformedAuthorization {
+                reason: "repeated X-Amz-* parameter",
+            });
+        }
+    }
+    let missing = |what| Error::MalformedAuthorization { reason: what };
+    let alg = alg.ok_or(missing("missing X-Amz-Algorithm"))?;
+    if decode_str(alg)? != ALGORITHM {
+        return Err(Error::UnsupportedAlgorithm);
+    }
+    let cred = decode_str(cred.ok_or(missing("missing X-Amz-Credential"))?)?;
+    let date = decode_str(date.ok_or(missing("missing X-Amz-Date"))?)?;
+    let exp = exp.ok_or(missing("missing X-Amz-Expires"))?;
+    let signed = decode_str(signed.ok_or(missing("missing X-Amz-SignedHeaders"))?)?;
+    let sig = decode_str(sig.ok_or(missing("missing X-Amz-Signature"))?)?;
+    if exp.is_empty() || exp.len() > 7 || !exp.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(missing("X-Amz-Expires must be a number of seconds"));
+    }
+    let expires: u64 = exp
+        .parse()
+        .map_err(|_| missing("X-Amz-Expires must be a number of seconds"))?;
+    if !(1..=MAX_EXPIRES).contains(&expires) {
+        return Err(Error::InvalidExpires { seconds: expires });
+    }
+    check_signature_syntax(&sig)?;
+    let flags = check_signed_headers(&signed)?;
+    let [akid, d, region, service] = parse_credential(cred)?;
+    Ok((
+        ParsedAuth {
+            access_key_id: akid,
+            date: d,
+            region,
+            service,
+            signed_headers: signed,
+            signature: sig,
+            amz_date: Some(date),
+            expires: Some(expires),
+        },
+        flags,
+    ))
+}
+
+/// The names of a `SignedHeaders` list (a byte loop: no `memchr` set-up for short lists).
+pub(super) fn list_names(list: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(list);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == b';') {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// Which of the headers the verifier cares about are signed.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct SignedFlags {
+    pub(super) host: bool,
+    pub(super) amz_date: bool,
+    pub(super) date: bool,
+    pub(super) content_sha: bool,
+}
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(value: &str) {
+        let general = parse_authorization_general(value);
+        match parse_authorization_fast(value) {
+            Some(fast) => assert_eq!(Ok(fast), general, "{value}"),
+            None => assert_eq!(parse_authorization_flags(value), general, "{value}"),
+        }
+    }
+
+    const GOOD: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+
+    #[test]
+    fn fast_authorization_parser_matches_general() {
+        assert!(parse_authorization_fast(GOOD).is_some());
+        for v in [
+            GOOD,
+            &GOOD.replace("AKIDEXAMPLE", ""),
+            &GOOD.replace("AKIDEXAMPLE", "AK ID"),
+            &GOOD.replace("AKIDEXAMPLE", "AK=ID"),
+            &GOOD.replace("/iam/", "/iam/x/"),
+            &GOOD.replace("/iam/", "//"),
+            &GOOD.replace("20150830", "2015083"),
+            &GOOD.replace("20150830", "2015083x"),
+            &GOOD.replace("aws4_request", "aws4_requestx"),
+            &GOOD.replace("content-type;host", "host;content-type"),
+            &GOOD.replace("content-type;host", "Content-type;host"),
+            &GOOD.replace(", SignedHeaders", ",SignedHeaders"),
+            &GOOD.replace(", Signature=5", ", Signature=x"),
+            &format!("{GOOD} "),
+            &format!("{GOOD}0"),
+            &format!("{GOOD}, Signature=00"),
+            &format!(" {GOOD}"),
+        ] {
+            check(v);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_authorization_parser_matches_general_random(
+            akid in "[A-Z0-9 =,/]{0,6}",
+            date in "[0-9a/]{7,9}",
+            region in "[a-z0-9 /-]{0,5}",
+            list in "[a-zA-Z; ,-]{0,12}",
+            sig in "[0-9a-f]{63,65}",
+            sep in "(, |,| , )",
+        ) {
+            check(&format!(
+                "AWS4-HMAC-SHA256 Credential={akid}/{date}/{region}/s3/aws4_request{sep}SignedHeaders={list}{sep}Signature={sig}"
+            ));
+        }
+    }
+}
