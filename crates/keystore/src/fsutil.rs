@@ -83,8 +83,13 @@ pub(crate) struct DirLock {
 
 impl DirLock {
     pub(crate) fn acquire(dir: &Path) -> Result<DirLock, Error> {
+        DirLock::acquire_file(dir, ".lock")
+    }
+
+    /// The lock on `<dir>/<file>` (another lock file than the store's, e.g. `.session-lock`).
+    pub(crate) fn acquire_file(dir: &Path, file: &str) -> Result<DirLock, Error> {
         ensure_private_dir(dir)?;
-        let path = dir.join(".lock");
+        let path = dir.join(file);
         let mut o = fs::OpenOptions::new();
         o.create(true).truncate(false).read(true).write(true);
         #[cfg(unix)]

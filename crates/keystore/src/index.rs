@@ -18,6 +18,8 @@ pub(crate) struct Index {
     mfa: BTreeSet<String>,
     #[serde(default)]
     creds: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    session: BTreeSet<String>,
 }
 
 impl Index {
@@ -50,6 +52,7 @@ impl Index {
         match kind {
             RecordKind::Mfa => &self.mfa,
             RecordKind::Creds => &self.creds,
+            RecordKind::Session => &self.session,
         }
     }
 
@@ -58,6 +61,7 @@ impl Index {
         match kind {
             RecordKind::Mfa => &mut self.mfa,
             RecordKind::Creds => &mut self.creds,
+            RecordKind::Session => &mut self.session,
         }
     }
 }
