@@ -101,16 +101,16 @@ pub fn parse_response<T: QueryResponse>(status: u16, body: &[u8]) -> Result<T, E
     T::from_result(result, request_id.as_deref())
 }
 
-/// `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>` (and the
-/// `<Response><Errors><Error>…` shape some services use).
+/// `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`, and the
+/// `<Errors><Error>…</Error></Errors>` wrapping some services (and moto) put around `<Error>`,
+/// under `<ErrorResponse>` or `<Response>`, as botocore reads them.
 fn parse_error(status: u16, root: Node<'_, '_>) -> Error {
-    let error = match root.tag_name().name() {
-        "Response" => only_child(root, "Errors")
+    let error = only_child(root, "Error").ok().flatten().or_else(|| {
+        only_child(root, "Errors")
             .ok()
             .flatten()
-            .and_then(|e| only_child(e, "Error").ok().flatten()),
-        _ => only_child(root, "Error").ok().flatten(),
-    };
+            .and_then(|e| only_child(e, "Error").ok().flatten())
+    });
     let Some(error) = error else {
         return malformed(format!("HTTP {status}: an error answer without <Error>"));
     };
@@ -555,6 +555,21 @@ mod tests {
             panic!()
         };
         assert!(e.is_retryable());
+    }
+
+    /// Regression: moto (and some services) answer `<ErrorResponse><Errors><Error>…`; it was
+    /// read as "an error answer without <Error>" (exit 4) instead of AWS's refusal (exit 1).
+    #[test]
+    fn error_response_with_errors_wrapper_as_moto_sends() {
+        let body = r#"<?xml version="1.0" encoding="utf-8"?>
+<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message><Type>Sender</Type></Error></Errors></ErrorResponse>"#;
+        match parse_response::<GetSessionTokenResponse>(403, body.as_bytes()) {
+            Err(Error::Aws(e)) => {
+                assert_eq!(e.code, "SignatureDoesNotMatch");
+                assert_eq!(e.kind.as_deref(), Some("Sender"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

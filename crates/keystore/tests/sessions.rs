@@ -38,7 +38,11 @@ fn sessions_are_encrypted_replaced_listed_removed() {
     for entry in walk(tmp.path()) {
         let bytes = std::fs::read(&entry).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains(TOKEN) && !text.contains(SECRET), "{}", entry.display());
+        assert!(
+            !text.contains(TOKEN) && !text.contains(SECRET),
+            "{}",
+            entry.display()
+        );
     }
     let dbg = format!("{:?}", session(1));
     assert!(!dbg.contains(TOKEN) && !dbg.contains(SECRET), "{dbg}");
