@@ -94,6 +94,9 @@ pub(crate) enum CredsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Store a role profile: a role assumed with another stored profile's credentials (its MFA
+    /// session when it has one). Nothing on stdin.
+    AddRole(AddRoleArgs),
     /// Drop cached sessions: the profile's, or every one without PROFILE.
     Forget {
         /// The profile.
@@ -122,6 +125,40 @@ pub(crate) struct AddArgs {
     #[arg(long, value_name = "SECONDS")]
     pub(crate) duration: Option<u32>,
     /// Replace an existing profile of the same name.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `iamkit creds add-role`.
+#[derive(Debug, Args)]
+pub(crate) struct AddRoleArgs {
+    /// The role profile's name.
+    pub(crate) profile: String,
+    /// The role to assume.
+    #[arg(long, value_name = "ARN")]
+    pub(crate) role_arn: String,
+    /// The stored profile whose credentials (or MFA session) assume the role.
+    #[arg(long, value_name = "PROFILE")]
+    pub(crate) source: String,
+    /// A stored MFA device whose code goes with AssumeRole (when the source has no MFA device).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) mfa_device: Option<String>,
+    /// The serial (ARN) of that MFA device.
+    #[arg(long, value_name = "ARN")]
+    pub(crate) mfa_serial: Option<String>,
+    /// The external ID the role's trust policy asks for.
+    #[arg(long, value_name = "ID")]
+    pub(crate) external_id: Option<String>,
+    /// The RoleSessionName (default: iamkit-PROFILE).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) session_name: Option<String>,
+    /// Session length in seconds (900-43200; at most 3600 when the source is itself a role).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) duration: Option<u32>,
+    /// The region of the STS endpoint and of the credentials handed out.
+    #[arg(long, value_name = "R")]
+    pub(crate) region: Option<String>,
+    /// Replace an existing role profile of the same name.
     #[arg(long)]
     pub(crate) force: bool,
 }
@@ -167,6 +204,22 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
             json,
         } => session_cmd(&profile, refresh, json, globals),
         CredsCmd::Forget { profile } => forget(profile.as_deref(), globals),
+        CredsCmd::AddRole(a) => {
+            if let Some(r) = &a.region {
+                check_region(r)?;
+            }
+            let role = iamkit_keystore::RoleProfile {
+                role_arn: a.role_arn,
+                source_profile: a.source,
+                mfa_device: a.mfa_device,
+                mfa_serial: a.mfa_serial,
+                external_id: a.external_id,
+                session_name: a.session_name,
+                duration: a.duration,
+                region: a.region,
+            };
+            crate::session::add_role(&a.profile, &role, a.force, globals)
+        }
     }
 }
 
@@ -587,10 +640,17 @@ fn list(json: bool, globals: &Globals) -> CliResult {
 
 fn remove(profile: &str, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
-    opened
-        .store
-        .remove(RecordKind::Creds, profile)
-        .map_err(store_error)?;
+    match opened.store.remove(RecordKind::Creds, profile) {
+        // A role profile (creds add-role) of that name.
+        Err(iamkit_keystore::Error::NotFound { .. }) if opened.store.get_role(profile).is_ok() => {
+            opened
+                .store
+                .remove(RecordKind::Role, profile)
+                .map_err(store_error)?;
+            return Out::line(&format!("removed role profile {profile}"));
+        }
+        r => r.map_err(store_error)?,
+    }
     Out::line(&format!("removed credentials profile {profile}"))
 }
 

@@ -14,7 +14,9 @@ use iamkit_aws::{
     MfaSerial, QueryResponse, RoleArn, RoleSessionName, Service, SessionCredentials, SignedRequest,
     TokenCode, Transport,
 };
-use iamkit_keystore::{AwsCredentials, CachedSession, Error as StoreError, RecordKind, Store};
+use iamkit_keystore::{
+    AwsCredentials, CachedSession, Error as StoreError, Overwrite, RecordKind, RoleProfile, Store,
+};
 use iamkit_sigv4::{Credentials, Timestamp};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -41,18 +43,6 @@ struct MfaPlan {
     device: String,
     serial: MfaSerial,
     duration: Option<u32>,
-}
-
-/// A role profile as `~/.aws/config` (or a stored role) describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct RoleProfile {
-    pub(crate) role_arn: String,
-    pub(crate) source_profile: String,
-    pub(crate) mfa_serial: Option<String>,
-    pub(crate) external_id: Option<String>,
-    pub(crate) session_name: Option<String>,
-    pub(crate) duration: Option<u32>,
-    pub(crate) region: Option<String>,
 }
 
 struct RolePlan {
@@ -155,7 +145,7 @@ fn plan(store: &dyn Store, profile: &str, depth: u32) -> CliResult<Plan> {
                 }))
             }
         },
-        Err(StoreError::NotFound { .. }) => match config_role(profile)? {
+        Err(StoreError::NotFound { .. }) => match stored_or_config_role(store, profile)? {
             Some(role) => {
                 if role.source_profile == profile {
                     return Err(CliError::usage(format!(
@@ -176,6 +166,89 @@ fn plan(store: &dyn Store, profile: &str, depth: u32) -> CliResult<Plan> {
         },
         Err(e) => Err(store_error(e)),
     }
+}
+
+/// A stored role profile (`creds add-role`), else one of the AWS config file.
+fn stored_or_config_role(store: &dyn Store, profile: &str) -> CliResult<Option<RoleProfile>> {
+    match store.get_role(profile) {
+        Ok(r) => Ok(Some(r)),
+        Err(StoreError::NotFound { .. }) => config_role(profile),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+/// `creds add-role`: checks everything against AWS's rules and the store, then stores the role.
+pub(crate) fn add_role(
+    name: &str,
+    role: &RoleProfile,
+    force: bool,
+    globals: &Globals,
+) -> CliResult {
+    iamkit_keystore::validate_name(name).map_err(store_error)?;
+    let usage = |flag: &str, e: iamkit_aws::Error| CliError::usage(format!("{flag}: {e}"));
+    RoleArn::new(&role.role_arn).map_err(|e| usage("--role-arn", e))?;
+    if let Some(id) = &role.external_id {
+        ExternalId::new(id).map_err(|e| usage("--external-id", e))?;
+    }
+    if let Some(n) = &role.session_name {
+        RoleSessionName::new(n).map_err(|e| usage("--session-name", e))?;
+    }
+    if let Some(d) = role.duration {
+        iamkit_aws::rules::check_assume_role_duration(d, false)
+            .map_err(|e| usage("--duration", e))?;
+    }
+    if let Some(serial) = &role.mfa_serial {
+        MfaSerial::new(serial).map_err(|e| usage("--mfa-serial", e))?;
+    }
+    if role.mfa_device.is_some() != role.mfa_serial.is_some() {
+        return Err(CliError::usage(
+            "--mfa-device and --mfa-serial go together: the stored device makes the code, the serial (its ARN) tells AWS which device",
+        ));
+    }
+    if role.source_profile == name {
+        return Err(CliError::usage(
+            "--source names the role profile itself (expected a stored key profile)",
+        ));
+    }
+    let opened = storeopen::open(globals)?;
+    let store = opened.store.as_ref();
+    match store.get_creds(name) {
+        Ok(_) => {
+            return Err(CliError::usage(format!(
+                "a credentials profile named {name:?} exists: choose another name for the role profile"
+            )));
+        }
+        Err(StoreError::NotFound { .. }) => {}
+        Err(e) => return Err(store_error(e)),
+    }
+    let source_found = match store.get_creds(&role.source_profile) {
+        Ok(_) => true,
+        Err(StoreError::NotFound { .. }) => match store.get_role(&role.source_profile) {
+            Ok(_) => true,
+            Err(StoreError::NotFound { .. }) => false,
+            Err(e) => return Err(store_error(e)),
+        },
+        Err(e) => return Err(store_error(e)),
+    };
+    if !source_found {
+        return Err(CliError::usage(format!(
+            "--source {:?}: no stored profile of that name (expected a key profile from iamkit creds add, or another role profile)",
+            role.source_profile
+        )));
+    }
+    if let Some(dev) = &role.mfa_device {
+        store.get_mfa(dev).map_err(store_error)?;
+    }
+    let overwrite = if force {
+        Overwrite::Allow
+    } else {
+        Overwrite::Refuse
+    };
+    store.put_role(name, role, overwrite).map_err(store_error)?;
+    crate::io::Out::line(&format!(
+        "stored role profile {name} ({} from {}) in the {}",
+        role.role_arn, role.source_profile, opened.status.info
+    ))
 }
 
 /// The cache entry name of a plan's session: `s-` and 32 hex digits of a hash of what the
@@ -355,10 +428,10 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             let (source, chained) = match &r.source {
                 Plan::Plain(c) => {
                     if let Some(serial) = &r.role.mfa_serial {
-                        let device = c.mfa_device.clone().ok_or_else(|| {
+                        let device = r.role.mfa_device.clone().ok_or_else(|| {
                             CliError::usage(format!(
-                                "profile {:?} asks for MFA ({serial}) but its source profile {:?} names no stored MFA device (add one with iamkit creds add {} --mfa-device NAME --force)",
-                                r.profile, r.role.source_profile, r.role.source_profile
+                                "profile {:?} asks for MFA ({serial}) but names no stored MFA device to make the code (store the role with iamkit creds add-role {} --mfa-device NAME --mfa-serial {serial} …, or give its source profile {:?} an MFA device)",
+                                r.profile, r.profile, r.role.source_profile
                             ))
                         })?;
                         let serial = MfaSerial::new(serial).map_err(bad)?;

@@ -387,3 +387,171 @@ fn sessions_are_encrypted_in_the_file_store_and_need_its_passphrase() {
     r.hides(token).fails(3);
     assert_eq!(moto.sts_calls("GetSessionToken"), 1);
 }
+
+#[test]
+fn stored_role_profiles_assume_with_the_source_session_or_their_own_mfa_code() {
+    let Some(moto) = Moto::start(&spec()) else {
+        return;
+    };
+    let env = env_for(Env::file(), &moto);
+    let (dev, work, plain) = store_profiles(&env, &moto);
+    let aws = aws_cli();
+    let aws = aws.to_str().unwrap();
+    let role = env.name("stored-admin");
+    env.run(
+        &[
+            "creds",
+            "add-role",
+            &role,
+            "--role-arn",
+            &moto.role("admin"),
+            "--source",
+            &work,
+            "--duration",
+            "1800",
+        ],
+        "",
+    )
+    .ok();
+    // Refused without --force, the stored one unchanged.
+    env.run(
+        &[
+            "creds",
+            "add-role",
+            &role,
+            "--role-arn",
+            &moto.role("ops"),
+            "--source",
+            &work,
+        ],
+        "",
+    )
+    .fails(2);
+    let r = env.run(
+        &[
+            "creds",
+            "exec",
+            &role,
+            "--",
+            aws,
+            "sts",
+            "get-caller-identity",
+        ],
+        "",
+    );
+    assert_eq!(
+        caller_arn(&r),
+        format!("arn:aws:sts::123456789012:assumed-role/admin/iamkit-{role}")
+    );
+    // The source's MFA session made the AssumeRole call; one GetSessionToken, one AssumeRole.
+    assert_eq!(moto.sts_calls("GetSessionToken"), 1);
+    assert_eq!(moto.sts_calls("AssumeRole"), 1);
+    let v: serde_json::Value =
+        serde_json::from_str(env.run(&["creds", "process", &role], "").ok()).unwrap();
+    assert!(v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert_eq!(moto.sts_calls("AssumeRole"), 1, "cached");
+
+    // A role with its own MFA code (its source, bob's key, has no device).
+    let ops = env.name("stored-ops");
+    env.run(
+        &[
+            "creds",
+            "add-role",
+            &ops,
+            "--role-arn",
+            &moto.role("ops"),
+            "--source",
+            &plain,
+            "--mfa-device",
+            &dev,
+            "--mfa-serial",
+            &moto.user("alice", "mfa_serial"),
+            "--session-name",
+            "ops-mfa",
+        ],
+        "",
+    )
+    .ok();
+    let r = env.run(
+        &[
+            "creds",
+            "exec",
+            &ops,
+            "--",
+            aws,
+            "sts",
+            "get-caller-identity",
+        ],
+        "",
+    );
+    assert_eq!(
+        caller_arn(&r),
+        "arn:aws:sts::123456789012:assumed-role/ops/ops-mfa"
+    );
+    assert_eq!(moto.stats()["mfa_refused"], 0);
+    assert_eq!(moto.sts_calls("AssumeRole"), 2);
+
+    // AWS's rules and the store, checked before anything is stored.
+    for (args, named) in [
+        (
+            vec![
+                "--role-arn",
+                "arn:aws:iam::123:role/x",
+                "--source",
+                work.as_str(),
+            ],
+            "RoleArn",
+        ),
+        (
+            vec![
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/x",
+                "--source",
+                work.as_str(),
+                "--duration",
+                "43201",
+            ],
+            "DurationSeconds",
+        ),
+        (
+            vec![
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/x",
+                "--source",
+                "nobody",
+            ],
+            "nobody",
+        ),
+        (
+            vec![
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/x",
+                "--source",
+                work.as_str(),
+                "--mfa-device",
+                dev.as_str(),
+            ],
+            "--mfa-serial",
+        ),
+        (
+            vec![
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/x",
+                "--source",
+                work.as_str(),
+                "--session-name",
+                "a b",
+            ],
+            "RoleSessionName",
+        ),
+    ] {
+        let name = env.name("bad-role");
+        let mut a = vec!["creds", "add-role", name.as_str()];
+        a.extend(args);
+        let err = env.run(&a, "").fails(2).to_owned();
+        assert!(err.contains(named), "{err}");
+        env.run(&["creds", "process", &name], "").fails(3);
+    }
+    env.run(&["creds", "remove", &ops], "").ok();
+    env.run(&["creds", "process", &ops], "").fails(3);
+}

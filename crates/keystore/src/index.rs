@@ -20,6 +20,8 @@ pub(crate) struct Index {
     creds: BTreeSet<String>,
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     session: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    role: BTreeSet<String>,
 }
 
 impl Index {
@@ -53,6 +55,7 @@ impl Index {
             RecordKind::Mfa => &self.mfa,
             RecordKind::Creds => &self.creds,
             RecordKind::Session => &self.session,
+            RecordKind::Role => &self.role,
         }
     }
 
@@ -62,6 +65,7 @@ impl Index {
             RecordKind::Mfa => &mut self.mfa,
             RecordKind::Creds => &mut self.creds,
             RecordKind::Session => &mut self.session,
+            RecordKind::Role => &mut self.role,
         }
     }
 }

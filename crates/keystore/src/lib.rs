@@ -42,6 +42,19 @@ macro_rules! typed_record_methods {
         fn get_session(&self, name: &str) -> Result<crate::CachedSession, crate::Error> {
             self.$get(crate::RecordKind::Session, name)
         }
+
+        fn put_role(
+            &self,
+            name: &str,
+            rec: &crate::RoleProfile,
+            overwrite: crate::Overwrite,
+        ) -> Result<(), crate::Error> {
+            self.$put(crate::RecordKind::Role, name, rec, overwrite)
+        }
+
+        fn get_role(&self, name: &str) -> Result<crate::RoleProfile, crate::Error> {
+            self.$get(crate::RecordKind::Role, name)
+        }
     };
 }
 
@@ -67,7 +80,7 @@ pub use open::{
     StoreStatus, is_cached, lock, open, open_kernel_keyring,
 };
 pub use record::{AwsCredentials, MfaDevice, OtpType};
-pub use session::{CachedSession, SessionLock};
+pub use session::{CachedSession, RoleProfile, SessionLock};
 
 /// Which kind of record: an MFA device, a set of AWS credentials, or a cached session.
 #[derive(
@@ -81,18 +94,26 @@ pub enum RecordKind {
     Creds,
     /// A [`CachedSession`]: temporary credentials from AWS STS, kept until they expire.
     Session,
+    /// A [`RoleProfile`]: a role to assume with another profile's credentials.
+    Role,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 3] = [RecordKind::Mfa, RecordKind::Creds, RecordKind::Session];
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Mfa,
+        RecordKind::Creds,
+        RecordKind::Session,
+        RecordKind::Role,
+    ];
 
-    /// Short lower-case tag: `"mfa"`, `"creds"` or `"session"`.
+    /// Short lower-case tag: `"mfa"`, `"creds"`, `"session"` or `"role"`.
     pub fn as_str(self) -> &'static str {
         match self {
             RecordKind::Mfa => "mfa",
             RecordKind::Creds => "creds",
             RecordKind::Session => "session",
+            RecordKind::Role => "role",
         }
     }
 }
@@ -103,6 +124,7 @@ impl fmt::Display for RecordKind {
             RecordKind::Mfa => "MFA device",
             RecordKind::Creds => "credentials profile",
             RecordKind::Session => "cached session",
+            RecordKind::Role => "role profile",
         })
     }
 }
@@ -179,6 +201,12 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Read the cached session `name` ([`Error::NotFound`] when there is none).
     fn get_session(&self, name: &str) -> Result<CachedSession, Error>;
+
+    /// Store a role profile under `name`.
+    fn put_role(&self, name: &str, rec: &RoleProfile, overwrite: Overwrite) -> Result<(), Error>;
+
+    /// Read the role profile `name` ([`Error::NotFound`] when there is none).
+    fn get_role(&self, name: &str) -> Result<RoleProfile, Error>;
 
     /// Take the sessions lock: while the returned guard lives, no other process holding it
     /// runs (the file and keychain stores use a lock file in the store directory, apart from

@@ -1,12 +1,12 @@
-//! A cached session: temporary credentials from AWS STS (`GetSessionToken`, `AssumeRole`),
+//! A role profile (what to assume, with which profile's credentials) and a cached session: temporary credentials from AWS STS (`GetSessionToken`, `AssumeRole`),
 //! stored like every other record (encrypted in the file store, one entry in a keychain) and
 //! reused until shortly before they expire; and the lock that makes concurrent callers share
 //! one.
 //!
 //! ```
 //! use iamkit_keystore::{CachedSession, MockStore, Store};
-//! let s = CachedSession::new("ASIAIOSFODNN7EXAMPLE", "secret", "token", "2030-01-01T00:00:00Z");
-//! assert!(!format!("{s:?}").contains("secret") && !format!("{s:?}").contains("token"));
+//! let s = CachedSession::new("ASIAIOSFODNN7EXAMPLE", "s3cr3t-value", "t0ken-value", "2030-01-01T00:00:00Z");
+//! assert!(!format!("{s:?}").contains("s3cr3t-value") && !format!("{s:?}").contains("t0ken-value"));
 //! let store = MockStore::new();
 //! let _guard = store.lock_sessions()?;
 //! store.put_session("s-1", &s)?;
@@ -83,6 +83,34 @@ impl fmt::Debug for CachedSession {
             .field("role_arn", &self.role_arn)
             .finish()
     }
+}
+
+/// A role profile (`iamkit creds add-role`): the role to assume and the stored profile whose
+/// credentials (or MFA session) assume it. Nothing secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleProfile {
+    /// The role's ARN.
+    pub role_arn: String,
+    /// The stored profile whose credentials assume the role.
+    pub source_profile: String,
+    /// A stored MFA device whose code goes with AssumeRole (when the source has no MFA session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_device: Option<String>,
+    /// That device's serial (ARN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_serial: Option<String>,
+    /// The external ID the role's trust policy asks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// The `RoleSessionName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_name: Option<String>,
+    /// The session length in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u32>,
+    /// The region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// The guard of [`crate::Store::lock_sessions`]: the lock is held until it is dropped.
