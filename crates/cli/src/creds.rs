@@ -28,6 +28,9 @@ pub(crate) enum CredsCmd {
     Process {
         /// The profile.
         profile: String,
+        /// Use the stored long-term keys as they are (no MFA or role session).
+        #[arg(long)]
+        no_session: bool,
     },
     /// Run a command with the profile's credentials in its environment.
     ///
@@ -44,6 +47,9 @@ pub(crate) enum CredsCmd {
     Exec {
         /// The profile.
         profile: String,
+        /// Use the stored long-term keys as they are (no MFA or role session).
+        #[arg(long)]
+        no_session: bool,
         /// The command and its arguments (after `--`).
         #[arg(last = true, required = true, value_name = "COMMAND")]
         command: Vec<OsString>,
@@ -55,6 +61,9 @@ pub(crate) enum CredsCmd {
         /// Output format.
         #[arg(long, value_enum)]
         format: ExportFormat,
+        /// Use the stored long-term keys as they are (no MFA or role session).
+        #[arg(long)]
+        no_session: bool,
     },
     /// List stored profiles (key IDs masked).
     List {
@@ -79,6 +88,26 @@ pub(crate) enum CredsCmd {
         #[arg(long)]
         force: bool,
     },
+    /// Get (or with --refresh renew) a profile's MFA or role session; prints its expiry, never
+    /// its secrets.
+    Session {
+        /// The profile.
+        profile: String,
+        /// Ask STS for a new session even when the cached one is still good.
+        #[arg(long)]
+        refresh: bool,
+        /// One JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Store a role profile: a role assumed with another stored profile's credentials (its MFA
+    /// session when it has one). Nothing on stdin.
+    AddRole(AddRoleArgs),
+    /// Drop cached sessions: the profile's, or every one without PROFILE.
+    Forget {
+        /// The profile.
+        profile: Option<String>,
+    },
 }
 
 /// `iamkit creds add`.
@@ -98,7 +127,44 @@ pub(crate) struct AddArgs {
     /// When temporary credentials expire (RFC 3339, e.g. 2026-01-02T03:04:05Z).
     #[arg(long, value_name = "RFC3339")]
     pub(crate) expiration: Option<String>,
+    /// MFA session length in seconds (AWS's range 900-129600; default 43200).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) duration: Option<u32>,
     /// Replace an existing profile of the same name.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `iamkit creds add-role`.
+#[derive(Debug, Args)]
+pub(crate) struct AddRoleArgs {
+    /// The role profile's name.
+    pub(crate) profile: String,
+    /// The role to assume.
+    #[arg(long, value_name = "ARN")]
+    pub(crate) role_arn: String,
+    /// The stored profile whose credentials (or MFA session) assume the role.
+    #[arg(long, value_name = "PROFILE")]
+    pub(crate) source: String,
+    /// A stored MFA device whose code goes with AssumeRole (when the source has no MFA device).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) mfa_device: Option<String>,
+    /// The serial (ARN) of that MFA device.
+    #[arg(long, value_name = "ARN")]
+    pub(crate) mfa_serial: Option<String>,
+    /// The external ID the role's trust policy asks for.
+    #[arg(long, value_name = "ID")]
+    pub(crate) external_id: Option<String>,
+    /// The RoleSessionName (default: iamkit-PROFILE).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) session_name: Option<String>,
+    /// Session length in seconds (900-43200; at most 3600 when the source is itself a role).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) duration: Option<u32>,
+    /// The region of the STS endpoint and of the credentials handed out.
+    #[arg(long, value_name = "R")]
+    pub(crate) region: Option<String>,
+    /// Replace an existing role profile of the same name.
     #[arg(long)]
     pub(crate) force: bool,
 }
@@ -117,9 +183,20 @@ pub(crate) enum ExportFormat {
 pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
     match cmd {
         CredsCmd::Add(args) => add(&args, globals),
-        CredsCmd::Process { profile } => process(&profile, globals),
-        CredsCmd::Exec { profile, command } => exec(&profile, &command, globals),
-        CredsCmd::Export { profile, format } => export(&profile, format, globals),
+        CredsCmd::Process {
+            profile,
+            no_session,
+        } => process(&profile, no_session, globals),
+        CredsCmd::Exec {
+            profile,
+            no_session,
+            command,
+        } => exec(&profile, no_session, &command, globals),
+        CredsCmd::Export {
+            profile,
+            format,
+            no_session,
+        } => export(&profile, format, no_session, globals),
         CredsCmd::List { json } => list(json, globals),
         CredsCmd::Remove { profile } => remove(&profile, globals),
         CredsCmd::Import {
@@ -127,6 +204,28 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
             profiles,
             force,
         } => import(file, &profiles, force, globals),
+        CredsCmd::Session {
+            profile,
+            refresh,
+            json,
+        } => session_cmd(&profile, refresh, json, globals),
+        CredsCmd::Forget { profile } => forget(profile.as_deref(), globals),
+        CredsCmd::AddRole(a) => {
+            if let Some(r) = &a.region {
+                check_region(r)?;
+            }
+            let role = iamkit_keystore::RoleProfile {
+                role_arn: a.role_arn,
+                source_profile: a.source,
+                mfa_device: a.mfa_device,
+                mfa_serial: a.mfa_serial,
+                external_id: a.external_id,
+                session_name: a.session_name,
+                duration: a.duration,
+                region: a.region,
+            };
+            crate::session::add_role(&a.profile, &role, a.force, globals)
+        }
     }
 }
 
@@ -305,6 +404,10 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
             "--mfa-serial is empty: expected an MFA device ARN or serial number",
         ));
     }
+    if let Some(d) = args.duration {
+        iamkit_aws::rules::check_session_duration(d)
+            .map_err(|e| CliError::usage(format!("--duration: {e}")))?;
+    }
     let (key_id, secret, token) = read_credentials()?;
     check_key_id(&key_id, "line 1")?;
     check_secret(&secret, "secret access key", "line 2")?;
@@ -317,6 +420,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     rec.mfa_serial.clone_from(&args.mfa_serial);
     rec.mfa_device.clone_from(&args.mfa_device);
     rec.region.clone_from(&args.region);
+    rec.session_duration = args.duration;
     let opened = storeopen::open(globals)?;
     let overwrite = if args.force {
         Overwrite::Allow
@@ -335,9 +439,10 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     ))
 }
 
-fn load(profile: &str, globals: &Globals) -> CliResult<AwsCredentials> {
-    let opened = storeopen::open(globals)?;
-    opened.store.get_creds(profile).map_err(store_error)
+/// The credentials to hand out: an MFA or role session where the profile has one (unless
+/// `no_session`), else the stored keys.
+fn load(profile: &str, no_session: bool, globals: &Globals) -> CliResult<AwsCredentials> {
+    crate::session::credentials(profile, globals, no_session)
 }
 
 /// The `credential_process` output, keys in AWS's order and spelling.
@@ -407,8 +512,8 @@ fn print_process(creds: &AwsCredentials) -> CliResult {
     })
 }
 
-fn process(profile: &str, globals: &Globals) -> CliResult {
-    let creds = load(profile, globals)?;
+fn process(profile: &str, no_session: bool, globals: &Globals) -> CliResult {
+    let creds = load(profile, no_session, globals)?;
     check_not_expired(profile, &creds)?;
     print_process(&creds)
 }
@@ -425,8 +530,8 @@ fn shell_quote(v: &str) -> String {
     }
 }
 
-fn export(profile: &str, format: ExportFormat, globals: &Globals) -> CliResult {
-    let creds = load(profile, globals)?;
+fn export(profile: &str, format: ExportFormat, no_session: bool, globals: &Globals) -> CliResult {
+    let creds = load(profile, no_session, globals)?;
     check_not_expired(profile, &creds)?;
     match format {
         ExportFormat::Process => print_process(&creds),
@@ -469,7 +574,7 @@ fn export(profile: &str, format: ExportFormat, globals: &Globals) -> CliResult {
     }
 }
 
-fn exec(profile: &str, command: &[OsString], globals: &Globals) -> CliResult {
+fn exec(profile: &str, no_session: bool, command: &[OsString], globals: &Globals) -> CliResult {
     if let Some(outer) = std::env::var_os(EXEC_GUARD).filter(|v| !v.is_empty()) {
         return Err(CliError::usage(format!(
             "already inside iamkit creds exec for profile {:?} ({EXEC_GUARD} is set): nesting would mix credentials; exit that shell, or unset {EXEC_GUARD} to force",
@@ -479,7 +584,7 @@ fn exec(profile: &str, command: &[OsString], globals: &Globals) -> CliResult {
     let (program, args) = command
         .split_first()
         .ok_or_else(|| CliError::usage("no command to run: expected -- COMMAND [ARG…]"))?;
-    let creds = load(profile, globals)?;
+    let creds = load(profile, no_session, globals)?;
     check_not_expired(profile, &creds)?;
     let mut cmd = std::process::Command::new(program);
     for k in exec_scrubbed_vars() {
@@ -594,11 +699,50 @@ fn list(json: bool, globals: &Globals) -> CliResult {
 
 fn remove(profile: &str, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
-    opened
-        .store
-        .remove(RecordKind::Creds, profile)
-        .map_err(store_error)?;
+    match opened.store.remove(RecordKind::Creds, profile) {
+        // A role profile (creds add-role) of that name.
+        Err(iamkit_keystore::Error::NotFound { .. }) if opened.store.get_role(profile).is_ok() => {
+            opened
+                .store
+                .remove(RecordKind::Role, profile)
+                .map_err(store_error)?;
+            return Out::line(&format!("removed role profile {profile}"));
+        }
+        r => r.map_err(store_error)?,
+    }
     Out::line(&format!("removed credentials profile {profile}"))
+}
+
+/// `creds session`: the session's key ID and expiry, never its secrets.
+fn session_cmd(profile: &str, refresh: bool, json: bool, globals: &Globals) -> CliResult {
+    let (creds, cached) = crate::session::session_for(profile, globals, refresh)?;
+    let expiration = creds.expiration.clone().unwrap_or_default();
+    if json {
+        return Out::json(&json!({
+            "profile": profile,
+            "access_key_id": creds.access_key_id,
+            "expiration": expiration,
+            "cached": cached,
+        }));
+    }
+    Out::line(&format!(
+        "session of profile {profile}: key {} expires at {expiration} ({})",
+        creds.access_key_id,
+        if cached { "cached" } else { "new" }
+    ))
+}
+
+/// `creds forget [PROFILE]`.
+fn forget(profile: Option<&str>, globals: &Globals) -> CliResult {
+    let n = crate::session::forget(profile, globals)?;
+    let what = match profile {
+        Some(p) => format!("of profile {p}"),
+        None => "in the store".to_owned(),
+    };
+    Out::line(&format!(
+        "dropped {n} cached session{} {what}",
+        if n == 1 { "" } else { "s" }
+    ))
 }
 
 /// `~/.aws/credentials`, or `AWS_SHARED_CREDENTIALS_FILE`.

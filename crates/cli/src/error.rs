@@ -1,7 +1,7 @@
 //! The CLI's error: a message for stderr and the exit status of the contract.
 //!
 //! Every library error is mapped here to one of the statuses in `shared/spec/cli.md`:
-//! `1` a check said no, `2` usage or input error, `3` storage error. Messages never contain
+//! `1` a check said no, `2` usage or input error, `3` storage error, `4` an AWS endpoint failed. Messages never contain
 //! secrets: library errors are built not to carry them, and the CLI adds only names.
 
 use std::fmt;
@@ -16,6 +16,9 @@ pub(crate) enum Status {
     Usage,
     /// Storage error: no keychain reachable, locked, wrong passphrase, entry missing.
     Storage,
+    /// An AWS endpoint could not be reached, timed out, or answered with something that is not
+    /// a valid AWS response (after retries).
+    Endpoint,
     /// Standard output was closed by the reader (`| head`): not an error, exit 0 quietly.
     BrokenPipe,
     /// A command run by `creds exec` ended with this status: pass it through quietly.
@@ -51,6 +54,14 @@ impl CliError {
         }
     }
 
+    /// An AWS endpoint failure (exit 4); the message names the endpoint.
+    pub(crate) fn endpoint(message: impl Into<String>) -> Self {
+        CliError {
+            status: Status::Endpoint,
+            message: message.into(),
+        }
+    }
+
     /// An I/O error while reading input or writing output (not the store's).
     pub(crate) fn io(what: &str, err: &std::io::Error) -> Self {
         CliError::usage(format!("{what}: {err}"))
@@ -74,6 +85,7 @@ impl CliError {
             Status::CheckFailed => 1,
             Status::Usage => 2,
             Status::Storage => 3,
+            Status::Endpoint => 4,
             Status::BrokenPipe => 0,
             Status::Child(code) => code,
         })

@@ -1,10 +1,12 @@
 //! `iamkit`: the command line. It parses flags, calls the libraries, prints, and maps errors to
 //! the exit statuses of the contract (`shared/spec/cli.md`): 0 success, 1 a check said no,
-//! 2 usage or input error, 3 storage error; `creds exec` passes its command's status through.
+//! 2 usage or input error, 3 storage error, 4 an AWS endpoint failed; `creds exec` passes its
+//! command's status through.
 //!
 //! Libraries never print; this binary is the only place that touches stdin, stdout, stderr,
 //! the terminal, the clock and the clipboard.
 
+mod aws_errors;
 mod aws_ini;
 mod clipboard;
 mod creds;
@@ -15,6 +17,7 @@ mod key;
 mod mfa;
 mod otp;
 mod replay_store;
+mod session;
 mod sign;
 mod store;
 mod storeopen;
@@ -97,7 +100,8 @@ Secrets are read from stdin (one per line) or a no-echo prompt, never from argv.
 
 Exit status: 0 success; 1 a check said no (invalid code or signature, expired credentials);
 2 usage or input error; 3 storage error (no keychain, locked, wrong passphrase, entry missing);
-`creds exec` passes its command's status through; 70 an internal error (a bug in iamkit).
+4 an AWS endpoint could not be reached or answered garbage; `creds exec` passes its command's
+status through; 70 an internal error (a bug in iamkit).
 
 Environment:
   IAMKIT_STORE            auto, keychain or file (as --store)
@@ -105,7 +109,9 @@ Environment:
   IAMKIT_PASSPHRASE_FILE  a file holding the file store's passphrase
   IAMKIT_PASSPHRASE       the file store's passphrase
   IAMKIT_CACHE_TTL        how long the unlocked file store stays unlocked (kernel keyring; 0: never)
-  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION: credentials for sign";
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION: credentials for sign
+  AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL: the STS endpoint for MFA and role sessions
+  AWS_CONFIG_FILE         the AWS config file whose role profiles creds commands read";
 
 /// Options every command sees.
 #[derive(Debug)]

@@ -193,7 +193,7 @@ fn device_algorithm(dev: &MfaDevice) -> CliResult<Algorithm> {
 }
 
 /// A stored device's generator, built as `iamkit otp` builds one from its parameters.
-fn generator(dev: &MfaDevice) -> CliResult<Generator> {
+pub(crate) fn generator(dev: &MfaDevice) -> CliResult<Generator> {
     Resolved {
         kind: match dev.otp_type {
             OtpType::Totp => Kind::Totp,
@@ -490,7 +490,12 @@ fn fresh_wait(totp: &Totp, last: Option<u64>, now: u64) -> Option<u64> {
 /// `--fresh`: waits until the clock is in a step after the last one printed, claims that step
 /// in the store (atomically: if another process printed it meanwhile, waits again) and returns
 /// the time to compute the code for.
-fn fresh_time(name: &str, totp: &Totp, store: &dyn Store, last: Option<u64>) -> CliResult<u64> {
+pub(crate) fn fresh_time(
+    name: &str,
+    totp: &Totp,
+    store: &dyn Store,
+    last: Option<u64>,
+) -> CliResult<u64> {
     use std::io::IsTerminal;
     let mut last = last;
     let mut said = false;

@@ -191,10 +191,8 @@ fn parse_header(h: &str) -> CliResult<(String, String)> {
 /// Credentials from `--profile` (the store) or the AWS_* environment variables.
 fn credentials(args: &SignArgs, globals: &Globals) -> CliResult<(Credentials, Option<String>)> {
     if let Some(profile) = &args.profile {
-        let stored = crate::storeopen::open(globals)?
-            .store
-            .get_creds(profile)
-            .map_err(crate::storeopen::store_error)?;
+        // The profile's MFA or role session where it has one, as creds process hands out.
+        let stored = crate::session::credentials(profile, globals, false)?;
         let mut c = Credentials::new(
             stored.access_key_id.clone(),
             stored.secret_access_key.as_str(),

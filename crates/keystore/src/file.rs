@@ -546,6 +546,11 @@ impl Store for FileStore {
 
     typed_record_methods!(write_record, read_record);
 
+    fn lock_sessions(&self) -> Result<crate::SessionLock, Error> {
+        DirLock::acquire_file(&self.dir, crate::session::SESSION_LOCK_FILE)
+            .map(crate::SessionLock::held)
+    }
+
     fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
         validate_name(name)?;
         if !self.dir.is_dir() {

@@ -156,10 +156,17 @@ pub(crate) struct DirLock {
 
 impl DirLock {
     pub(crate) fn acquire(dir: &Path) -> Result<DirLock, Error> {
-        ensure_private_dir(dir)?;
-        let lock = Self::at(&dir.join(".lock"))?;
+        let lock = DirLock::acquire_file(dir, ".lock")?;
         remove_stale_temps(dir);
         Ok(lock)
+    }
+
+    /// The lock on `<dir>/<file>` (another lock file than the store's, e.g. `.session-lock`).
+    /// Unlike [`DirLock::acquire`] it leaves temporary files alone: a writer holding the store's
+    /// lock may be using one.
+    pub(crate) fn acquire_file(dir: &Path, file: &str) -> Result<DirLock, Error> {
+        ensure_private_dir(dir)?;
+        Self::at(&dir.join(file))
     }
 
     /// The lock on the file `path` (created 0600; its directory must exist).

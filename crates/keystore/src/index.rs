@@ -18,6 +18,10 @@ pub(crate) struct Index {
     mfa: BTreeSet<String>,
     #[serde(default)]
     creds: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    session: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    role: BTreeSet<String>,
 }
 
 impl Index {
@@ -50,6 +54,8 @@ impl Index {
         match kind {
             RecordKind::Mfa => &self.mfa,
             RecordKind::Creds => &self.creds,
+            RecordKind::Session => &self.session,
+            RecordKind::Role => &self.role,
         }
     }
 
@@ -58,6 +64,8 @@ impl Index {
         match kind {
             RecordKind::Mfa => &mut self.mfa,
             RecordKind::Creds => &mut self.creds,
+            RecordKind::Session => &mut self.session,
+            RecordKind::Role => &mut self.role,
         }
     }
 }

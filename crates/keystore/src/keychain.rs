@@ -382,6 +382,11 @@ impl Store for KeychainStore {
 
     typed_record_methods!(put, get);
 
+    fn lock_sessions(&self) -> Result<crate::SessionLock, Error> {
+        DirLock::acquire_file(&self.dir, crate::session::SESSION_LOCK_FILE)
+            .map(crate::SessionLock::held)
+    }
+
     fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
         validate_name(name)?;
         let _lock = self.lock()?;

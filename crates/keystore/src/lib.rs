@@ -29,6 +29,32 @@ macro_rules! typed_record_methods {
         fn get_creds(&self, name: &str) -> Result<crate::AwsCredentials, crate::Error> {
             self.$get(crate::RecordKind::Creds, name)
         }
+
+        fn put_session(&self, name: &str, rec: &crate::CachedSession) -> Result<(), crate::Error> {
+            self.$put(
+                crate::RecordKind::Session,
+                name,
+                rec,
+                crate::Overwrite::Allow,
+            )
+        }
+
+        fn get_session(&self, name: &str) -> Result<crate::CachedSession, crate::Error> {
+            self.$get(crate::RecordKind::Session, name)
+        }
+
+        fn put_role(
+            &self,
+            name: &str,
+            rec: &crate::RoleProfile,
+            overwrite: crate::Overwrite,
+        ) -> Result<(), crate::Error> {
+            self.$put(crate::RecordKind::Role, name, rec, overwrite)
+        }
+
+        fn get_role(&self, name: &str) -> Result<crate::RoleProfile, crate::Error> {
+            self.$get(crate::RecordKind::Role, name)
+        }
     };
 }
 
@@ -41,6 +67,7 @@ mod keychain;
 mod mock;
 mod open;
 mod record;
+mod session;
 
 use std::fmt;
 
@@ -55,8 +82,9 @@ pub use open::{
     open_kernel_keyring,
 };
 pub use record::{AwsCredentials, MfaDevice, OtpType};
+pub use session::{CachedSession, RoleProfile, SessionLock};
 
-/// Which kind of record: an MFA device or a set of AWS credentials.
+/// Which kind of record: an MFA device, a set of AWS credentials, or a cached session.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -66,17 +94,28 @@ pub enum RecordKind {
     Mfa,
     /// A set of [`AwsCredentials`].
     Creds,
+    /// A [`CachedSession`]: temporary credentials from AWS STS, kept until they expire.
+    Session,
+    /// A [`RoleProfile`]: a role to assume with another profile's credentials.
+    Role,
 }
 
 impl RecordKind {
-    /// Both kinds.
-    pub const ALL: [RecordKind; 2] = [RecordKind::Mfa, RecordKind::Creds];
+    /// Every kind.
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Mfa,
+        RecordKind::Creds,
+        RecordKind::Session,
+        RecordKind::Role,
+    ];
 
-    /// Short lower-case tag: `"mfa"` or `"creds"`.
+    /// Short lower-case tag: `"mfa"`, `"creds"`, `"session"` or `"role"`.
     pub fn as_str(self) -> &'static str {
         match self {
             RecordKind::Mfa => "mfa",
             RecordKind::Creds => "creds",
+            RecordKind::Session => "session",
+            RecordKind::Role => "role",
         }
     }
 }
@@ -86,6 +125,8 @@ impl fmt::Display for RecordKind {
         f.write_str(match self {
             RecordKind::Mfa => "MFA device",
             RecordKind::Creds => "credentials profile",
+            RecordKind::Session => "cached session",
+            RecordKind::Role => "role profile",
         })
     }
 }
@@ -156,6 +197,27 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Read the credentials profile `name` ([`Error::NotFound`] when there is none).
     fn get_creds(&self, name: &str) -> Result<AwsCredentials, Error>;
+
+    /// Store (or replace) the cached session `name`.
+    fn put_session(&self, name: &str, rec: &CachedSession) -> Result<(), Error>;
+
+    /// Read the cached session `name` ([`Error::NotFound`] when there is none).
+    fn get_session(&self, name: &str) -> Result<CachedSession, Error>;
+
+    /// Store a role profile under `name`.
+    fn put_role(&self, name: &str, rec: &RoleProfile, overwrite: Overwrite) -> Result<(), Error>;
+
+    /// Read the role profile `name` ([`Error::NotFound`] when there is none).
+    fn get_role(&self, name: &str) -> Result<RoleProfile, Error>;
+
+    /// Take the sessions lock: while the returned guard lives, no other process holding it
+    /// runs (the file and keychain stores use a lock file in the store directory, apart from
+    /// the lock of single writes, so the holder may read and write records meanwhile). A
+    /// caller that finds no usable session takes it, reads again, and only then asks AWS for
+    /// one: concurrent callers then cause one STS call. The mock store's guard locks nothing.
+    fn lock_sessions(&self) -> Result<SessionLock, Error> {
+        Ok(SessionLock::none())
+    }
 
     /// Remove a record ([`Error::NotFound`] when there is none).
     fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error>;

@@ -1,4 +1,5 @@
-//! The records iamkit stores: an MFA device and a set of AWS credentials.
+//! The records iamkit stores: an MFA device and a set of AWS credentials (a cached session is in
+//! `session.rs`).
 //!
 //! ```
 //! use iamkit_keystore::{MfaDevice, OtpType};
@@ -114,6 +115,10 @@ pub struct AwsCredentials {
     /// The default region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// How long MFA sessions made from these credentials last, in seconds (AWS's default when
+    /// unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_duration: Option<u32>,
 }
 
 impl AwsCredentials {
@@ -127,6 +132,7 @@ impl AwsCredentials {
             mfa_serial: None,
             mfa_device: None,
             region: None,
+            session_duration: None,
         }
     }
 }
@@ -144,6 +150,7 @@ impl fmt::Debug for AwsCredentials {
             .field("mfa_serial", &self.mfa_serial)
             .field("mfa_device", &self.mfa_device)
             .field("region", &self.region)
+            .field("session_duration", &self.session_duration)
             .finish()
     }
 }

@@ -293,6 +293,7 @@ mod roundtrip {
                 mfa_serial: None,
                 mfa_device: Some("d".into()),
                 region,
+                session_duration: None,
             };
             let s = MockStore::new();
             s.put_mfa("n", &dev, Overwrite::Refuse).unwrap();

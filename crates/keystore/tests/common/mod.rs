@@ -46,6 +46,7 @@ pub fn creds(seed: u64, with_token: bool) -> AwsCredentials {
         mfa_serial: Some("arn:aws:iam::123456789012:mfa/alice".to_owned()),
         mfa_device: Some("aws-root".to_owned()),
         region: Some("eu-west-1".to_owned()),
+        session_duration: Some(3600),
     }
 }
 

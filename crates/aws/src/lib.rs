@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+
+mod endpoint;
+mod error;
+mod request;
+mod response;
+pub mod rules;
+#[cfg(feature = "transport")]
+mod transport;
+
+pub use endpoint::{DEFAULT_REGION, Endpoint, Service};
+pub use error::{AwsError, Error, MAX_MESSAGE_CHARS};
+pub use request::{
+    AssumeRole, FORM_CONTENT_TYPE, GetCallerIdentity, GetSessionToken, QueryRequest, SignedRequest,
+};
+pub use response::{
+    AssumeRoleResponse, CallerIdentity, GetSessionTokenResponse, MAX_RESPONSE_BYTES,
+    MAX_SESSION_TOKEN_LEN, QueryResponse, REFRESH_MARGIN_SECONDS, SessionCredentials,
+    format_rfc3339, parse_expiration, parse_response,
+};
+pub use rules::{ExternalId, MfaSerial, RoleArn, RoleSessionName, TokenCode};
+#[cfg(feature = "transport")]
+pub use transport::{HttpResponse, Transport, TransportBuilder};
+
+/// Re-exported: the XML node type [`QueryResponse::from_result`] reads.
+pub use roxmltree;

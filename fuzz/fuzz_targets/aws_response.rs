@@ -1,0 +1,31 @@
+//! STS answers of any bytes and any status never panic: each is a typed answer, an AWS refusal
+//! or a clear "not a valid AWS response"; and a parsed answer's fields hold what the rules say.
+#![no_main]
+
+use iamkit_aws::{
+    AssumeRoleResponse, CallerIdentity, Error, GetSessionTokenResponse, parse_expiration,
+    parse_response,
+};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let (status, body) = match data.split_first() {
+        Some((s, rest)) => (100 + u16::from(*s) * 2, rest),
+        None => (200, data),
+    };
+    match parse_response::<GetSessionTokenResponse>(status, body) {
+        Ok(r) => {
+            assert!((200..300).contains(&status));
+            let c = &r.credentials;
+            assert!(c.access_key_id().starts_with("ASIA"));
+            assert_eq!(c.secret_access_key().len(), 40);
+            assert!(!c.session_token().is_empty());
+        }
+        Err(Error::Aws(e)) => assert!(!e.code.is_empty()),
+        Err(Error::MalformedResponse { .. }) => {}
+        Err(other) => panic!("unexpected error kind: {other:?}"),
+    }
+    let _ = parse_response::<AssumeRoleResponse>(status, body);
+    let _ = parse_response::<CallerIdentity>(status, body);
+    let _ = parse_expiration(&String::from_utf8_lossy(body));
+});
