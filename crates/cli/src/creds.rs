@@ -480,24 +480,13 @@ fn to_json_line<T: Serialize>(value: &T) -> CliResult {
     Out::bytes(&buf)
 }
 
-/// `value` as JSON plus a newline, in a buffer allocated once at its exact size.
+/// `value` as JSON plus a newline, in a buffer allocated once at its exact size (the JSON
+/// itself from the keystore's presized writer; both buffers are zeroized).
 fn json_line<T: Serialize>(value: &T) -> CliResult<Zeroizing<Vec<u8>>> {
-    /// Counts bytes, keeps none.
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0 += b.len();
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let encode_error = |e: serde_json::Error| CliError::usage(format!("cannot encode JSON: {e}"));
-    let mut count = Count(0);
-    serde_json::to_writer(&mut count, value).map_err(encode_error)?;
-    let mut buf = Zeroizing::new(Vec::with_capacity(count.0 + 1));
-    serde_json::to_writer(&mut *buf, value).map_err(encode_error)?;
+    let json = iamkit_keystore::to_json_presized(value)
+        .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?;
+    let mut buf = Zeroizing::new(Vec::with_capacity(json.len() + 1));
+    buf.extend_from_slice(&json);
     buf.push(b'\n');
     Ok(buf)
 }

@@ -192,8 +192,9 @@ pub(crate) fn seal<T: Serialize>(
 }
 
 /// `value` as JSON in a buffer allocated once at its exact size: a growing `Vec` would leave
-/// copies of the secret in every buffer it outgrew, freed without being zeroized.
-pub(crate) fn to_json_presized<T: Serialize + ?Sized>(
+/// copies of the secret in every buffer it outgrew, freed without being zeroized. Records are
+/// written with it; callers printing secrets as JSON (`credential_process`) use it too.
+pub fn to_json_presized<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
     /// Counts bytes, keeps none.
