@@ -1,10 +1,10 @@
-//! `iamkit verify`'s path from the bytes on stdin to a verdict (crates/cli/src/verify/raw.rs,
+//! `iamkit verify`'s path from the bytes on stdin to a verdict (crates/cli/src/cmd/verify/raw.rs,
 //! included as it is): parsing never panics, a parsed request turns into a verdict without
 //! panicking, and no arbitrary input verifies.
 #![no_main]
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../crates/cli/src/verify/raw.rs"]
+#[path = "../../crates/cli/src/cmd/verify/raw.rs"]
 mod raw;
 
 use iamkit_sigv4::{Credentials, Timestamp};

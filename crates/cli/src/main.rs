@@ -9,25 +9,18 @@
 mod aws_errors;
 mod aws_ini;
 mod clipboard;
-mod creds;
+mod cmd;
 mod error;
 mod harden;
 mod io;
-mod key;
-mod mfa;
-mod otp;
-mod replay_store;
-mod session;
-mod sign;
-mod store;
 mod storeopen;
-mod verify;
 mod watch;
 
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::cmd::{creds, key, mfa, otp, sign, store, verify};
 use crate::error::{CliError, CliResult};
 
 /// MFA codes, AWS access keys and SigV4 request signing from the terminal.

@@ -1,5 +1,7 @@
 //! `iamkit otp …`: one-off codes from a secret or URI on stdin (nothing stored), and `demo`.
 
+pub(crate) mod replay_store;
+
 use clap::{Args, Subcommand, ValueEnum};
 use iamkit_otp::{Algorithm, Hotp, Secret, SecretBits, Totp, Window};
 use iamkit_otpauth::{OtpAuthUri, OtpType, QrCode};
@@ -82,7 +84,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long)]
     dangerous_wide_window: bool,
     #[command(flatten)]
-    replay: crate::replay_store::ReplayArgs,
+    replay: crate::cmd::otp::replay_store::ReplayArgs,
 }
 
 /// `iamkit otp uri`.
@@ -397,7 +399,7 @@ fn verify(args: &VerifyArgs) -> CliResult {
                     "--past/--future are for TOTP; HOTP takes --window W (look-ahead)",
                 ));
             }
-            crate::replay_store::refuse_for_hotp(&args.replay)?;
+            crate::cmd::otp::replay_store::refuse_for_hotp(&args.replay)?;
             let look_ahead = args.window.unwrap_or(0);
             if look_ahead > 100 && !args.dangerous_wide_window {
                 return Err(CliError::usage(format!(
@@ -427,11 +429,11 @@ fn verify(args: &VerifyArgs) -> CliResult {
                 Some(t) => t,
                 None => now_unix()?,
             };
-            let replay = crate::replay_store::open(&args.replay)?;
+            let replay = crate::cmd::otp::replay_store::open(&args.replay)?;
             let matched = totp
                 .verify(&args.code, now, window)
                 .map_err(|_| invalid())?;
-            crate::replay_store::record(replay.as_ref(), &totp, window, &matched, now)?;
+            crate::cmd::otp::replay_store::record(replay.as_ref(), &totp, window, &matched, now)?;
             Out::line(&matched.offset.to_string())
         }
     }

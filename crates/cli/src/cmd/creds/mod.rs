@@ -1,5 +1,7 @@
 //! `iamkit creds …`: stored AWS credentials, served to AWS tools.
 
+pub(crate) mod session;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -224,7 +226,7 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
                 duration: a.duration,
                 region: a.region,
             };
-            crate::session::add_role(&a.profile, &role, a.force, globals)
+            crate::cmd::creds::session::add_role(&a.profile, &role, a.force, globals)
         }
     }
 }
@@ -442,7 +444,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
 /// The credentials to hand out: an MFA or role session where the profile has one (unless
 /// `no_session`), else the stored keys.
 fn load(profile: &str, no_session: bool, globals: &Globals) -> CliResult<AwsCredentials> {
-    crate::session::credentials(profile, globals, no_session)
+    crate::cmd::creds::session::credentials(profile, globals, no_session)
 }
 
 /// The `credential_process` output, keys in AWS's order and spelling.
@@ -704,7 +706,7 @@ fn remove(profile: &str, globals: &Globals) -> CliResult {
 
 /// `creds session`: the session's key ID and expiry, never its secrets.
 fn session_cmd(profile: &str, refresh: bool, json: bool, globals: &Globals) -> CliResult {
-    let (creds, cached) = crate::session::session_for(profile, globals, refresh)?;
+    let (creds, cached) = crate::cmd::creds::session::session_for(profile, globals, refresh)?;
     let expiration = creds.expiration.clone().unwrap_or_default();
     if json {
         return Out::json(&json!({
@@ -723,7 +725,7 @@ fn session_cmd(profile: &str, refresh: bool, json: bool, globals: &Globals) -> C
 
 /// `creds forget [PROFILE]`.
 fn forget(profile: Option<&str>, globals: &Globals) -> CliResult {
-    let n = crate::session::forget(profile, globals)?;
+    let n = crate::cmd::creds::session::forget(profile, globals)?;
     let what = match profile {
         Some(p) => format!("of profile {p}"),
         None => "in the store".to_owned(),

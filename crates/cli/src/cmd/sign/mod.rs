@@ -192,7 +192,7 @@ fn parse_header(h: &str) -> CliResult<(String, String)> {
 fn credentials(args: &SignArgs, globals: &Globals) -> CliResult<(Credentials, Option<String>)> {
     if let Some(profile) = &args.profile {
         // The profile's MFA or role session where it has one, as creds process hands out.
-        let stored = crate::session::credentials(profile, globals, false)?;
+        let stored = crate::cmd::creds::session::credentials(profile, globals, false)?;
         let mut c = Credentials::new(
             stored.access_key_id.clone(),
             stored.secret_access_key.as_str(),

@@ -23,8 +23,8 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::aws_errors::aws_error;
+use crate::cmd::otp::Generator;
 use crate::error::{CliError, CliResult};
-use crate::otp::Generator;
 use crate::storeopen::{self, store_error};
 
 /// What a profile name stands for, before any STS call.
@@ -496,7 +496,7 @@ fn send<T: QueryResponse>(signed: &SignedRequest, what: &str) -> CliResult<T> {
 /// bounded by `mfa code --fresh`'s own limit.
 fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
     let dev = store.get_mfa(device).map_err(store_error)?;
-    let code = match crate::mfa::generator(&dev)? {
+    let code = match crate::cmd::mfa::generator(&dev)? {
         Generator::Totp(totp) => {
             let now = crate::watch::now_unix()?;
             // On a terminal only: to a script (credential_process) an error is one line.
@@ -510,7 +510,7 @@ fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
                     totp.remaining_seconds(now)
                 );
             }
-            let t = crate::mfa::fresh_time(device, &totp, store, dev.last_printed_step)?;
+            let t = crate::cmd::mfa::fresh_time(device, &totp, store, dev.last_printed_step)?;
             Zeroizing::new(totp.generate(t).as_str().to_owned())
         }
         Generator::Hotp(hotp, _) => {

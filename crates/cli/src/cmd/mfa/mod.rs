@@ -12,9 +12,9 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::clipboard;
+use crate::cmd::otp::{Generator, Kind, Resolved, otp_error, otpauth_error};
 use crate::error::{CliError, CliResult};
 use crate::io::{self, Out};
-use crate::otp::{Generator, Kind, Resolved, otp_error, otpauth_error};
 use crate::storeopen::{self, store_error};
 use crate::watch::{self, Ticker, now_unix};
 
