@@ -34,6 +34,7 @@ pub fn mfa(seed: u64, secret_len: usize) -> MfaDevice {
         counter: seed.is_multiple_of(2).then_some(seed * 1000),
         secret: Zeroizing::new(bytes(seed, secret_len)),
         last_printed_step: None,
+        serial: None,
     }
 }
 

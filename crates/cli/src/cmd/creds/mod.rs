@@ -1,5 +1,6 @@
 //! `iamkit creds …`: stored AWS credentials, served to AWS tools.
 
+pub(crate) mod iam;
 pub(crate) mod session;
 
 use std::ffi::OsString;
@@ -117,7 +118,8 @@ pub(crate) enum CredsCmd {
 pub(crate) struct AddArgs {
     /// The profile name.
     pub(crate) profile: String,
-    /// The ARN of the MFA device that guards this profile.
+    /// The ARN of the MFA device that guards this profile (default: the serial stored with
+    /// --mfa-device's device).
     #[arg(long, value_name = "ARN")]
     pub(crate) mfa_serial: Option<String>,
     /// The stored MFA device (`iamkit mfa`) to use for this profile.
@@ -151,7 +153,7 @@ pub(crate) struct AddRoleArgs {
     /// A stored MFA device whose code goes with AssumeRole (when the source has no MFA device).
     #[arg(long, value_name = "NAME")]
     pub(crate) mfa_device: Option<String>,
-    /// The serial (ARN) of that MFA device.
+    /// The serial (ARN) of that MFA device (default: the serial stored with the device).
     #[arg(long, value_name = "ARN")]
     pub(crate) mfa_serial: Option<String>,
     /// The external ID the role's trust policy asks for.

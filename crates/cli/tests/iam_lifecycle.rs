@@ -1,0 +1,239 @@
+//! The IAM lifecycle end to end against a real IAM and STS: moto on 127.0.0.1 with its IAM
+//! authentication on, behind the gate of `tests/moto/gate.py` (which checks every MFA code,
+//! EnableMFADevice's two included, with pyotp against the seed moto issued, and refuses reused
+//! ones). `mfa enroll/unenroll`, `creds rotate`, `creds serve`, and the device's serial
+//! standing in for `--mfa-serial`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::moto::Moto;
+use common::{Env, Run};
+use serde_json::json;
+
+/// An environment whose iamkit talks to `moto` (STS and IAM).
+fn env_for(mut env: Env, moto: &Moto) -> Env {
+    env.set("AWS_ENDPOINT_URL", &moto.endpoint);
+    env.set(
+        "AWS_CONFIG_FILE",
+        &env.path("aws-config").display().to_string(),
+    );
+    env
+}
+
+fn keys_of(moto: &Moto, user: &str) -> String {
+    format!(
+        "{}\n{}\n",
+        moto.user(user, "access_key_id"),
+        moto.user(user, "secret_access_key")
+    )
+}
+
+fn json_of(run: &Run) -> serde_json::Value {
+    serde_json::from_str(run.ok()).unwrap()
+}
+
+/// #14's gap: `creds add --mfa-device D` alone is enough once the device knows its serial
+/// (`mfa add --serial`). (`--mfa-serial` as an override: tests/sessions.rs.)
+#[test]
+fn the_device_serial_replaces_mfa_serial() {
+    let Some(moto) = Moto::start(&json!({"users": [{"name": "alice", "mfa": true}]})) else {
+        return;
+    };
+    let env = env_for(Env::file(), &moto);
+    let serial = moto.user("alice", "mfa_serial");
+    let seed = moto.user("alice", "mfa_seed");
+    env.run(&["mfa", "add", "phone", "--serial", &serial], &seed)
+        .ok();
+    let list = json_of(&env.run(&["mfa", "list", "--json"], ""));
+    assert_eq!(list["devices"][0]["serial"], serial.as_str());
+    // A serial AWS would refuse is refused before anything is stored.
+    env.run(&["mfa", "add", "other", "--serial", "short"], &seed)
+        .fails(2);
+
+    env.run(
+        &["creds", "add", "work", "--mfa-device", "phone"],
+        &keys_of(&moto, "alice"),
+    )
+    .ok();
+    let gst = moto.sts_calls("GetSessionToken");
+    let v = json_of(&env.run(&["creds", "process", "work"], "").hides(&seed));
+    assert!(
+        v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
+        "{v}"
+    );
+    assert_eq!(moto.sts_calls("GetSessionToken"), gst + 1);
+
+    // A device without a serial and no --mfa-serial: a clear usage error naming both fixes.
+    env.run(&["mfa", "add", "bare"], &seed).ok();
+    env.run(
+        &["creds", "add", "nobody", "--mfa-device", "bare"],
+        &keys_of(&moto, "alice"),
+    )
+    .ok();
+    let err = env
+        .run(&["creds", "process", "nobody"], "")
+        .fails(2)
+        .to_owned();
+    assert!(
+        err.contains("--serial") && err.contains("--mfa-serial"),
+        "{err}"
+    );
+}
+
+/// What pyotp (an independent TOTP) says the code of `seed` is at `unix`.
+fn pyotp_code(seed: &str, unix: u64) -> String {
+    let out = std::process::Command::new(common::moto::python())
+        .args([
+            "-c",
+            "import sys, pyotp; print(pyotp.TOTP(sys.argv[1]).at(int(sys.argv[2])))",
+            seed,
+            &unix.to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn enroll_spec() -> serde_json::Value {
+    let manage_but_not_enable = [
+        "iam:GetUser",
+        "iam:ListMFADevices",
+        "iam:CreateVirtualMFADevice",
+        "iam:DeleteVirtualMFADevice",
+    ];
+    json!({"users": [
+        {"name": "carol"},
+        {"name": "erin"},
+        {"name": "dave", "allow": ["sts:*"]},
+        {"name": "frank", "allow": manage_but_not_enable},
+    ]})
+}
+
+#[test]
+fn enroll_then_sessions_then_unenroll() {
+    let Some(moto) = Moto::start(&enroll_spec()) else {
+        return;
+    };
+    let env = env_for(Env::file(), &moto);
+    for user in ["carol", "dave", "frank"] {
+        env.run(&["creds", "add", user], &keys_of(&moto, user)).ok();
+    }
+    let serial = "arn:aws:iam::123456789012:mfa/phone";
+
+    // Enroll: the serial ARN printed; IAM has the device assigned to carol, enabled with two
+    // consecutive codes the gate checked against moto's seed.
+    let run = env.run(
+        &["mfa", "enroll", "phone", "--profile", "carol", "--show-qr"],
+        "",
+    );
+    let out = run.ok();
+    assert_eq!(out.lines().last(), Some(serial), "{out}");
+    assert!(
+        out.contains('█') || out.contains('▀'),
+        "a QR code drawn: {out}"
+    );
+    let devices = moto.mfa_devices();
+    assert_eq!(devices[serial]["user"], "carol", "{devices}");
+    let seed = devices[serial]["seed"].as_str().unwrap().to_owned();
+    run.hides(&seed);
+    assert_eq!(moto.calls("EnableMFADevice"), 1);
+    assert_eq!(moto.stats()["mfa_refused"], 0);
+
+    // The stored device makes the codes IAM's seed makes (checked with pyotp), and knows its
+    // serial.
+    let v = json_of(&env.run(
+        &["mfa", "code", "phone", "--json", "--time", "1700000000"],
+        "",
+    ));
+    assert_eq!(
+        v["code"].as_str().unwrap(),
+        pyotp_code(&seed, 1_700_000_000)
+    );
+    let list = json_of(&env.run(&["mfa", "list", "--json"], ""));
+    assert_eq!(list["devices"][0]["serial"], serial);
+    assert_eq!(list["devices"][0]["issuer"], "Amazon Web Services");
+
+    // GetSessionToken with that device: a fresh code (never one EnableMFADevice used).
+    env.run(
+        &["creds", "add", "carol-mfa", "--mfa-device", "phone"],
+        &keys_of(&moto, "carol"),
+    )
+    .ok();
+    let v = json_of(&env.run(&["creds", "process", "carol-mfa"], "").hides(&seed));
+    assert!(
+        v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
+        "{v}"
+    );
+    assert_eq!(moto.stats()["mfa_refused"], 0);
+
+    // carol has a device: a second enroll is one clear line, nothing made anywhere.
+    let err = env
+        .run(&["mfa", "enroll", "tablet", "--profile", "carol"], "")
+        .fails(1)
+        .to_owned();
+    assert!(
+        err.contains("already has an MFA device") && err.contains(serial),
+        "{err}"
+    );
+    // The name taken in IAM (for another user): EntityAlreadyExists, one line.
+    let err = env
+        .run(
+            &[
+                "mfa",
+                "enroll",
+                "erins",
+                "--profile",
+                "carol",
+                "--user",
+                "erin",
+                "--device-name",
+                "phone",
+            ],
+            "",
+        )
+        .fails(1)
+        .to_owned();
+    assert!(
+        err.contains("EntityAlreadyExists") && err.contains("--device-name"),
+        "{err}"
+    );
+    // A caller without IAM permissions: one line naming AccessDenied.
+    let err = env
+        .run(
+            &[
+                "mfa",
+                "enroll",
+                "daves",
+                "--profile",
+                "dave",
+                "--user",
+                "dave",
+            ],
+            "",
+        )
+        .fails(1)
+        .to_owned();
+    assert!(err.contains("AccessDenied"), "{err}");
+    // Created, then EnableMFADevice refused: the IAM device is deleted again, nothing stored.
+    let err = env
+        .run(&["mfa", "enroll", "franks", "--profile", "frank"], "")
+        .fails(1)
+        .to_owned();
+    assert!(
+        err.contains("AccessDenied") && err.contains("deleted again"),
+        "{err}"
+    );
+    let devices = moto.mfa_devices();
+    assert_eq!(devices.as_object().unwrap().len(), 1, "{devices}");
+    let list = json_of(&env.run(&["mfa", "list", "--json"], ""));
+    assert_eq!(list["devices"].as_array().unwrap().len(), 1, "{list}");
+
+    // Unenroll: deactivated and deleted in IAM, then removed locally.
+    env.run(&["mfa", "unenroll", "phone", "--profile", "carol"], "")
+        .ok();
+    assert_eq!(moto.mfa_devices(), json!({}));
+    let list = json_of(&env.run(&["mfa", "list", "--json"], ""));
+    assert_eq!(list["devices"], json!([]));
+}
