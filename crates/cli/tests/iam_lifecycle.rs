@@ -237,3 +237,169 @@ fn enroll_then_sessions_then_unenroll() {
     let list = json_of(&env.run(&["mfa", "list", "--json"], ""));
     assert_eq!(list["devices"], json!([]));
 }
+
+/// Runs a boto3 snippet against moto with `key`/`secret`; prints its stdout (one JSON line),
+/// or `ERROR <code>` for a botocore ClientError.
+fn boto3(moto: &Moto, key: &str, secret: &str, code: &str) -> String {
+    let script = format!(
+        "import json, sys, boto3, botocore.exceptions\n\
+         s = boto3.session.Session(aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], region_name='us-east-1')\n\
+         iam = s.client('iam', endpoint_url=sys.argv[1]); sts = s.client('sts', endpoint_url=sys.argv[1])\n\
+         try:\n    {code}\n\
+         except botocore.exceptions.ClientError as e:\n    print('ERROR', e.response['Error']['Code'])\n"
+    );
+    let out = std::process::Command::new(common::moto::python())
+        .args(["-c", &script, &moto.endpoint, key, secret])
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+const WHO: &str = "print(sts.get_caller_identity()['Arn'])";
+
+/// The key IDs IAM holds for `user` (asked with a key of that user).
+fn iam_keys(moto: &Moto, key: &str, secret: &str, user: &str) -> Vec<String> {
+    let out = boto3(
+        moto,
+        key,
+        secret,
+        &format!(
+            "print(json.dumps([k['AccessKeyId'] for k in iam.list_access_keys(UserName='{user}')['AccessKeyMetadata']]))"
+        ),
+    );
+    serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}"))
+}
+
+/// The stored key of a profile, through `creds export --format json --no-session`.
+fn stored_key(env: &Env, profile: &str) -> (String, String) {
+    let v = json_of(&env.run(
+        &[
+            "creds",
+            "export",
+            profile,
+            "--format",
+            "json",
+            "--no-session",
+        ],
+        "",
+    ));
+    (
+        v["access_key_id"].as_str().unwrap().to_owned(),
+        v["secret_access_key"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn rotate_finishes_after_a_kill_at_every_step() {
+    let Some(moto) = Moto::start(&json!({"users": [
+        {"name": "gina"}, {"name": "ivy"}, {"name": "hal", "mfa": true},
+    ]})) else {
+        return;
+    };
+    let env = env_for(Env::file(), &moto);
+    env.run(&["creds", "add", "gina"], &keys_of(&moto, "gina"))
+        .ok();
+    let (old, old_secret) = stored_key(&env, "gina");
+
+    // Rotate: the new key ID printed (never the secret); the old key refused, the new one
+    // works, and credential_process hands it out.
+    let run = env.run(&["creds", "rotate", "gina"], "");
+    let new = run.ok().trim().to_owned();
+    let (stored, new_secret) = stored_key(&env, "gina");
+    run.hides(&new_secret);
+    assert!(new.starts_with("AKIA") && new != old, "{new}");
+    assert_eq!(stored, new);
+    assert_eq!(
+        boto3(&moto, &old, &old_secret, WHO),
+        "ERROR InvalidClientTokenId"
+    );
+    assert!(boto3(&moto, &new, &new_secret, WHO).ends_with(":user/gina"));
+    let v = json_of(&env.run(&["creds", "process", "gina"], ""));
+    assert_eq!(v["AccessKeyId"], new.as_str());
+    assert_eq!(v["SecretAccessKey"], new_secret.as_str());
+
+    // Killed after each step, the next run finishes: one key in IAM, the stored one, working.
+    for step in 1..=5 {
+        let (before, _) = stored_key(&env, "gina");
+        let r = env.run(
+            &[
+                "creds",
+                "rotate",
+                "gina",
+                "--abort-after-step",
+                &step.to_string(),
+            ],
+            "",
+        );
+        assert_eq!(r.code, 99, "step {step}: {}", r.stderr);
+        let done = env.run(&["creds", "rotate", "gina"], "");
+        let id = done.ok().trim().to_owned();
+        let (key, secret) = stored_key(&env, "gina");
+        assert_eq!(key, id, "step {step}");
+        assert_ne!(key, before, "step {step}");
+        assert_eq!(
+            iam_keys(&moto, &key, &secret, "gina"),
+            vec![key.clone()],
+            "step {step}"
+        );
+        assert!(boto3(&moto, &key, &secret, WHO).ends_with(":user/gina"));
+    }
+
+    // At AWS's two-key limit: one line naming the other key; nothing changed.
+    env.run(&["creds", "add", "ivy"], &keys_of(&moto, "ivy"))
+        .ok();
+    let (ivy, ivy_secret) = stored_key(&env, "ivy");
+    let second = boto3(
+        &moto,
+        &ivy,
+        &ivy_secret,
+        "print(iam.create_access_key(UserName='ivy')['AccessKey']['AccessKeyId'])",
+    );
+    let err = env.run(&["creds", "rotate", "ivy"], "").fails(1).to_owned();
+    assert!(
+        err.contains(&second) && err.contains("two access keys"),
+        "{err}"
+    );
+    assert_eq!(stored_key(&env, "ivy").0, ivy);
+    let mut keys = iam_keys(&moto, &ivy, &ivy_secret, "ivy");
+    keys.sort();
+    let mut want = vec![ivy.clone(), second];
+    want.sort();
+    assert_eq!(keys, want);
+
+    // An MFA profile rotates with its MFA session; the cached session of the old key is
+    // dropped.
+    let serial = moto.user("hal", "mfa_serial");
+    env.run(
+        &["mfa", "add", "hal-dev", "--serial", &serial],
+        &moto.user("hal", "mfa_seed"),
+    )
+    .ok();
+    env.run(
+        &["creds", "add", "hal", "--mfa-device", "hal-dev"],
+        &keys_of(&moto, "hal"),
+    )
+    .ok();
+    let gst = moto.sts_calls("GetSessionToken");
+    let new = env
+        .run(&["creds", "rotate", "hal"], "")
+        .ok()
+        .trim()
+        .to_owned();
+    assert_eq!(moto.sts_calls("GetSessionToken"), gst + 1);
+    assert_eq!(stored_key(&env, "hal").0, new);
+    let out = env.run(&["creds", "forget"], "");
+    assert!(
+        out.ok().contains("dropped 0 cached sessions"),
+        "{}",
+        out.stdout
+    );
+}

@@ -126,6 +126,40 @@ pub struct AwsCredentials {
     /// unset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_duration: Option<u32>,
+    /// A key rotation in progress (`creds rotate`): kept until the old key is deleted in IAM
+    /// and the new one has taken its place in this record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<KeyRotation>,
+}
+
+/// A key rotation in progress: what `creds rotate` needs to finish it after an interruption.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRotation {
+    /// The IAM user whose key is rotated.
+    pub user_name: String,
+    /// The user's key IDs before the new key was asked for (a key not among them and not
+    /// stored here was created by an interrupted rotation, whose secret was never stored).
+    pub keys_before: Vec<String>,
+    /// The new key's ID, once IAM made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_access_key_id: Option<String>,
+    /// The new key's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_secret_access_key: Option<Zeroizing<String>>,
+}
+
+impl fmt::Debug for KeyRotation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyRotation")
+            .field("user_name", &self.user_name)
+            .field("keys_before", &self.keys_before)
+            .field("new_access_key_id", &self.new_access_key_id)
+            .field(
+                "new_secret_access_key",
+                &self.new_secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl AwsCredentials {
@@ -140,6 +174,7 @@ impl AwsCredentials {
             mfa_device: None,
             region: None,
             session_duration: None,
+            rotation: None,
         }
     }
 }
@@ -158,6 +193,7 @@ impl fmt::Debug for AwsCredentials {
             .field("mfa_device", &self.mfa_device)
             .field("region", &self.region)
             .field("session_duration", &self.session_duration)
+            .field("rotation", &self.rotation)
             .finish()
     }
 }
@@ -303,6 +339,27 @@ mod tests {
             let back: AwsCredentials = open(RecordKind::Creds, "dev", &buf).expect("parses");
             assert_eq!(back, rec);
         }
+    }
+
+    /// A rotation in progress is stored with the record, its new secret never in `Debug`.
+    #[test]
+    fn rotation_state_round_trips_and_is_redacted() {
+        let mut rec = AwsCredentials::new("AKIAIOSFODNN7EXAMPLE", "old-secret");
+        rec.rotation = Some(KeyRotation {
+            user_name: "alice".into(),
+            keys_before: vec!["AKIAIOSFODNN7EXAMPLE".into()],
+            new_access_key_id: Some("AKIANEWNEWNEWNEWNEWN".into()),
+            new_secret_access_key: Some(Zeroizing::new("new-secret-value".into())),
+        });
+        let buf = seal(RecordKind::Creds, "p", &rec).expect("serializes");
+        let back: AwsCredentials = open(RecordKind::Creds, "p", &buf).expect("parses");
+        assert_eq!(back, rec);
+        let dbg = format!("{rec:?}");
+        assert!(
+            !dbg.contains("new-secret-value") && !dbg.contains("old-secret"),
+            "{dbg}"
+        );
+        assert!(dbg.contains("AKIANEWNEWNEWNEWNEWN"));
     }
 
     /// A device record written before `serial` existed (no such key) still reads, as `None`;

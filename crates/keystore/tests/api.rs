@@ -295,6 +295,7 @@ mod roundtrip {
                 mfa_device: Some("d".into()),
                 region,
                 session_duration: None,
+                rotation: None,
             };
             let s = MockStore::new();
             s.put_mfa("n", &dev, Overwrite::Refuse).unwrap();

@@ -48,6 +48,7 @@ pub fn creds(seed: u64, with_token: bool) -> AwsCredentials {
         mfa_device: Some("aws-root".to_owned()),
         region: Some("eu-west-1".to_owned()),
         session_duration: Some(3600),
+        rotation: None,
     }
 }
 

@@ -73,11 +73,6 @@ impl Iam {
         })
     }
 
-    /// The credentials the calls are signed with.
-    pub(crate) fn credentials(&self) -> &AwsCredentials {
-        &self.creds
-    }
-
     /// Sends `call`; `what` names it in errors.
     pub(crate) fn call<C: IamCall, R: QueryResponse>(&self, call: &C, what: &str) -> CliResult<R> {
         self.call_as(call, &self.creds, what)

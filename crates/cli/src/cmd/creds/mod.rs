@@ -1,6 +1,7 @@
 //! `iamkit creds …`: stored AWS credentials, served to AWS tools.
 
 pub(crate) mod iam;
+pub(crate) mod rotate;
 pub(crate) mod session;
 
 use std::ffi::OsString;
@@ -106,6 +107,16 @@ pub(crate) enum CredsCmd {
     /// Store a role profile: a role assumed with another stored profile's credentials (its MFA
     /// session when it has one). Nothing on stdin.
     AddRole(AddRoleArgs),
+    /// Replace the profile's access key with a new one: create it, store it, check that it
+    /// works, delete the old one; prints the new key ID. An interrupted rotation is finished
+    /// by the next run.
+    Rotate {
+        /// The profile.
+        profile: String,
+        /// Tests only: stop after step N (1-5), as if killed there.
+        #[arg(long, hide = true, value_name = "N")]
+        abort_after_step: Option<u8>,
+    },
     /// Drop cached sessions: the profile's, or every one without PROFILE.
     Forget {
         /// The profile.
@@ -214,6 +225,10 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
             json,
         } => session_cmd(&profile, refresh, json, globals),
         CredsCmd::Forget { profile } => forget(profile.as_deref(), globals),
+        CredsCmd::Rotate {
+            profile,
+            abort_after_step,
+        } => rotate::rotate(&profile, abort_after_step, globals),
         CredsCmd::AddRole(a) => {
             if let Some(r) = &a.region {
                 check_region(r)?;
