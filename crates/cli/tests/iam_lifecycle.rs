@@ -403,3 +403,128 @@ fn rotate_finishes_after_a_kill_at_every_step() {
         out.stdout
     );
 }
+
+/// The command `creds serve` runs: boto3 and the AWS CLI through the container credentials
+/// endpoint, the endpoint asked directly with the right token, a wrong one and none, then
+/// polled until the served credentials are renewed; exits with argv[2].
+const SERVE_CHILD: &str = r#"
+import json, os, subprocess, sys, time, urllib.error, urllib.request
+import boto3
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+tok = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+def fetch(t):
+    req = urllib.request.Request(url, headers={"Authorization": t} if t else {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, None
+out = {"url": url, "env_key": "AWS_ACCESS_KEY_ID" in os.environ}
+out["boto3"] = boto3.client("sts").get_caller_identity()["Arn"]
+cli = subprocess.run([sys.argv[1], "sts", "get-caller-identity", "--output", "json"],
+                     capture_output=True, text=True)
+out["cli"] = json.loads(cli.stdout)["Arn"] if cli.returncode == 0 else cli.stderr
+out["status"], first = fetch(tok)
+out["wrong"] = fetch("0" + tok[1:] if tok[0] != "0" else "1" + tok[1:])[0]
+out["none"] = fetch("")[0]
+out["first_expiration"] = first["Expiration"]
+now = first
+deadline = time.time() + 60
+while time.time() < deadline and now["AccessKeyId"] == first["AccessKeyId"]:
+    time.sleep(0.5)
+    now = fetch(tok)[1]
+out["renewed"] = now["AccessKeyId"] != first["AccessKeyId"]
+out["boto3_after"] = boto3.session.Session().client("sts").get_caller_identity()["Arn"]
+print(json.dumps(out))
+sys.exit(int(sys.argv[2]))
+"#;
+
+#[test]
+fn serve_hands_renewed_role_credentials_to_the_aws_cli_and_boto3() {
+    let Some(moto) = Moto::start(&json!({
+        "users": [{"name": "alice", "mfa": true}],
+        "roles": [{"name": "admin", "trust": ["alice"]}],
+    })) else {
+        return;
+    };
+    let mut env = env_for(Env::file(), &moto);
+    env.set("AWS_REGION", "us-east-1");
+    env.set("AWS_DEFAULT_REGION", "us-east-1");
+    let serial = moto.user("alice", "mfa_serial");
+    env.run(
+        &["mfa", "add", "phone", "--serial", &serial],
+        &moto.user("alice", "mfa_seed"),
+    )
+    .ok();
+    env.run(
+        &["creds", "add", "work", "--mfa-device", "phone"],
+        &keys_of(&moto, "alice"),
+    )
+    .ok();
+    let role = moto.role("admin");
+    env.run(
+        &[
+            "creds",
+            "add-role",
+            "admin",
+            "--role-arn",
+            &role,
+            "--source",
+            "work",
+            "--duration",
+            "900",
+        ],
+        "",
+    )
+    .ok();
+    let script = env.path("child.py");
+    std::fs::write(&script, SERVE_CHILD).unwrap();
+    let python = common::moto::python();
+    let aws = common::moto::aws_cli();
+    // A 900 s session renewed when less than 890 s remain: renewed within seconds, as a
+    // 15-minute refresh would be after 45 minutes of a one-hour session.
+    let run = env.run(
+        &[
+            "creds",
+            "serve",
+            "admin",
+            "--renew-before",
+            "890",
+            "--",
+            python.to_str().unwrap(),
+            script.to_str().unwrap(),
+            aws.to_str().unwrap(),
+            "3",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 3, "the command's status; stderr: {}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(run.stdout.trim())
+        .unwrap_or_else(|_| panic!("stdout: {} stderr: {}", run.stdout, run.stderr));
+    let assumed = "arn:aws:sts::123456789012:assumed-role/admin/";
+    assert!(v["boto3"].as_str().unwrap().starts_with(assumed), "{v}");
+    assert!(v["cli"].as_str().unwrap().starts_with(assumed), "{v}");
+    assert_eq!(v["status"], 200, "{v}");
+    assert_eq!(v["wrong"], 403, "{v}");
+    assert_eq!(v["none"], 403, "{v}");
+    assert_eq!(v["env_key"], false, "{v}");
+    assert!(
+        v["first_expiration"].as_str().unwrap().ends_with('Z'),
+        "{v}"
+    );
+    assert_eq!(v["renewed"], true, "{v}");
+    assert!(
+        v["boto3_after"].as_str().unwrap().starts_with(assumed),
+        "{v}"
+    );
+    // No listener outlives the command.
+    let url = v["url"].as_str().unwrap();
+    let addr = url.trim_start_matches("http://").split('/').next().unwrap();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "{addr} still listening"
+    );
+    // A command that fails to start: 127, one line.
+    env.run(&["creds", "serve", "admin", "--", "/nonexistent/cmd"], "")
+        .fails(127);
+}

@@ -2,6 +2,7 @@
 
 pub(crate) mod iam;
 pub(crate) mod rotate;
+pub(crate) mod serve;
 pub(crate) mod session;
 
 use std::ffi::OsString;
@@ -117,6 +118,20 @@ pub(crate) enum CredsCmd {
         #[arg(long, hide = true, value_name = "N")]
         abort_after_step: Option<u8>,
     },
+    /// Run a command with the profile's credentials served to it over the AWS container
+    /// credentials protocol on 127.0.0.1 (AWS_CONTAINER_CREDENTIALS_FULL_URI and
+    /// AWS_CONTAINER_AUTHORIZATION_TOKEN), renewed before they expire; exits with the
+    /// command's status. For long-running tools (IDEs, Terraform, containers).
+    Serve {
+        /// The profile.
+        profile: String,
+        /// Renew the session when less than this many seconds remain (SDKs refresh at 900).
+        #[arg(long, value_name = "SECONDS", default_value_t = serve::DEFAULT_RENEW_BEFORE)]
+        renew_before: u64,
+        /// The command and its arguments (after `--`).
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<OsString>,
+    },
     /// Drop cached sessions: the profile's, or every one without PROFILE.
     Forget {
         /// The profile.
@@ -225,6 +240,11 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
             json,
         } => session_cmd(&profile, refresh, json, globals),
         CredsCmd::Forget { profile } => forget(profile.as_deref(), globals),
+        CredsCmd::Serve {
+            profile,
+            renew_before,
+            command,
+        } => serve::serve(&profile, renew_before, &command, globals),
         CredsCmd::Rotate {
             profile,
             abort_after_step,
@@ -263,7 +283,7 @@ const EXEC_KEEP: [&str; 4] = [
 ];
 
 /// The IAMKIT_* variables of this process that a `creds exec` child must not get.
-fn exec_scrubbed_vars() -> Vec<OsString> {
+pub(crate) fn exec_scrubbed_vars() -> Vec<OsString> {
     std::env::vars_os()
         .map(|(k, _)| k)
         .filter(|k| {

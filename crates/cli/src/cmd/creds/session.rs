@@ -80,6 +80,19 @@ pub(crate) fn credentials_in(
     }
 }
 
+/// The credentials of `profile` as `credentials_in` gives them, or with `renew` a new
+/// session from STS (for a profile that has sessions) even when the cached one is still good.
+pub(crate) fn renewed_in(
+    store: &dyn Store,
+    profile: &str,
+    renew: bool,
+) -> CliResult<AwsCredentials> {
+    match plan(store, profile, 0)? {
+        Plan::Plain(c) => Ok(c),
+        plan => Ok(session(store, &plan, renew)?.0),
+    }
+}
+
 /// The stored long-term keys behind `profile` (a key profile, with or without an MFA
 /// device), or `None` for a role profile.
 pub(crate) fn long_term_in(store: &dyn Store, profile: &str) -> CliResult<Option<AwsCredentials>> {
