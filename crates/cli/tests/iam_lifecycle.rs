@@ -57,7 +57,7 @@ fn the_device_serial_replaces_mfa_serial() {
     )
     .ok();
     let gst = moto.sts_calls("GetSessionToken");
-    let v = json_of(&env.run(&["creds", "process", "work"], "").hides(&seed));
+    let v = json_of(env.run(&["creds", "process", "work"], "").hides(&seed));
     assert!(
         v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
         "{v}"
@@ -161,7 +161,7 @@ fn enroll_then_sessions_then_unenroll() {
         &keys_of(&moto, "carol"),
     )
     .ok();
-    let v = json_of(&env.run(&["creds", "process", "carol-mfa"], "").hides(&seed));
+    let v = json_of(env.run(&["creds", "process", "carol-mfa"], "").hides(&seed));
     assert!(
         v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
         "{v}"
