@@ -5,6 +5,7 @@
 //! before anything is created; after `CreateVirtualMFADevice` every failure deletes the IAM
 //! device again and removes the local one, so nothing half-made remains.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -24,6 +25,9 @@ use crate::cmd::otp::{Generator, otpauth_error};
 use crate::error::{CliError, CliResult};
 use crate::io::{Out, escape_text};
 use crate::storeopen::{self, store_error};
+
+/// Set by Ctrl-C while an enrollment is under way.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The issuer AWS's own QR codes name.
 const AWS_ISSUER: &str = "Amazon Web Services";
@@ -121,7 +125,9 @@ pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
         })?;
     let serial = created.serial_number.clone();
 
-    // From here on, a failure undoes what was made.
+    // From here on, a failure undoes what was made; Ctrl-C during the wait for the second
+    // code is such a failure, not an exit that would leave the IAM device behind.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
     let done = finish(&iam, store, args, &user, created);
     match done {
         Ok(()) => Out::line(&serial),
@@ -192,6 +198,11 @@ fn finish(
         eprintln!("iamkit: waiting {wait} s for the next code to enable the device");
     }
     let t2 = loop {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(CliError::usage(
+                "interrupted while waiting for the second code",
+            ));
+        }
         let now = crate::watch::now_unix()?;
         if totp.step_at(now) > step1 {
             break now;
