@@ -2,9 +2,10 @@
 //! `session.rs`).
 //!
 //! ```
-//! use iamkit_keystore::{MfaDevice, OtpType};
+//! use iamkit_keystore::MfaDevice;
+//! use iamkit_otp::Kind;
 //! let dev = MfaDevice::totp("alice@example.com", b"12345678901234567890".to_vec());
-//! assert_eq!(dev.otp_type, OtpType::Totp);
+//! assert_eq!(dev.kind(), Kind::Totp);
 //! assert!(!format!("{dev:?}").contains("12345678901234567890"));
 //! ```
 //!
@@ -13,84 +14,155 @@
 
 use std::fmt;
 
+use iamkit_otp::{Algorithm, Kind, Params};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-/// The kind of one-time password an [`MfaDevice`] generates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OtpType {
-    /// Time-based (RFC 6238).
-    Totp,
-    /// Counter-based (RFC 4226).
-    Hotp,
-    /// Steam Guard (TOTP with Steam's 5-character alphabet).
-    Steam,
-}
-
-/// A stored MFA device: the `otpauth` parameters, the secret, and the last time step a code
-/// was printed for (so `mfa code --fresh` can wait for a new one).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A stored MFA device: the OTP parameters, the label, the secret, the HOTP counter, and the
+/// last time step a code was printed for (so `mfa code --fresh` can wait for a new one).
+///
+/// Stored as it always was: `otp_type`, `algorithm`, `digits`, `period` and `t0` as separate
+/// fields (`"totp"`, `"SHA1"`, 6, 30, 0), read back into a checked [`Params`]; a stored value
+/// outside what `iamkit-otp` accepts is an error naming the field.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "MfaWire<StoredSecret>")]
 pub struct MfaDevice {
-    /// TOTP, HOTP or Steam.
-    pub otp_type: OtpType,
+    /// Kind, algorithm, digits, period and T0.
+    pub params: Params,
     /// The issuer (service name), if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// The account name.
     pub account: String,
-    /// The HMAC algorithm name as in `otpauth` URIs: `"SHA1"`, `"SHA256"` or `"SHA512"`.
-    pub algorithm: String,
-    /// Number of digits in a code.
-    pub digits: u32,
-    /// TOTP period in seconds.
-    pub period: u64,
-    /// TOTP start time (Unix seconds).
-    pub t0: u64,
     /// HOTP counter (next value to use).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counter: Option<u64>,
     /// The shared secret (raw bytes). Serialized as unpadded base32.
-    #[serde(with = "secret_b32")]
     pub secret: Zeroizing<Vec<u8>>,
     /// The last TOTP time step a code was printed for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_printed_step: Option<u64>,
 }
 
 impl MfaDevice {
-    /// A TOTP device with the usual defaults: SHA1, 6 digits, 30 s period, t0 = 0.
+    /// A TOTP device with the defaults of [`Params`]: SHA1, 6 digits, 30 s period, t0 = 0.
     pub fn totp(account: impl Into<String>, secret: Vec<u8>) -> Self {
         MfaDevice {
-            otp_type: OtpType::Totp,
+            params: Params::default(),
             issuer: None,
             account: account.into(),
-            algorithm: "SHA1".to_owned(),
-            digits: 6,
-            period: 30,
-            t0: 0,
             counter: None,
             secret: Zeroizing::new(secret),
             last_printed_step: None,
         }
+    }
+
+    /// TOTP, HOTP or Steam.
+    pub fn kind(&self) -> Kind {
+        self.params.kind()
     }
 }
 
 impl fmt::Debug for MfaDevice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MfaDevice")
-            .field("otp_type", &self.otp_type)
+            .field("params", &self.params)
             .field("issuer", &self.issuer)
             .field("account", &self.account)
-            .field("algorithm", &self.algorithm)
-            .field("digits", &self.digits)
-            .field("period", &self.period)
-            .field("t0", &self.t0)
             .field("counter", &self.counter)
             .field("secret", &"<redacted>")
             .field("last_printed_step", &self.last_printed_step)
             .finish()
     }
+}
+
+/// The start of every error message about a stored value this crate checks itself (never the
+/// secret): [`open`] passes such messages on, and only those.
+const INVALID_STORED: &str = "invalid stored ";
+
+/// [`MfaDevice`] as stored: the parameters as plain fields (the format since version 1).
+#[derive(Serialize, Deserialize)]
+struct MfaWire<S> {
+    otp_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issuer: Option<String>,
+    account: String,
+    algorithm: String,
+    digits: u32,
+    period: u64,
+    t0: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    counter: Option<u64>,
+    secret: S,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_printed_step: Option<u64>,
+}
+
+/// The stored secret, read: base32 text decoded into a wiped buffer.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct StoredSecret(#[serde(with = "secret_b32")] Zeroizing<Vec<u8>>);
+
+impl TryFrom<MfaWire<StoredSecret>> for MfaDevice {
+    type Error = String;
+
+    fn try_from(w: MfaWire<StoredSecret>) -> Result<MfaDevice, String> {
+        let kind: Kind = w.otp_type.parse().map_err(|_| {
+            format!(
+                "{INVALID_STORED}otp_type {:?} (expected totp, hotp or steam)",
+                excerpt(&w.otp_type)
+            )
+        })?;
+        let algorithm: Algorithm = w.algorithm.parse().map_err(|_| {
+            format!(
+                "{INVALID_STORED}algorithm {:?} (expected SHA1, SHA256 or SHA512)",
+                excerpt(&w.algorithm)
+            )
+        })?;
+        let params = Params::builder(kind)
+            .algorithm(algorithm)
+            .digits(w.digits)
+            .period(w.period)
+            .t0(w.t0)
+            .build()
+            .map_err(|e| format!("{INVALID_STORED}OTP parameters: {e}"))?;
+        Ok(MfaDevice {
+            params,
+            issuer: w.issuer,
+            account: w.account,
+            counter: w.counter,
+            secret: w.secret.0,
+            last_printed_step: w.last_printed_step,
+        })
+    }
+}
+
+impl Serialize for MfaDevice {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// The secret, written as base32 from the borrowed bytes.
+        struct Secret<'a>(&'a Zeroizing<Vec<u8>>);
+        impl Serialize for Secret<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                secret_b32::serialize(self.0, s)
+            }
+        }
+        let p = &self.params;
+        MfaWire {
+            otp_type: p.kind().as_str().to_owned(),
+            issuer: self.issuer.clone(),
+            account: self.account.clone(),
+            algorithm: p.algorithm().as_str().to_owned(),
+            digits: p.digits(),
+            period: p.period(),
+            t0: p.t0(),
+            counter: self.counter,
+            secret: Secret(&self.secret),
+            last_printed_step: self.last_printed_step,
+        }
+        .serialize(s)
+    }
+}
+
+/// At most 32 characters of a stored value, for an error message.
+fn excerpt(s: &str) -> String {
+    s.chars().take(32).collect()
 }
 
 /// A stored set of AWS credentials.
@@ -240,11 +312,16 @@ pub(crate) fn open<T: for<'de> Deserialize<'de>>(
         ));
     }
     let env: Envelope<T> = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
-            "malformed {kind} record (at line {} column {})",
-            e.line(),
-            e.column()
-        )
+        // serde_json's own messages may quote the data; only this crate's checks are passed on.
+        let msg = e.to_string();
+        match msg.strip_prefix(INVALID_STORED) {
+            Some(_) if e.is_data() => format!("malformed {kind} record: {msg}"),
+            _ => format!(
+                "malformed {kind} record (at line {} column {})",
+                e.line(),
+                e.column()
+            ),
+        }
     })?;
     if env.kind != kind || env.name != name {
         return Err(format!(
