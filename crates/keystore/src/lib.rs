@@ -81,7 +81,7 @@ pub use open::{
     PromptFn, PromptReason, Selection, StoreStatus, is_cached, isolate_session_keyring, lock, open,
     open_kernel_keyring,
 };
-pub use record::{AwsCredentials, MfaDevice, to_json_presized};
+pub use record::{AwsCredentials, Expiration, InvalidExpiration, MfaDevice, to_json_presized};
 pub use session::{CachedSession, RoleProfile, SessionLock};
 
 /// Which kind of record: an MFA device, a set of AWS credentials, or a cached session.

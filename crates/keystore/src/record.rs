@@ -175,9 +175,9 @@ pub struct AwsCredentials {
     /// The session token of temporary credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<Zeroizing<String>>,
-    /// When temporary credentials expire (RFC 3339).
+    /// When temporary credentials expire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<String>,
+    pub expiration: Option<Expiration>,
     /// The ARN of the MFA device to use with these credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_serial: Option<String>,
@@ -224,6 +224,98 @@ impl fmt::Debug for AwsCredentials {
             .field("region", &self.region)
             .field("session_duration", &self.session_duration)
             .finish()
+    }
+}
+
+/// When temporary credentials expire: a UTC time in whole seconds, stored as RFC 3339 with a
+/// `Z` (`2026-01-02T03:04:05Z`, what AWS SDKs expect). `Display` writes that form.
+///
+/// ```
+/// use iamkit_keystore::Expiration;
+/// let e = Expiration::parse_rfc3339("2030-01-02T05:04:05.25+02:00")?;
+/// assert_eq!(e.to_string(), "2030-01-02T03:04:05Z");
+/// assert!(!e.is_past(e.unix_seconds() - 1) && e.is_past(e.unix_seconds()));
+/// # Ok::<(), iamkit_keystore::InvalidExpiration>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Expiration(time::OffsetDateTime);
+
+/// Text that is not an RFC 3339 time (or one outside the years 0 to 9999).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidExpiration {
+    /// At most 40 characters of the text given.
+    pub text: String,
+}
+
+impl fmt::Display for InvalidExpiration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid expiration {:?} (expected RFC 3339, e.g. 2026-01-02T03:04:05Z)",
+            self.text
+        )
+    }
+}
+
+impl std::error::Error for InvalidExpiration {}
+
+impl Expiration {
+    /// Parses RFC 3339 with any offset; the result is in UTC, fractional seconds dropped.
+    ///
+    /// # Errors
+    /// [`InvalidExpiration`] quoting at most 40 characters of `text`.
+    pub fn parse_rfc3339(text: &str) -> Result<Expiration, InvalidExpiration> {
+        use time::format_description::well_known::Rfc3339;
+        let bad = || InvalidExpiration {
+            text: text.chars().take(40).collect(),
+        };
+        let t = time::OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| bad())?;
+        let t = t.to_offset(time::UtcOffset::UTC);
+        let t = t.replace_nanosecond(0).map_err(|_| bad())?;
+        // Only times that format back as RFC 3339 (years 0 to 9999).
+        t.format(&Rfc3339).map_err(|_| bad())?;
+        Ok(Expiration(t))
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_seconds(&self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
+    /// Whether it has passed at `now` (Unix seconds): expired at or before `now`.
+    pub fn is_past(&self, now: i64) -> bool {
+        self.unix_seconds() <= now
+    }
+}
+
+impl fmt::Display for Expiration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use time::format_description::well_known::Rfc3339;
+        // Checked to format when made.
+        match self.0.format(&Rfc3339) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => Err(fmt::Error),
+        }
+    }
+}
+
+impl fmt::Debug for Expiration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Expiration({self})")
+    }
+}
+
+impl Serialize for Expiration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Expiration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Expiration, D::Error> {
+        let text = String::deserialize(d)?;
+        Expiration::parse_rfc3339(&text)
+            .map_err(|e| serde::de::Error::custom(format!("{INVALID_STORED}expiration: {e}")))
     }
 }
 
@@ -372,6 +464,71 @@ mod tests {
             assert_eq!(buf.capacity(), buf.len(), "secret of {n} bytes");
             let back: AwsCredentials = open(RecordKind::Creds, "dev", &buf).expect("parses");
             assert_eq!(back, rec);
+        }
+    }
+
+    fn mfa_json(record: &str) -> String {
+        format!(r#"{{"v":1,"kind":"mfa","name":"d","record":{record}}}"#)
+    }
+
+    /// Stored values outside what `iamkit-otp` accepts are errors naming the field and the
+    /// bound, never quoting the secret; serde's own messages (which may quote data) are not
+    /// passed on.
+    #[test]
+    fn invalid_stored_values_are_named() {
+        let base = |field: &str| {
+            mfa_json(&format!(
+                r#"{{"otp_type":"totp","account":"a","algorithm":"SHA1","digits":6,"period":30,"t0":0,"secret":"SECRETSECRETSECR",{field}}}"#
+            ))
+        };
+        let cases = [
+            (
+                r#""digits":11"#,
+                "malformed MFA device record: invalid stored OTP parameters: invalid number of digits: 11 (expected 6 to 10)",
+            ),
+            (
+                r#""period":0"#,
+                "malformed MFA device record: invalid stored OTP parameters: invalid period: 0",
+            ),
+            (
+                r#""t0":253402300800"#,
+                "malformed MFA device record: invalid stored OTP parameters: invalid T0: 253402300800",
+            ),
+            (
+                r#""algorithm":"MD5""#,
+                "malformed MFA device record: invalid stored algorithm \"MD5\" (expected SHA1, SHA256 or SHA512)",
+            ),
+            (
+                r#""otp_type":"yubico""#,
+                "malformed MFA device record: invalid stored otp_type \"yubico\" (expected totp, hotp or steam)",
+            ),
+        ];
+        for (field, want) in cases {
+            // Each case replaces one field of an otherwise valid record.
+            let name = field.split(':').next().unwrap_or_default();
+            let json = base("\"last_printed_step\":1")
+                .replace(&format!("{name}:{}", default_of(name)), field);
+            let err = open::<MfaDevice>(RecordKind::Mfa, "d", json.as_bytes()).expect_err(field);
+            assert!(err.starts_with(want), "{field}: {err}");
+            assert!(!err.contains("SECRETSECRET"), "{err}");
+        }
+        // A wrong type keeps serde's message (which could quote data) out.
+        let err = open::<MfaDevice>(
+            RecordKind::Mfa,
+            "d",
+            mfa_json(r#"{"otp_type":"totp","account":"a","algorithm":"SHA1","digits":"SECRETSECRET","period":30,"t0":0,"secret":"GEZDGNBV"}"#).as_bytes(),
+        )
+        .expect_err("digits as a string");
+        assert!(err.starts_with("malformed MFA device record (at line 1"), "{err}");
+    }
+
+    fn default_of(name: &str) -> &'static str {
+        match name {
+            r#""digits""# => "6",
+            r#""period""# => "30",
+            r#""t0""# => "0",
+            r#""algorithm""# => r#""SHA1""#,
+            _ => r#""totp""#,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Building `otpauth://` URIs strictly: [`OtpAuthUriBuilder`], and the URI text of an
 //! [`OtpAuthUri`].
 
-use iamkit_otp::{Algorithm, Kind, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, Params, STEAM_DIGITS, Secret};
+use iamkit_otp::{
+    Algorithm, Kind, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, Params, STEAM_DIGITS, Secret,
+};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use zeroize::Zeroizing;
 
@@ -52,7 +54,11 @@ impl OtpAuthUri {
     /// assert_eq!(OtpAuthUri::parse(&uri.to_uri())?.params(), params);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn builder(params: Params, secret: Secret, account: impl Into<String>) -> OtpAuthUriBuilder {
+    pub fn builder(
+        params: Params,
+        secret: Secret,
+        account: impl Into<String>,
+    ) -> OtpAuthUriBuilder {
         let kind = params.kind();
         let counter = (kind == Kind::Hotp).then_some(0);
         let mut b = OtpAuthUriBuilder::new(kind, secret, account.into(), counter);
@@ -304,4 +310,3 @@ fn check_label(s: &str, field: LabelField) -> Result<(), Error> {
         None => Ok(()),
     }
 }
-

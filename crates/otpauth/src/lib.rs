@@ -1,13 +1,13 @@
 #![doc = include_str!("../README.md")]
 
-pub mod error;
-mod parse;
-mod uri;
 mod build;
-mod warnings;
+pub mod error;
 pub mod migration;
+mod parse;
 #[cfg(feature = "qr")]
 pub mod qr;
+mod uri;
+mod warnings;
 
 pub use build::OtpAuthUriBuilder;
 pub use error::{Error, LabelField};

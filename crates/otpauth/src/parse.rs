@@ -2,7 +2,9 @@
 //! type, the label, the query's parameters, then what they mean together (issuer, secret,
 //! values, Steam detection) into [`Params`].
 
-use iamkit_otp::{Algorithm, Kind, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, Params, STEAM_DIGITS, Secret};
+use iamkit_otp::{
+    Algorithm, Kind, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, Params, STEAM_DIGITS, Secret,
+};
 use percent_encoding::percent_decode_str;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -142,7 +144,6 @@ fn split_label(raw: &str) -> Result<(Option<String>, String), Error> {
     }
 }
 
-
 /// The parameters this crate interprets, decoded but not yet checked.
 #[derive(Default)]
 struct RawParams {
@@ -160,7 +161,6 @@ struct RawValues {
     counter: Option<String>,
     encoder: Option<String>,
 }
-
 
 fn set_once<T>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), Error> {
     if slot.is_some() {
@@ -356,14 +356,18 @@ fn resolve_params(
     values: &Values,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Params, Option<u64>), Error> {
-    let mut ignored = |parameter, reason| warnings.push(Warning::IgnoredParameter { parameter, reason });
+    let mut ignored =
+        |parameter, reason| warnings.push(Warning::IgnoredParameter { parameter, reason });
     let mut builder = Params::builder(kind);
     let counter = match kind {
         Kind::Steam => {
             if values.digits.is_some_and(|d| d != STEAM_DIGITS) {
                 ignored("digits", STEAM_FIXED);
             }
-            if values.algorithm.is_some_and(|a| a != Params::DEFAULT_ALGORITHM) {
+            if values
+                .algorithm
+                .is_some_and(|a| a != Params::DEFAULT_ALGORITHM)
+            {
                 ignored("algorithm", STEAM_FIXED);
             }
             if values.period.is_some_and(|p| p != Params::DEFAULT_PERIOD) {

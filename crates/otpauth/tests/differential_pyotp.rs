@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use iamkit_otp::{Algorithm, Secret};
-use iamkit_otpauth::{OtpAuthUri, Kind, Warning};
+use iamkit_otpauth::{Kind, OtpAuthUri, Warning};
 use serde_json::{Value, json};
 
 const CASES: usize = 300;

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use iamkit_otp::{Algorithm, Secret, insecure};
-use iamkit_otpauth::{Error, OtpAuthUri, Kind, Warning, migration};
+use iamkit_otpauth::{Error, Kind, OtpAuthUri, Warning, migration};
 
 /// The export example published with dim13/otpauth (and reused by many decoders): one TOTP
 /// account, secret "Hello!\xde\xad\xbe\xef" (JBSWY3DPEHPK3PXP), name "Example:alice@google.com".

@@ -40,7 +40,8 @@ fn params() -> impl Strategy<Value = Params> {
 }
 
 fn secret() -> impl Strategy<Value = Secret> {
-    prop::collection::vec(any::<u8>(), 10..64).prop_map(|b| insecure::secret_from_bytes(&b).unwrap())
+    prop::collection::vec(any::<u8>(), 10..64)
+        .prop_map(|b| insecure::secret_from_bytes(&b).unwrap())
 }
 
 fn steam_holds(p: &Params) -> bool {
@@ -51,7 +52,9 @@ fn steam_holds(p: &Params) -> bool {
 fn t0_is_kept_on_the_built_uri_and_warned_about() {
     let params = Params::builder(Kind::Totp).t0(1_000).build().unwrap();
     let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
-    let uri = OtpAuthUri::builder(params, secret, "alice").build().unwrap();
+    let uri = OtpAuthUri::builder(params, secret, "alice")
+        .build()
+        .unwrap();
     assert_eq!(uri.params().t0(), 1_000);
     assert!(
         uri.warnings()

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use iamkit_otp::{Algorithm, Secret, insecure};
-use iamkit_otpauth::{Error, LabelField, OtpAuthUri, Kind, Warning};
+use iamkit_otpauth::{Error, Kind, LabelField, OtpAuthUri, Warning};
 
 /// 160-bit RFC 6238 SHA1 secret "12345678901234567890".
 const RFC: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use iamkit_otp::{Algorithm, Secret, insecure};
-use iamkit_otpauth::{OtpAuthUri, Kind, migration};
+use iamkit_otpauth::{Kind, OtpAuthUri, migration};
 use proptest::prelude::*;
 
 /// Label text the strict builder accepts: no ':', no control characters, no leading whitespace,

@@ -44,7 +44,8 @@ pub fn creds(seed: u64, with_token: bool) -> AwsCredentials {
         access_key_id: format!("AKIAEXAMPLE{seed:09}"),
         secret_access_key: Zeroizing::new(format!("wJalrXUtnFEMI/K7MDENG/bPxRfiCY{seed:010}")),
         session_token: with_token.then(|| Zeroizing::new(format!("FwoGZXIvYXdzE-token-{seed}"))),
-        expiration: with_token.then(|| "2026-11-27T23:00:00Z".to_owned()),
+        expiration: with_token
+            .then(|| iamkit_keystore::Expiration::parse_rfc3339("2026-11-27T23:00:00Z").unwrap()),
         mfa_serial: Some("arn:aws:iam::123456789012:mfa/alice".to_owned()),
         mfa_device: Some("aws-root".to_owned()),
         region: Some("eu-west-1".to_owned()),

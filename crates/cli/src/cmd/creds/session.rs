@@ -367,7 +367,8 @@ fn plan_region(plan: &Plan) -> Option<String> {
 fn to_credentials(s: &CachedSession, region: Option<String>) -> AwsCredentials {
     let mut c = AwsCredentials::new(s.access_key_id.clone(), s.secret_access_key.as_str());
     c.session_token = Some(s.session_token.clone());
-    c.expiration = Some(s.expiration.clone());
+    // A session is only used while its expiration parses (`reusable`), or right after STS made it.
+    c.expiration = iamkit_keystore::Expiration::parse_rfc3339(&s.expiration).ok();
     c.region = region;
     c
 }
