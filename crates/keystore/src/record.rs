@@ -519,7 +519,10 @@ mod tests {
             mfa_json(r#"{"otp_type":"totp","account":"a","algorithm":"SHA1","digits":"SECRETSECRET","period":30,"t0":0,"secret":"GEZDGNBV"}"#).as_bytes(),
         )
         .expect_err("digits as a string");
-        assert!(err.starts_with("malformed MFA device record (at line 1"), "{err}");
+        assert!(
+            err.starts_with("malformed MFA device record (at line 1"),
+            "{err}"
+        );
     }
 
     fn default_of(name: &str) -> &'static str {

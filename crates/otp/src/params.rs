@@ -17,7 +17,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::{Algorithm, Error, Hotp, Secret, Totp};
+use crate::{Algorithm, Code, Error, Hotp, Secret, Totp};
 
 /// Smallest number of digits (RFC 4226 R4 asks for at least 6).
 pub const MIN_DIGITS: u32 = 6;
@@ -297,6 +297,15 @@ pub enum Generator {
 }
 
 impl Generator {
+    /// The code at `moving_factor`: the Unix time (seconds) for TOTP and Steam, the counter for
+    /// HOTP.
+    pub fn generate(&self, moving_factor: u64) -> Code {
+        match self {
+            Generator::Totp(t) => t.generate(moving_factor),
+            Generator::Hotp(h) => h.generate(moving_factor),
+        }
+    }
+
     /// The parameters it was made from.
     pub fn params(&self) -> Params {
         match self {

@@ -160,16 +160,19 @@ proptest! {
             .unwrap();
         let g = p.generator(secret());
         prop_assert_eq!(g.params(), p);
+        let code = g.generate(at);
         match (kind, g) {
             (Kind::Hotp, Generator::Hotp(h)) => {
                 let b = Hotp::builder(secret()).algorithm(algorithm).digits(digits).build().unwrap();
                 prop_assert_eq!(h.generate(at), b.generate(at));
+                prop_assert_eq!(code, b.generate(at));
             }
             (Kind::Totp | Kind::Steam, Generator::Totp(t)) => {
                 let mut b = Totp::builder(secret()).algorithm(algorithm).period(period).t0(t0);
                 b = if kind == Kind::Steam { b.steam() } else { b.digits(digits) };
                 let b = b.build().unwrap();
                 prop_assert_eq!(t.generate(at), b.generate(at));
+                prop_assert_eq!(code, b.generate(at));
                 prop_assert_eq!(t.remaining_seconds(at), b.remaining_seconds(at));
             }
             (k, g) => prop_assert!(false, "{k:?} made {g:?}"),

@@ -182,7 +182,10 @@ pub fn conformance(store: &dyn Store, large: usize) {
 
     // HOTP counter: taken under the lock, the stored one advanced, the rest kept.
     let mut hotp = mfa(50, 20);
-    hotp.params = hotp.params.to_builder().kind(Kind::Hotp).build().unwrap();
+    hotp.params = Params::builder(Kind::Hotp)
+        .algorithm(hotp.params.algorithm())
+        .build()
+        .unwrap();
     hotp.counter = Some(41);
     store.put_mfa("hotp", &hotp, Overwrite::Refuse).unwrap();
     assert_eq!(store.take_hotp_counter("hotp").unwrap(), 41);
