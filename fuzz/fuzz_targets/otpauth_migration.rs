@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(back.len(), accounts.len());
             for (a, b) in accounts.iter().zip(&back) {
                 assert_eq!(a.secret(), b.secret());
-                assert_eq!(a.otp_type(), b.otp_type());
+                assert_eq!(a.kind(), b.kind());
                 assert_eq!(a.counter(), b.counter());
                 assert_eq!(a.algorithm(), b.algorithm());
                 assert_eq!(a.digits(), b.digits());

@@ -81,7 +81,9 @@ pub use open::{
     PromptFn, PromptReason, Selection, StoreStatus, is_cached, isolate_session_keyring, lock, open,
     open_kernel_keyring,
 };
-pub use record::{AwsCredentials, KeyRotation, MfaDevice, OtpType, to_json_presized};
+pub use record::{
+    AwsCredentials, Expiration, InvalidExpiration, KeyRotation, MfaDevice, to_json_presized,
+};
 pub use session::{CachedSession, RoleProfile, SessionLock};
 
 /// Which kind of record: an MFA device, a set of AWS credentials, or a cached session.
@@ -255,13 +257,13 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// [`Error::WrongDeviceKind`] for a time-based device (left unchanged).
     fn take_hotp_counter(&self, name: &str) -> Result<u64, Error> {
         let before = self.update_mfa(name, &mut |dev| {
-            let hotp = dev.otp_type == OtpType::Hotp;
+            let hotp = dev.kind() == iamkit_otp::Kind::Hotp;
             if hotp {
                 dev.counter = Some(dev.counter.unwrap_or(0).saturating_add(1));
             }
             hotp
         })?;
-        if before.otp_type != OtpType::Hotp {
+        if before.kind() != iamkit_otp::Kind::Hotp {
             return Err(Error::WrongDeviceKind {
                 name: name.to_owned(),
                 expected: "an HOTP (counter) device",

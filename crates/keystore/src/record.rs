@@ -2,9 +2,10 @@
 //! `session.rs`).
 //!
 //! ```
-//! use iamkit_keystore::{MfaDevice, OtpType};
+//! use iamkit_keystore::MfaDevice;
+//! use iamkit_otp::Kind;
 //! let dev = MfaDevice::totp("alice@example.com", b"12345678901234567890".to_vec());
-//! assert_eq!(dev.otp_type, OtpType::Totp);
+//! assert_eq!(dev.kind(), Kind::Totp);
 //! assert!(!format!("{dev:?}").contains("12345678901234567890"));
 //! ```
 //!
@@ -13,91 +14,165 @@
 
 use std::fmt;
 
+use iamkit_otp::{Algorithm, Kind, Params};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-/// The kind of one-time password an [`MfaDevice`] generates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OtpType {
-    /// Time-based (RFC 6238).
-    Totp,
-    /// Counter-based (RFC 4226).
-    Hotp,
-    /// Steam Guard (TOTP with Steam's 5-character alphabet).
-    Steam,
-}
-
-/// A stored MFA device: the `otpauth` parameters, the secret, and the last time step a code
-/// was printed for (so `mfa code --fresh` can wait for a new one).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A stored MFA device: the OTP parameters, the label, the secret, the HOTP counter, and the
+/// last time step a code was printed for (so `mfa code --fresh` can wait for a new one).
+///
+/// Stored as it always was: `otp_type`, `algorithm`, `digits`, `period` and `t0` as separate
+/// fields (`"totp"`, `"SHA1"`, 6, 30, 0), read back into a checked [`Params`]; a stored value
+/// outside what `iamkit-otp` accepts is an error naming the field.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "MfaWire<StoredSecret>")]
 pub struct MfaDevice {
-    /// TOTP, HOTP or Steam.
-    pub otp_type: OtpType,
+    /// Kind, algorithm, digits, period and T0.
+    pub params: Params,
     /// The issuer (service name), if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// The account name.
     pub account: String,
-    /// The HMAC algorithm name as in `otpauth` URIs: `"SHA1"`, `"SHA256"` or `"SHA512"`.
-    pub algorithm: String,
-    /// Number of digits in a code.
-    pub digits: u32,
-    /// TOTP period in seconds.
-    pub period: u64,
-    /// TOTP start time (Unix seconds).
-    pub t0: u64,
     /// HOTP counter (next value to use).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counter: Option<u64>,
     /// The shared secret (raw bytes). Serialized as unpadded base32.
-    #[serde(with = "secret_b32")]
     pub secret: Zeroizing<Vec<u8>>,
     /// The last TOTP time step a code was printed for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_printed_step: Option<u64>,
     /// The device's MFA serial number as AWS knows it (`arn:aws:iam::ACCOUNT:mfa/NAME`, or a
     /// hardware token's serial), sent beside its codes. Records written before this field
     /// existed read as `None`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
 }
 
 impl MfaDevice {
-    /// A TOTP device with the usual defaults: SHA1, 6 digits, 30 s period, t0 = 0.
+    /// A TOTP device with the defaults of [`Params`]: SHA1, 6 digits, 30 s period, t0 = 0.
     pub fn totp(account: impl Into<String>, secret: Vec<u8>) -> Self {
         MfaDevice {
-            otp_type: OtpType::Totp,
+            params: Params::default(),
             issuer: None,
             account: account.into(),
-            algorithm: "SHA1".to_owned(),
-            digits: 6,
-            period: 30,
-            t0: 0,
             counter: None,
             secret: Zeroizing::new(secret),
             last_printed_step: None,
             serial: None,
         }
     }
+
+    /// TOTP, HOTP or Steam.
+    pub fn kind(&self) -> Kind {
+        self.params.kind()
+    }
 }
 
 impl fmt::Debug for MfaDevice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MfaDevice")
-            .field("otp_type", &self.otp_type)
+            .field("params", &self.params)
             .field("issuer", &self.issuer)
             .field("account", &self.account)
-            .field("algorithm", &self.algorithm)
-            .field("digits", &self.digits)
-            .field("period", &self.period)
-            .field("t0", &self.t0)
             .field("counter", &self.counter)
             .field("secret", &"<redacted>")
             .field("last_printed_step", &self.last_printed_step)
             .field("serial", &self.serial)
             .finish()
     }
+}
+
+/// The start of every error message about a stored value this crate checks itself (never the
+/// secret): [`open`] passes such messages on, and only those.
+const INVALID_STORED: &str = "invalid stored ";
+
+/// [`MfaDevice`] as stored: the parameters as plain fields (the format since version 1).
+#[derive(Serialize, Deserialize)]
+struct MfaWire<S> {
+    otp_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issuer: Option<String>,
+    account: String,
+    algorithm: String,
+    digits: u32,
+    period: u64,
+    t0: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    counter: Option<u64>,
+    secret: S,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_printed_step: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    serial: Option<String>,
+}
+
+/// The stored secret, read: base32 text decoded into a wiped buffer.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct StoredSecret(#[serde(with = "secret_b32")] Zeroizing<Vec<u8>>);
+
+impl TryFrom<MfaWire<StoredSecret>> for MfaDevice {
+    type Error = String;
+
+    fn try_from(w: MfaWire<StoredSecret>) -> Result<MfaDevice, String> {
+        let kind: Kind = w.otp_type.parse().map_err(|_| {
+            format!(
+                "{INVALID_STORED}otp_type {:?} (expected totp, hotp or steam)",
+                excerpt(&w.otp_type)
+            )
+        })?;
+        let algorithm: Algorithm = w.algorithm.parse().map_err(|_| {
+            format!(
+                "{INVALID_STORED}algorithm {:?} (expected SHA1, SHA256 or SHA512)",
+                excerpt(&w.algorithm)
+            )
+        })?;
+        let params = Params::builder(kind)
+            .algorithm(algorithm)
+            .digits(w.digits)
+            .period(w.period)
+            .t0(w.t0)
+            .build()
+            .map_err(|e| format!("{INVALID_STORED}OTP parameters: {e}"))?;
+        Ok(MfaDevice {
+            params,
+            issuer: w.issuer,
+            account: w.account,
+            counter: w.counter,
+            secret: w.secret.0,
+            last_printed_step: w.last_printed_step,
+            serial: w.serial,
+        })
+    }
+}
+
+impl Serialize for MfaDevice {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// The secret, written as base32 from the borrowed bytes.
+        struct Secret<'a>(&'a Zeroizing<Vec<u8>>);
+        impl Serialize for Secret<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                secret_b32::serialize(self.0, s)
+            }
+        }
+        let p = &self.params;
+        MfaWire {
+            otp_type: p.kind().as_str().to_owned(),
+            issuer: self.issuer.clone(),
+            account: self.account.clone(),
+            algorithm: p.algorithm().as_str().to_owned(),
+            digits: p.digits(),
+            period: p.period(),
+            t0: p.t0(),
+            counter: self.counter,
+            secret: Secret(&self.secret),
+            last_printed_step: self.last_printed_step,
+            serial: self.serial.clone(),
+        }
+        .serialize(s)
+    }
+}
+
+/// At most 32 characters of a stored value, for an error message.
+fn excerpt(s: &str) -> String {
+    s.chars().take(32).collect()
 }
 
 /// A stored set of AWS credentials.
@@ -110,9 +185,9 @@ pub struct AwsCredentials {
     /// The session token of temporary credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<Zeroizing<String>>,
-    /// When temporary credentials expire (RFC 3339).
+    /// When temporary credentials expire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<String>,
+    pub expiration: Option<Expiration>,
     /// The ARN of the MFA device to use with these credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_serial: Option<String>,
@@ -195,6 +270,98 @@ impl fmt::Debug for AwsCredentials {
             .field("session_duration", &self.session_duration)
             .field("rotation", &self.rotation)
             .finish()
+    }
+}
+
+/// When temporary credentials expire: a UTC time in whole seconds, stored as RFC 3339 with a
+/// `Z` (`2026-01-02T03:04:05Z`, what AWS SDKs expect). `Display` writes that form.
+///
+/// ```
+/// use iamkit_keystore::Expiration;
+/// let e = Expiration::parse_rfc3339("2030-01-02T05:04:05.25+02:00")?;
+/// assert_eq!(e.to_string(), "2030-01-02T03:04:05Z");
+/// assert!(!e.is_past(e.unix_seconds() - 1) && e.is_past(e.unix_seconds()));
+/// # Ok::<(), iamkit_keystore::InvalidExpiration>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Expiration(time::OffsetDateTime);
+
+/// Text that is not an RFC 3339 time (or one outside the years 0 to 9999).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidExpiration {
+    /// At most 40 characters of the text given.
+    pub text: String,
+}
+
+impl fmt::Display for InvalidExpiration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid expiration {:?} (expected RFC 3339, e.g. 2026-01-02T03:04:05Z)",
+            self.text
+        )
+    }
+}
+
+impl std::error::Error for InvalidExpiration {}
+
+impl Expiration {
+    /// Parses RFC 3339 with any offset; the result is in UTC, fractional seconds dropped.
+    ///
+    /// # Errors
+    /// [`InvalidExpiration`] quoting at most 40 characters of `text`.
+    pub fn parse_rfc3339(text: &str) -> Result<Expiration, InvalidExpiration> {
+        use time::format_description::well_known::Rfc3339;
+        let bad = || InvalidExpiration {
+            text: text.chars().take(40).collect(),
+        };
+        let t = time::OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| bad())?;
+        let t = t.to_offset(time::UtcOffset::UTC);
+        let t = t.replace_nanosecond(0).map_err(|_| bad())?;
+        // Only times that format back as RFC 3339 (years 0 to 9999).
+        t.format(&Rfc3339).map_err(|_| bad())?;
+        Ok(Expiration(t))
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_seconds(&self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
+    /// Whether it has passed at `now` (Unix seconds): expired at or before `now`.
+    pub fn is_past(&self, now: i64) -> bool {
+        self.unix_seconds() <= now
+    }
+}
+
+impl fmt::Display for Expiration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use time::format_description::well_known::Rfc3339;
+        // Checked to format when made.
+        match self.0.format(&Rfc3339) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => Err(fmt::Error),
+        }
+    }
+}
+
+impl fmt::Debug for Expiration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Expiration({self})")
+    }
+}
+
+impl Serialize for Expiration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Expiration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Expiration, D::Error> {
+        let text = String::deserialize(d)?;
+        Expiration::parse_rfc3339(&text)
+            .map_err(|e| serde::de::Error::custom(format!("{INVALID_STORED}expiration: {e}")))
     }
 }
 
@@ -283,11 +450,16 @@ pub(crate) fn open<T: for<'de> Deserialize<'de>>(
         ));
     }
     let env: Envelope<T> = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
-            "malformed {kind} record (at line {} column {})",
-            e.line(),
-            e.column()
-        )
+        // serde_json's own messages may quote the data; only this crate's checks are passed on.
+        let msg = e.to_string();
+        match msg.strip_prefix(INVALID_STORED) {
+            Some(_) if e.is_data() => format!("malformed {kind} record: {msg}"),
+            _ => format!(
+                "malformed {kind} record (at line {} column {})",
+                e.line(),
+                e.column()
+            ),
+        }
     })?;
     if env.kind != kind || env.name != name {
         return Err(format!(
@@ -385,5 +557,73 @@ mod tests {
                 .unwrap_or("serial")
                 .contains("serial")
         );
+    }
+
+    fn mfa_json(record: &str) -> String {
+        format!(r#"{{"v":1,"kind":"mfa","name":"d","record":{record}}}"#)
+    }
+
+    /// Stored values outside what `iamkit-otp` accepts are errors naming the field and the
+    /// bound, never quoting the secret; serde's own messages (which may quote data) are not
+    /// passed on.
+    #[test]
+    fn invalid_stored_values_are_named() {
+        let base = |field: &str| {
+            mfa_json(&format!(
+                r#"{{"otp_type":"totp","account":"a","algorithm":"SHA1","digits":6,"period":30,"t0":0,"secret":"SECRETSECRETSECR",{field}}}"#
+            ))
+        };
+        let cases = [
+            (
+                r#""digits":11"#,
+                "malformed MFA device record: invalid stored OTP parameters: invalid number of digits: 11 (expected 6 to 10)",
+            ),
+            (
+                r#""period":0"#,
+                "malformed MFA device record: invalid stored OTP parameters: invalid period: 0",
+            ),
+            (
+                r#""t0":253402300800"#,
+                "malformed MFA device record: invalid stored OTP parameters: invalid T0: 253402300800",
+            ),
+            (
+                r#""algorithm":"MD5""#,
+                "malformed MFA device record: invalid stored algorithm \"MD5\" (expected SHA1, SHA256 or SHA512)",
+            ),
+            (
+                r#""otp_type":"yubico""#,
+                "malformed MFA device record: invalid stored otp_type \"yubico\" (expected totp, hotp or steam)",
+            ),
+        ];
+        for (field, want) in cases {
+            // Each case replaces one field of an otherwise valid record.
+            let name = field.split(':').next().unwrap_or_default();
+            let json = base("\"last_printed_step\":1")
+                .replace(&format!("{name}:{}", default_of(name)), field);
+            let err = open::<MfaDevice>(RecordKind::Mfa, "d", json.as_bytes()).expect_err(field);
+            assert!(err.starts_with(want), "{field}: {err}");
+            assert!(!err.contains("SECRETSECRET"), "{err}");
+        }
+        // A wrong type keeps serde's message (which could quote data) out.
+        let err = open::<MfaDevice>(
+            RecordKind::Mfa,
+            "d",
+            mfa_json(r#"{"otp_type":"totp","account":"a","algorithm":"SHA1","digits":"SECRETSECRET","period":30,"t0":0,"secret":"GEZDGNBV"}"#).as_bytes(),
+        )
+        .expect_err("digits as a string");
+        assert!(
+            err.starts_with("malformed MFA device record (at line 1"),
+            "{err}"
+        );
+    }
+
+    fn default_of(name: &str) -> &'static str {
+        match name {
+            r#""digits""# => "6",
+            r#""period""# => "30",
+            r#""t0""# => "0",
+            r#""algorithm""# => r#""SHA1""#,
+            _ => r#""totp""#,
+        }
     }
 }

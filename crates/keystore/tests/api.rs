@@ -109,7 +109,7 @@ fn mock_step_claims_only_rise() {
 fn take_hotp_counter_advances_hotp_and_refuses_totp() {
     let s = MockStore::new();
     let mut h = MfaDevice::totp("a", vec![1; 10]);
-    h.otp_type = iamkit_keystore::OtpType::Hotp;
+    h.params = iamkit_otp::Params::of(iamkit_otp::Kind::Hotp);
     s.put_mfa("h", &h, Overwrite::Refuse).unwrap();
     assert_eq!(
         s.take_hotp_counter("h").unwrap(),
@@ -250,29 +250,42 @@ fn options_come_from_the_environment() {
 }
 
 mod roundtrip {
-    use iamkit_keystore::{AwsCredentials, MfaDevice, MockStore, OtpType, Overwrite, Store};
+    use iamkit_keystore::{AwsCredentials, MfaDevice, MockStore, Overwrite, Store};
+    use iamkit_otp::{Algorithm, Kind, Params};
     use proptest::prelude::*;
     use zeroize::Zeroizing;
 
-    fn otp_type() -> impl Strategy<Value = OtpType> {
-        prop_oneof![
-            Just(OtpType::Totp),
-            Just(OtpType::Hotp),
-            Just(OtpType::Steam)
-        ]
+    /// Any parameter set `iamkit-otp` accepts.
+    fn params() -> impl Strategy<Value = Params> {
+        (
+            prop_oneof![Just(Kind::Totp), Just(Kind::Hotp), Just(Kind::Steam)],
+            prop_oneof![
+                Just(Algorithm::Sha1),
+                Just(Algorithm::Sha256),
+                Just(Algorithm::Sha512)
+            ],
+            iamkit_otp::MIN_DIGITS..=iamkit_otp::MAX_DIGITS,
+            1..=iamkit_otp::MAX_PERIOD,
+            0..=iamkit_otp::MAX_T0,
+        )
+            .prop_map(|(kind, algorithm, digits, period, t0)| {
+                Params::builder(kind)
+                    .algorithm(algorithm)
+                    .digits(digits)
+                    .period(period)
+                    .t0(t0)
+                    .build()
+                    .unwrap()
+            })
     }
 
     proptest! {
         /// Every record survives the versioned serialization unchanged, whatever its strings.
         #[test]
         fn records_round_trip(
-            otp in otp_type(),
+            params in params(),
             issuer in proptest::option::of("\\PC{0,30}"),
             account in "\\PC{0,40}",
-            algorithm in "\\PC{0,8}",
-            digits in any::<u32>(),
-            period in any::<u64>(),
-            t0 in any::<u64>(),
             counter in proptest::option::of(any::<u64>()),
             secret in proptest::collection::vec(any::<u8>(), 0..100),
             step in proptest::option::of(any::<u64>()),
@@ -282,7 +295,7 @@ mod roundtrip {
             region in proptest::option::of("[a-z0-9-]{0,20}"),
         ) {
             let dev = MfaDevice {
-                otp_type: otp, issuer, account, algorithm, digits, period, t0, counter,
+                params, issuer, account, counter,
                 secret: Zeroizing::new(secret), last_printed_step: step,
                 serial: step.map(|s| format!("arn:aws:iam::123456789012:mfa/d{s}")),
             };

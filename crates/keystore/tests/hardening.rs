@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::require;
 use iamkit_keystore::{
-    Error, FileStore, MAX_CACHE_TTL, MIN_SCRYPT_LOG_N, MfaDevice, OpenOptions, OtpType, Overwrite,
+    Error, FileStore, MAX_CACHE_TTL, MIN_SCRYPT_LOG_N, MfaDevice, OpenOptions, Overwrite,
     PassphraseSource, Store, open_kernel_keyring,
 };
 use zeroize::Zeroizing;
@@ -49,7 +49,7 @@ fn keychain_counter_is_atomic_across_store_directories() {
     };
     let first = tempfile::tempdir().unwrap();
     let mut dev = MfaDevice::totp("hotp@example.com", vec![7; 20]);
-    dev.otp_type = OtpType::Hotp;
+    dev.params = iamkit_otp::Params::of(iamkit_otp::Kind::Hotp);
     open(first.path())
         .put_mfa("h", &dev, Overwrite::Refuse)
         .unwrap();

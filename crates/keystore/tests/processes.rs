@@ -245,7 +245,7 @@ fn each_hotp_counter_is_taken_by_exactly_one_process() {
     let tmp = tempfile::tempdir().unwrap();
     let store = FileStore::open(file_opts(tmp.path(), PASS)).unwrap();
     let mut dev = MfaDevice::totp("c", bytes(2, 20));
-    dev.otp_type = iamkit_keystore::OtpType::Hotp;
+    dev.params = iamkit_otp::Params::of(iamkit_otp::Kind::Hotp);
     dev.counter = Some(5);
     store.put_mfa("counter", &dev, Overwrite::Refuse).unwrap();
     let children: Vec<Child> = (0..4).map(|_| spawn("take", tmp.path(), "")).collect();

@@ -5,6 +5,16 @@ use core::fmt;
 /// Longest code: 10 digits.
 pub(crate) const MAX_LEN: usize = 10;
 
+/// [`MAX_LEN`] as a `u32`.
+const MAX_LEN_U32: u32 = 10;
+
+/// The least significant byte of `v`: `v` itself for every `v` below 256 (the remainders and
+/// lengths here), without an `as` cast.
+#[inline(always)]
+fn low_byte(v: u32) -> u8 {
+    v.to_le_bytes()[0]
+}
+
 /// "00" "01" ... "99".
 const DIGIT_PAIRS: &[u8; 200] = b"\
 0001020304050607080910111213141516171819\
@@ -51,24 +61,22 @@ impl Code {
     #[inline]
     pub(crate) fn decimal(value: u32, digits: u32) -> Code {
         let mut buf = [0u8; MAX_LEN];
-        let len = (digits as usize).min(MAX_LEN);
+        // `Params` holds 6 to 10 digits; anything else is clamped to the buffer.
+        let len = low_byte(digits.min(MAX_LEN_U32));
         // Two digits at a time from a table, least significant first (as itoa does).
         let mut v = value;
-        let mut i = len;
+        let mut i = usize::from(len);
         while i >= 2 {
-            let d = (v % 100) as usize * 2;
+            let d = usize::from(low_byte(v % 100)) * 2;
             v /= 100;
             buf[i - 2] = DIGIT_PAIRS[d];
             buf[i - 1] = DIGIT_PAIRS[d + 1];
             i -= 2;
         }
         if i == 1 {
-            buf[0] = b'0' + (v % 10) as u8;
+            buf[0] = b'0' + low_byte(v % 10);
         }
-        Code {
-            buf,
-            len: len as u8,
-        }
+        Code { buf, len }
     }
 
     /// Five Steam Guard characters: the truncated value in base 26, least significant first.
@@ -77,7 +85,7 @@ impl Code {
         let mut buf = [0u8; MAX_LEN];
         let mut v = value;
         for b in buf.iter_mut().take(5) {
-            *b = STEAM_ALPHABET[(v % 26) as usize];
+            *b = STEAM_ALPHABET[usize::from(low_byte(v % 26))];
             v /= 26;
         }
         Code { buf, len: 5 }

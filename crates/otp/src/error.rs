@@ -42,6 +42,11 @@ pub enum Error {
         /// The name given.
         got: String,
     },
+    /// The OTP kind is not one of totp, hotp, steam.
+    InvalidKind {
+        /// The name given, at most 32 characters of it.
+        got: String,
+    },
     /// The number of digits is outside 6 to 10.
     InvalidDigits {
         /// The number given.
@@ -100,6 +105,9 @@ impl fmt::Display for Error {
                 f,
                 "unknown algorithm {got:?} (expected SHA1, SHA256 or SHA512)"
             ),
+            Error::InvalidKind { got } => {
+                write!(f, "unknown OTP type {got:?} (expected totp, hotp or steam)")
+            }
             Error::InvalidDigits { got } => {
                 write!(f, "invalid number of digits: {got} (expected 6 to 10)")
             }

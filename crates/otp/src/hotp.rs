@@ -16,58 +16,41 @@ use core::fmt;
 
 use crate::algorithm::Keyed;
 use crate::verify::{Candidate, FirstMatch};
-use crate::{Algorithm, Code, Error, Secret, VerifyError};
-
-/// Smallest number of digits (RFC 4226 R4 asks for at least 6).
-pub const MIN_DIGITS: u32 = 6;
-/// Largest number of digits (a 31-bit truncated value has at most 10).
-pub const MAX_DIGITS: u32 = 10;
-
-pub(crate) fn check_digits(digits: u32) -> Result<u32, Error> {
-    if (MIN_DIGITS..=MAX_DIGITS).contains(&digits) {
-        Ok(digits)
-    } else {
-        Err(Error::InvalidDigits { got: digits })
-    }
-}
+use crate::{Algorithm, Code, Error, Kind, Params, ParamsBuilder, Secret, VerifyError};
 
 /// An HOTP generator and verifier, holding the HMAC state pre-keyed with the secret.
 #[derive(Clone)]
 pub struct Hotp {
     mac: Keyed,
-    algorithm: Algorithm,
-    digits: u32,
+    params: Params,
 }
 
-/// Builds a [`Hotp`]. Defaults: SHA1, 6 digits.
+/// Builds a [`Hotp`]. Defaults: those of [`Params`] (SHA1, 6 digits).
 #[derive(Debug, Clone)]
 pub struct HotpBuilder {
     secret: Secret,
-    algorithm: Algorithm,
-    digits: u32,
+    params: ParamsBuilder,
 }
 
 impl HotpBuilder {
     /// The hash under HMAC (default SHA1).
     pub fn algorithm(mut self, algorithm: Algorithm) -> HotpBuilder {
-        self.algorithm = algorithm;
+        self.params = self.params.algorithm(algorithm);
         self
     }
 
     /// Number of digits, 6 to 10 (default 6). Checked by [`HotpBuilder::build`].
     pub fn digits(mut self, digits: u32) -> HotpBuilder {
-        self.digits = digits;
+        self.params = self.params.digits(digits);
         self
     }
 
     /// Checks the parameters and keys the HMAC state.
+    ///
+    /// # Errors
+    /// As [`ParamsBuilder::build`].
     pub fn build(self) -> Result<Hotp, Error> {
-        let digits = check_digits(self.digits)?;
-        Ok(Hotp {
-            mac: Keyed::new(self.algorithm, &self.secret),
-            algorithm: self.algorithm,
-            digits,
-        })
+        Ok(Hotp::from_params(self.params.build()?, &self.secret))
     }
 }
 
@@ -76,15 +59,22 @@ impl Hotp {
     pub fn builder(secret: Secret) -> HotpBuilder {
         HotpBuilder {
             secret,
-            algorithm: Algorithm::Sha1,
-            digits: MIN_DIGITS,
+            params: Params::builder(Kind::Hotp),
+        }
+    }
+
+    /// Keys the HMAC state for checked parameters (of kind HOTP: [`Params::generator`]).
+    pub(crate) fn from_params(params: Params, secret: &Secret) -> Hotp {
+        Hotp {
+            mac: Keyed::new(params.algorithm(), secret),
+            params,
         }
     }
 
     /// The code for `counter`.
     #[inline]
     pub fn generate(&self, counter: u64) -> Code {
-        Code::decimal(self.mac.truncated(counter), self.digits)
+        Code::decimal(self.mac.truncated(counter), self.params.digits())
     }
 
     /// The 31-bit dynamically truncated value for `counter` (RFC 4226 §5.3 `Snum`), before
@@ -104,7 +94,7 @@ impl Hotp {
     /// All `look_ahead + 1` codes are computed and compared in constant time; the cost grows
     /// linearly with `look_ahead`, so keep it small (RFC 4226 §7.4 suggests a bounded window).
     pub fn verify(&self, code: &str, counter: u64, look_ahead: u64) -> Result<u64, VerifyError> {
-        let candidate = Candidate::new(code, self.digits as usize);
+        let candidate = Candidate::new(code, self.params.digits());
         let mut first = FirstMatch::new();
         let last = counter.saturating_add(look_ahead);
         let mut c = counter;
@@ -130,8 +120,8 @@ impl Hotp {
         counter: u64,
         search: u64,
     ) -> Result<u64, VerifyError> {
-        let a = Candidate::new(first, self.digits as usize);
-        let b = Candidate::new(second, self.digits as usize);
+        let a = Candidate::new(first, self.params.digits());
+        let b = Candidate::new(second, self.params.digits());
         let mut found = FirstMatch::new();
         let last = counter.saturating_add(search);
         let mut c = counter;
@@ -151,20 +141,25 @@ impl Hotp {
 
     /// Number of digits.
     pub fn digits(&self) -> u32 {
-        self.digits
+        self.params.digits()
     }
 
     /// The hash under HMAC.
     pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
+        self.params.algorithm()
+    }
+
+    /// The parameters (kind HOTP).
+    pub fn params(&self) -> Params {
+        self.params
     }
 }
 
 impl fmt::Debug for Hotp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hotp")
-            .field("algorithm", &self.algorithm)
-            .field("digits", &self.digits)
+            .field("algorithm", &self.params.algorithm())
+            .field("digits", &self.params.digits())
             .field("secret", &"[redacted]")
             .finish()
     }

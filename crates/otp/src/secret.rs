@@ -156,9 +156,9 @@ fn decode_base32(s: &str) -> Result<Secret, Error> {
     let mut chars = 0usize;
     for (i, ch) in s.chars().enumerate() {
         let v = match ch {
-            'A'..='Z' => ch as u32 - 'A' as u32,
-            'a'..='z' => ch as u32 - 'a' as u32,
-            '2'..='7' => ch as u32 - '2' as u32 + 26,
+            'A'..='Z' => u32::from(ch) - u32::from('A'),
+            'a'..='z' => u32::from(ch) - u32::from('a'),
+            '2'..='7' => u32::from(ch) - u32::from('2') + 26,
             '-' | '=' => continue,
             c if c.is_whitespace() => continue,
             _ => {
@@ -174,7 +174,8 @@ fn decode_base32(s: &str) -> Result<Secret, Error> {
         nbits += 5;
         if nbits >= 8 {
             nbits -= 8;
-            out.push((acc >> nbits) as u8);
+            // `acc` holds `nbits + 8` bits: the shift leaves exactly one byte.
+            out.push((acc >> nbits).to_le_bytes()[0]);
             acc &= (1 << nbits) - 1;
         }
     }

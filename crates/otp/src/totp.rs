@@ -13,101 +13,64 @@
 use core::fmt;
 
 use crate::algorithm::Keyed;
-use crate::hotp::{MIN_DIGITS, check_digits};
 use crate::verify::{Candidate, FirstMatch};
-use crate::{Algorithm, Code, Error, Matched, Secret, VerifyError, Window};
-
-/// The longest TOTP period accepted, in seconds: one day. Authenticators use 30 or 60 seconds;
-/// a longer step is a mistake (or an attack on arithmetic that multiplies the period).
-pub const MAX_PERIOD: u64 = 86_400;
-
-/// The latest TOTP start time T0 accepted: 9999-12-31T23:59:59Z, in Unix seconds.
-pub const MAX_T0: u64 = 253_402_300_799;
+use crate::{
+    Algorithm, Code, Error, Kind, Matched, Params, ParamsBuilder, Secret, VerifyError, Window,
+};
 
 /// A TOTP generator and verifier, holding the HMAC state pre-keyed with the secret.
 #[derive(Clone)]
 pub struct Totp {
     mac: Keyed,
-    algorithm: Algorithm,
-    digits: u32,
-    period: u64,
-    t0: u64,
-    steam: bool,
+    params: Params,
 }
 
-/// Builds a [`Totp`]. Defaults: SHA1, 6 digits, period 30 seconds, T0 = 0.
+/// Builds a [`Totp`]. Defaults: those of [`Params`] (SHA1, 6 digits, period 30 seconds,
+/// T0 = 0).
 #[derive(Debug, Clone)]
 pub struct TotpBuilder {
     secret: Secret,
-    algorithm: Algorithm,
-    digits: u32,
-    period: u64,
-    t0: u64,
-    steam: bool,
+    params: ParamsBuilder,
 }
 
 impl TotpBuilder {
     /// The hash under HMAC (default SHA1).
     pub fn algorithm(mut self, algorithm: Algorithm) -> TotpBuilder {
-        self.algorithm = algorithm;
+        self.params = self.params.algorithm(algorithm);
         self
     }
 
     /// Number of digits, 6 to 10 (default 6). Ignored for Steam codes.
     pub fn digits(mut self, digits: u32) -> TotpBuilder {
-        self.digits = digits;
+        self.params = self.params.digits(digits);
         self
     }
 
-    /// Length of a time step in seconds, 1 to [`MAX_PERIOD`] (default 30).
+    /// Length of a time step in seconds, 1 to [`crate::MAX_PERIOD`] (default 30).
     pub fn period(mut self, period: u64) -> TotpBuilder {
-        self.period = period;
+        self.params = self.params.period(period);
         self
     }
 
-    /// The Unix time at which step 0 starts, at most [`MAX_T0`] (default 0).
+    /// The Unix time at which step 0 starts, at most [`crate::MAX_T0`] (default 0).
     pub fn t0(mut self, t0: u64) -> TotpBuilder {
-        self.t0 = t0;
+        self.params = self.params.t0(t0);
         self
     }
 
     /// Steam Guard codes: 5 characters of `23456789BCDFGHJKMNPQRTVWXY` instead of digits
     /// (the number of digits is then ignored).
     pub fn steam(mut self) -> TotpBuilder {
-        self.steam = true;
+        self.params = self.params.kind(Kind::Steam);
         self
     }
 
     /// Checks the parameters and keys the HMAC state.
+    ///
+    /// # Errors
+    /// As [`ParamsBuilder::build`].
     pub fn build(self) -> Result<Totp, Error> {
-        let digits = if self.steam {
-            5
-        } else {
-            check_digits(self.digits)?
-        };
-        if self.period == 0 {
-            return Err(Error::InvalidPeriod);
-        }
-        if self.period > MAX_PERIOD {
-            return Err(Error::PeriodTooLong {
-                got: self.period,
-                max: MAX_PERIOD,
-            });
-        }
-        if self.t0 > MAX_T0 {
-            return Err(Error::T0TooLate {
-                got: self.t0,
-                max: MAX_T0,
-            });
-        }
-        Ok(Totp {
-            mac: Keyed::new(self.algorithm, &self.secret),
-            algorithm: self.algorithm,
-            digits,
-            period: self.period,
-            t0: self.t0,
-            steam: self.steam,
-        })
+        Ok(Totp::from_params(self.params.build()?, &self.secret))
     }
 }
 
@@ -116,11 +79,15 @@ impl Totp {
     pub fn builder(secret: Secret) -> TotpBuilder {
         TotpBuilder {
             secret,
-            algorithm: Algorithm::Sha1,
-            digits: MIN_DIGITS,
-            period: 30,
-            t0: 0,
-            steam: false,
+            params: Params::builder(Kind::Totp),
+        }
+    }
+
+    /// Keys the HMAC state for checked time-based parameters ([`Params::generator`]).
+    pub(crate) fn from_params(params: Params, secret: &Secret) -> Totp {
+        Totp {
+            mac: Keyed::new(params.algorithm(), secret),
+            params,
         }
     }
 
@@ -134,29 +101,30 @@ impl Totp {
     #[inline]
     pub fn generate_at_step(&self, step: u64) -> Code {
         let v = self.mac.truncated(step);
-        if self.steam {
+        if self.is_steam() {
             Code::steam(v)
         } else {
-            Code::decimal(v, self.digits)
+            Code::decimal(v, self.params.digits())
         }
     }
 
     /// The time step of `unix_time`: `(unix_time - T0) / period`; 0 before T0.
     #[inline]
     pub fn step_at(&self, unix_time: u64) -> u64 {
-        let since = unix_time.saturating_sub(self.t0);
+        let since = unix_time.saturating_sub(self.params.t0());
+        let period = self.params.period();
         // The usual period gets a division by a constant (a multiplication), the rest a `div`.
-        if self.period == 30 {
-            since / 30
+        if period == Params::DEFAULT_PERIOD {
+            since / Params::DEFAULT_PERIOD
         } else {
-            since / self.period
+            since / period
         }
     }
 
     /// Seconds from `unix_time` until the next step begins (1 to `period`; more before T0).
     pub fn remaining_seconds(&self, unix_time: u64) -> u64 {
         let step = u128::from(self.step_at(unix_time));
-        let next = u128::from(self.t0) + (step + 1) * u128::from(self.period);
+        let next = u128::from(self.params.t0()) + (step + 1) * u128::from(self.params.period());
         u64::try_from(next - u128::from(unix_time)).unwrap_or(u64::MAX)
     }
 
@@ -174,7 +142,7 @@ impl Totp {
         window: Window,
     ) -> Result<Matched, VerifyError> {
         let current = self.step_at(unix_time);
-        let candidate = Candidate::with_case(code, self.digits as usize, self.steam);
+        let candidate = Candidate::with_case(code, self.params.digits(), self.is_steam());
         let mut first = FirstMatch::new();
         // Closest steps first, so a collision resolves to the nearest step.
         first.offer(candidate.matches(&self.generate_at_step(current)), current);
@@ -201,27 +169,32 @@ impl Totp {
 
     /// Length of a time step in seconds.
     pub fn period(&self) -> u64 {
-        self.period
+        self.params.period()
     }
 
     /// The Unix time at which step 0 starts.
     pub fn t0(&self) -> u64 {
-        self.t0
+        self.params.t0()
     }
 
     /// Number of characters in a code (5 for Steam).
     pub fn digits(&self) -> u32 {
-        self.digits
+        self.params.digits()
     }
 
     /// The hash under HMAC.
     pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
+        self.params.algorithm()
     }
 
     /// Whether codes are Steam Guard codes.
     pub fn is_steam(&self) -> bool {
-        self.steam
+        self.params.kind() == Kind::Steam
+    }
+
+    /// The parameters (kind TOTP or Steam).
+    pub fn params(&self) -> Params {
+        self.params
     }
 
     /// The 31-bit dynamically truncated value of time step `step`.
@@ -233,11 +206,11 @@ impl Totp {
 impl fmt::Debug for Totp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Totp")
-            .field("algorithm", &self.algorithm)
-            .field("digits", &self.digits)
-            .field("period", &self.period)
-            .field("t0", &self.t0)
-            .field("steam", &self.steam)
+            .field("algorithm", &self.params.algorithm())
+            .field("digits", &self.params.digits())
+            .field("period", &self.params.period())
+            .field("t0", &self.params.t0())
+            .field("steam", &self.is_steam())
             .field("secret", &"[redacted]")
             .finish()
     }

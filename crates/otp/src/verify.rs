@@ -95,12 +95,12 @@ pub(crate) struct Candidate {
 }
 
 impl Candidate {
-    pub(crate) fn new(code: &str, expected_len: usize) -> Candidate {
+    pub(crate) fn new(code: &str, expected_len: u32) -> Candidate {
         Candidate::with_case(code, expected_len, false)
     }
 
     /// As [`Candidate::new`], upper-casing ASCII letters first (Steam codes are upper case).
-    pub(crate) fn with_case(code: &str, expected_len: usize, upper: bool) -> Candidate {
+    pub(crate) fn with_case(code: &str, expected_len: u32, upper: bool) -> Candidate {
         let bytes = code.as_bytes();
         let mut buf = [0u8; MAX_LEN];
         let n = bytes.len().min(MAX_LEN);
@@ -109,7 +109,11 @@ impl Candidate {
             buf.make_ascii_uppercase();
         }
         // The length is the attacker's own input, not a secret; it only gates the result.
-        let len_ok = (bytes.len() as u64).ct_eq(&(expected_len as u64));
+        // A length that does not fit a `u32` is no code's.
+        let len_ok = match u32::try_from(bytes.len()) {
+            Ok(len) => len.ct_eq(&expected_len),
+            Err(_) => Choice::from(0),
+        };
         Candidate {
             packed: pack(&buf),
             len_ok,

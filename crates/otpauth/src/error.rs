@@ -101,8 +101,10 @@ pub enum Error {
         len: usize,
     },
     /// The image could not be read (not a PNG or JPEG, truncated, too large).
+    #[cfg(feature = "qr")]
     Image(image::ImageError),
     /// A PNG could not be written.
+    #[cfg(feature = "qr")]
     PngEncode(png::EncodingError),
     /// No readable QR code was found in the image.
     NoQrCode,
@@ -183,7 +185,9 @@ impl fmt::Display for Error {
                 f,
                 "{len} bytes are too many for a QR code (expected at most 2953)"
             ),
+            #[cfg(feature = "qr")]
             Error::Image(e) => write!(f, "cannot read the image (expected PNG or JPEG): {e}"),
+            #[cfg(feature = "qr")]
             Error::PngEncode(e) => write!(f, "cannot write the PNG: {e}"),
             Error::NoQrCode => f.write_str("no readable QR code found in the image"),
             Error::QrDecode { reason } => write!(f, "cannot decode the QR code: {reason}"),
@@ -216,7 +220,9 @@ impl std::error::Error for Error {
         match self {
             Error::InvalidSecret(e) | Error::Otp(e) => Some(e),
             Error::Rng(e) => Some(e),
+            #[cfg(feature = "qr")]
             Error::Image(e) => Some(e),
+            #[cfg(feature = "qr")]
             Error::PngEncode(e) => Some(e),
             Error::InvalidMigrationPayload(e) => Some(e),
             _ => None,

@@ -27,13 +27,13 @@ use core::fmt;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use iamkit_otp::Algorithm;
+use iamkit_otp::{Algorithm, Kind, Params};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use prost::Message as _;
 use zeroize::Zeroizing;
 
 use crate::Error;
-use crate::uri::{DEFAULT_DIGITS, DEFAULT_PERIOD, OtpAuthUri, OtpType, Warning};
+use crate::{OtpAuthUri, Warning};
 
 /// Accounts per exported payload (one QR code), as Google Authenticator exports them.
 pub const ACCOUNTS_PER_BATCH: usize = 10;
@@ -355,11 +355,11 @@ fn account_from_proto(index: usize, p: &proto::OtpParameters) -> Result<OtpAuthU
             ));
         }
     };
-    let (otp_type, period, counter) = match p.r#type {
-        0 | 2 => (OtpType::Totp, Some(DEFAULT_PERIOD), None),
+    let (kind, counter) = match p.r#type {
+        0 | 2 => (Kind::Totp, None),
         1 => {
             let c = u64::try_from(p.counter).map_err(|_| bad("its HOTP counter is negative"))?;
-            (OtpType::Hotp, None, Some(c))
+            (Kind::Hotp, Some(c))
         }
         _ => return Err(bad("its type is unknown (expected 1 HOTP or 2 TOTP)")),
     };
@@ -373,8 +373,17 @@ fn account_from_proto(index: usize, p: &proto::OtpParameters) -> Result<OtpAuthU
     } else {
         prefix.filter(|i| !i.is_empty())
     };
-    Ok(OtpAuthUri::from_parts(
-        otp_type, issuer, account, secret, algorithm, digits, period, counter,
+    let params = Params::builder(kind)
+        .algorithm(algorithm)
+        .digits(digits)
+        .build()?;
+    Ok(OtpAuthUri::new(
+        params,
+        issuer,
+        account,
+        secret,
+        counter,
+        Vec::new(),
     ))
 }
 
@@ -465,14 +474,14 @@ fn account_to_proto(
     warnings: &mut Vec<Warning>,
 ) -> Result<proto::OtpParameters, Error> {
     let account = a.account().to_owned();
-    let digits = match (a.otp_type(), a.digits()) {
-        (OtpType::Steam, _) => {
+    let digits = match (a.kind(), a.digits()) {
+        (Kind::Steam, _) => {
             warnings.push(Warning::SteamNotExportable {
                 account: account.clone(),
             });
             0
         }
-        (_, DEFAULT_DIGITS) => 1,
+        (_, Params::DEFAULT_DIGITS) => 1,
         (_, 8) => 2,
         (_, d) => {
             warnings.push(Warning::DigitsNotExportable {
@@ -482,21 +491,21 @@ fn account_to_proto(
             0
         }
     };
-    if let Some(p) = a.period().filter(|p| *p != DEFAULT_PERIOD) {
+    if let Some(p) = a.period().filter(|p| *p != Params::DEFAULT_PERIOD) {
         warnings.push(Warning::PeriodNotExportable {
             account: account.clone(),
             period: p,
         });
     }
-    let (r#type, counter) = match a.otp_type() {
-        OtpType::Hotp => (
+    let (r#type, counter) = match a.kind() {
+        Kind::Hotp => (
             1,
             i64::try_from(a.counter().unwrap_or(0)).map_err(|_| Error::NotExportable {
                 index,
                 reason: "its HOTP counter is above 2^63 - 1, the format's int64 limit",
             })?,
         ),
-        OtpType::Totp | OtpType::Steam => (2, 0),
+        Kind::Totp | Kind::Steam => (2, 0),
     };
     Ok(proto::OtpParameters {
         secret: a.secret().expose_secret().to_vec(),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use iamkit_otp::{Algorithm, Secret};
-use iamkit_otpauth::{OtpAuthUri, OtpType, Warning};
+use iamkit_otpauth::{Kind, OtpAuthUri, Warning};
 use serde_json::{Value, json};
 
 const CASES: usize = 300;
@@ -106,7 +106,7 @@ fn label_text(rng: &mut Rng) -> String {
 }
 
 struct Case {
-    otp_type: OtpType,
+    otp_type: Kind,
     secret: Secret,
     account: String,
     issuer: Option<String>,
@@ -120,9 +120,9 @@ fn random_case(rng: &mut Rng, allow_steam: bool) -> Case {
     let len = *rng.pick(&[16usize, 20, 32, 64, 17, 21]);
     let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
     let otp_type = match rng.below(20) {
-        0 if allow_steam => OtpType::Steam,
-        1..=6 => OtpType::Hotp,
-        _ => OtpType::Totp,
+        0 if allow_steam => Kind::Steam,
+        1..=6 => Kind::Hotp,
+        _ => Kind::Totp,
     };
     Case {
         otp_type,
@@ -166,14 +166,14 @@ fn pyotp_parses_what_we_build_and_we_parse_what_pyotp_builds() {
     for _ in 0..CASES {
         let c = random_case(&mut rng, true);
         let b = match c.otp_type {
-            OtpType::Totp => OtpAuthUri::totp(c.secret.clone(), &c.account)
+            Kind::Totp => OtpAuthUri::totp(c.secret.clone(), &c.account)
                 .algorithm(c.algorithm)
                 .digits(c.digits)
                 .period(c.period),
-            OtpType::Hotp => OtpAuthUri::hotp(c.secret.clone(), &c.account, c.counter)
+            Kind::Hotp => OtpAuthUri::hotp(c.secret.clone(), &c.account, c.counter)
                 .algorithm(c.algorithm)
                 .digits(c.digits),
-            OtpType::Steam => OtpAuthUri::steam(c.secret.clone(), &c.account),
+            Kind::Steam => OtpAuthUri::steam(c.secret.clone(), &c.account),
         };
         let b = match &c.issuer {
             Some(i) => b.issuer(i),
@@ -190,7 +190,7 @@ fn pyotp_parses_what_we_build_and_we_parse_what_pyotp_builds() {
     let mut requests = Vec::new();
     for _ in 0..CASES {
         let c = random_case(&mut rng, false);
-        let hotp = c.otp_type == OtpType::Hotp;
+        let hotp = c.otp_type == Kind::Hotp;
         requests.push(json!({
             "op": "build",
             "type": c.otp_type.as_str(),
@@ -213,7 +213,7 @@ fn pyotp_parses_what_we_build_and_we_parse_what_pyotp_builds() {
     for (uri, r) in built.iter().zip(&replies) {
         let text = uri.to_uri();
         assert_eq!(r["ok"], true, "pyotp refused {}: {}", &*text, r["error"]);
-        assert_eq!(r["type"], uri.otp_type().as_str(), "{}", &*text);
+        assert_eq!(r["type"], uri.kind().as_str(), "{}", &*text);
         assert_eq!(
             r["secret"].as_str(),
             Some(&**uri.secret().to_base32()),
@@ -223,7 +223,7 @@ fn pyotp_parses_what_we_build_and_we_parse_what_pyotp_builds() {
         assert_eq!(r["name"], uri.account(), "{}", &*text);
         assert_eq!(r["issuer"], json!(uri.issuer()), "{}", &*text);
         assert_eq!(r["digest"], digest_name(uri.algorithm()), "{}", &*text);
-        if uri.otp_type() != OtpType::Steam {
+        if uri.kind() != Kind::Steam {
             // (pyotp's Steam class reports an internal digit count.)
             assert_eq!(r["digits"], uri.digits(), "{}", &*text);
         }
@@ -236,13 +236,13 @@ fn pyotp_parses_what_we_build_and_we_parse_what_pyotp_builds() {
         assert_eq!(r["ok"], true, "pyotp could not build: {}", r["error"]);
         let text = r["uri"].as_str().unwrap();
         let uri = OtpAuthUri::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-        assert_eq!(uri.otp_type(), c.otp_type, "{text}");
+        assert_eq!(uri.kind(), c.otp_type, "{text}");
         assert_eq!(uri.secret(), &c.secret, "{text}");
         assert_eq!(uri.account(), c.account, "{text}");
         assert_eq!(uri.issuer(), c.issuer.as_deref(), "{text}");
         assert_eq!(uri.algorithm(), c.algorithm, "{text}");
         assert_eq!(uri.digits(), c.digits, "{text}");
-        if c.otp_type == OtpType::Hotp {
+        if c.otp_type == Kind::Hotp {
             assert_eq!(uri.counter(), Some(c.counter), "{text}");
             assert_eq!(uri.period(), None, "{text}");
         } else {

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use iamkit_otp::{Algorithm, Secret, insecure};
-use iamkit_otpauth::{Error, OtpAuthUri, OtpType, Warning, migration};
+use iamkit_otpauth::{Error, Kind, OtpAuthUri, Warning, migration};
 
 /// The export example published with dim13/otpauth (and reused by many decoders): one TOTP
 /// account, secret "Hello!\xde\xad\xbe\xef" (JBSWY3DPEHPK3PXP), name "Example:alice@google.com".
@@ -25,7 +25,7 @@ fn imports_the_published_google_authenticator_example() {
     let batch = migration::import(DIM13_EXAMPLE).unwrap();
     assert_eq!(batch.accounts().len(), 1);
     let a = &batch.accounts()[0];
-    assert_eq!(a.otp_type(), OtpType::Totp);
+    assert_eq!(a.kind(), Kind::Totp);
     // Google Authenticator stores the whole label as the name; it is split like a label.
     assert_eq!(a.issuer(), Some("Example"));
     assert_eq!(a.account(), "alice@google.com");
@@ -92,7 +92,7 @@ fn decodes_hand_built_hotp_sha256_eight_digit_account() {
         (1, 2, 1, 7)
     );
     let b = &batch.accounts()[0];
-    assert_eq!(b.otp_type(), OtpType::Hotp);
+    assert_eq!(b.kind(), Kind::Hotp);
     assert_eq!(b.issuer(), None);
     assert_eq!(b.account(), "bob");
     assert_eq!(b.secret().expose_secret(), b"12345678901234567890");
@@ -130,6 +130,7 @@ fn export_splits_into_batches_of_ten_like_google_authenticator() {
     }
     assert_eq!(all, accounts);
     // Every batch stays a comfortably scannable QR code.
+    #[cfg(feature = "qr")]
     for uri in export.uris() {
         let qr = iamkit_otpauth::QrCode::new(uri).unwrap();
         assert!(
@@ -184,17 +185,17 @@ fn exporting_what_the_format_cannot_hold_warns() {
         "account \"p60\": the migration format has no period, so its 60-second period is lost (importers use 30 seconds)"
     );
     let back = migration::import(&export.uris()[0]).unwrap();
-    let got: Vec<(OtpType, u32, Option<u64>)> = back
+    let got: Vec<(Kind, u32, Option<u64>)> = back
         .accounts()
         .iter()
-        .map(|a| (a.otp_type(), a.digits(), a.period()))
+        .map(|a| (a.kind(), a.digits(), a.period()))
         .collect();
     assert_eq!(
         got,
         [
-            (OtpType::Totp, 6, Some(30)),
-            (OtpType::Totp, 6, Some(30)),
-            (OtpType::Totp, 6, Some(30))
+            (Kind::Totp, 6, Some(30)),
+            (Kind::Totp, 6, Some(30)),
+            (Kind::Totp, 6, Some(30))
         ]
     );
     assert!(back.accounts().iter().all(|a| a.secret() == &s()));

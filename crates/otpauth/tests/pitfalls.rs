@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use iamkit_otp::{Algorithm, Secret, insecure};
-use iamkit_otpauth::{Error, LabelField, OtpAuthUri, OtpType, Warning};
+use iamkit_otpauth::{Error, Kind, LabelField, OtpAuthUri, Warning};
 
 /// 160-bit RFC 6238 SHA1 secret "12345678901234567890".
 const RFC: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -328,7 +328,7 @@ fn scheme_host_parameter_names_and_algorithm_in_any_case() {
     let u = parse(&format!(
         "OTPAUTH://TOTP/a?SECRET={RFC}&Algorithm=sha256&DIGITS=8&Period=60&ISSUER=x"
     ));
-    assert_eq!(u.otp_type(), OtpType::Totp);
+    assert_eq!(u.kind(), Kind::Totp);
     assert_eq!(u.algorithm(), Algorithm::Sha256);
     assert_eq!(u.digits(), 8);
     assert_eq!(u.period(), Some(60));
@@ -336,7 +336,7 @@ fn scheme_host_parameter_names_and_algorithm_in_any_case() {
     let h = parse(&format!(
         "otpauth://HoTp/a?secret={RFC}&CoUnTeR=5&algorithm=Sha512"
     ));
-    assert_eq!(h.otp_type(), OtpType::Hotp);
+    assert_eq!(h.kind(), Kind::Hotp);
     assert_eq!(h.counter(), Some(5));
     assert_eq!(h.algorithm(), Algorithm::Sha512);
 }
@@ -695,7 +695,7 @@ fn steam_all_three_forms_parse_to_steam() {
         format!("otpauth://totp/gaben?secret={RFC}&encoder=Steam&digits=5"),
     ] {
         let u = parse(&uri);
-        assert_eq!(u.otp_type(), OtpType::Steam, "{uri}");
+        assert_eq!(u.kind(), Kind::Steam, "{uri}");
         assert_eq!(u.digits(), 5, "{uri}");
         assert_eq!(u.period(), Some(30), "{uri}");
         let totp = u.to_totp().unwrap();
@@ -713,8 +713,8 @@ fn steam_all_three_forms_parse_to_steam() {
         parse(&format!(
             "otpauth://totp/Steam:gaben?secret={RFC}&issuer=Steam"
         ))
-        .otp_type(),
-        OtpType::Totp
+        .kind(),
+        Kind::Totp
     );
 }
 

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use iamkit_otp::{Algorithm, Secret, insecure};
-use iamkit_otpauth::{OtpAuthUri, OtpType, migration};
+use iamkit_otpauth::{Kind, OtpAuthUri, migration};
 use proptest::prelude::*;
 
 /// Label text the strict builder accepts: no ':', no control characters, no leading whitespace,
@@ -25,24 +25,24 @@ fn secret() -> impl Strategy<Value = Secret> {
 }
 
 #[derive(Debug, Clone)]
-enum Kind {
+enum Shape {
     Totp { period: u64 },
     Hotp { counter: u64 },
     Steam,
 }
 
-fn kind() -> impl Strategy<Value = Kind> {
+fn shape() -> impl Strategy<Value = Shape> {
     prop_oneof![
-        4 => (1u64..=iamkit_otp::MAX_PERIOD).prop_map(|period| Kind::Totp { period }),
-        1 => Just(Kind::Totp { period: 30 }),
-        3 => any::<u64>().prop_map(|counter| Kind::Hotp { counter }),
-        1 => Just(Kind::Steam),
+        4 => (1u64..=iamkit_otp::MAX_PERIOD).prop_map(|period| Shape::Totp { period }),
+        1 => Just(Shape::Totp { period: 30 }),
+        3 => any::<u64>().prop_map(|counter| Shape::Hotp { counter }),
+        1 => Just(Shape::Steam),
     ]
 }
 
 fn built() -> impl Strategy<Value = OtpAuthUri> {
     (
-        kind(),
+        shape(),
         secret(),
         label(),
         prop::option::of(label()),
@@ -51,14 +51,14 @@ fn built() -> impl Strategy<Value = OtpAuthUri> {
     )
         .prop_map(|(kind, secret, account, issuer, alg, digits)| {
             let b = match kind {
-                Kind::Totp { period } => OtpAuthUri::totp(secret, account)
+                Shape::Totp { period } => OtpAuthUri::totp(secret, account)
                     .algorithm(alg)
                     .digits(digits)
                     .period(period),
-                Kind::Hotp { counter } => OtpAuthUri::hotp(secret, account, counter)
+                Shape::Hotp { counter } => OtpAuthUri::hotp(secret, account, counter)
                     .algorithm(alg)
                     .digits(digits),
-                Kind::Steam => OtpAuthUri::steam(secret, account),
+                Shape::Steam => OtpAuthUri::steam(secret, account),
             };
             let b = match issuer {
                 Some(i) => b.issuer(i),
@@ -76,7 +76,7 @@ proptest! {
         let text = u.to_uri();
         prop_assert!(text.is_ascii());
         let back = OtpAuthUri::parse(&text).unwrap();
-        prop_assert_eq!(back.otp_type(), u.otp_type());
+        prop_assert_eq!(back.kind(), u.kind());
         prop_assert_eq!(back.issuer(), u.issuer());
         prop_assert_eq!(back.account(), u.account());
         prop_assert_eq!(back.secret(), u.secret());
@@ -123,7 +123,7 @@ proptest! {
         // can hold (the rest is tested in tests/migration.rs).
         let exportable: Vec<OtpAuthUri> = accounts
             .into_iter()
-            .filter(|u| u.otp_type() != OtpType::Steam
+            .filter(|u| u.kind() != Kind::Steam
                 && matches!(u.digits(), 6 | 8)
                 && u.period().is_none_or(|p| p == 30)
                 && u.counter().is_none_or(|c| i64::try_from(c).is_ok()))
@@ -283,7 +283,7 @@ fn whatever_parses_rebuilds_to_the_same_fields() {
             match u.rebuild() {
                 Ok(r) => {
                     let back = OtpAuthUri::parse(&r.to_uri()).unwrap();
-                    prop_assert_eq!(back.otp_type(), u.otp_type());
+                    prop_assert_eq!(back.kind(), u.kind());
                     prop_assert_eq!(back.issuer(), u.issuer());
                     prop_assert_eq!(back.account(), u.account());
                     prop_assert_eq!(back.secret(), u.secret());

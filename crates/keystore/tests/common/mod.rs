@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use iamkit_keystore::{
-    AwsCredentials, Error, MfaDevice, OpenOptions, OtpType, Overwrite, PassphraseSource,
-    RecordKind, Store,
+    AwsCredentials, Error, MfaDevice, OpenOptions, Overwrite, PassphraseSource, RecordKind, Store,
 };
+use iamkit_otp::{Algorithm, Kind, Params};
 use zeroize::Zeroizing;
 
 /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
@@ -24,13 +24,15 @@ pub fn bytes(seed: u64, n: usize) -> Vec<u8> {
 
 pub fn mfa(seed: u64, secret_len: usize) -> MfaDevice {
     MfaDevice {
-        otp_type: [OtpType::Totp, OtpType::Hotp, OtpType::Steam][(seed % 3) as usize],
+        params: Params::builder([Kind::Totp, Kind::Hotp, Kind::Steam][(seed % 3) as usize])
+            .algorithm([Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512][(seed % 3) as usize])
+            .digits(6 + (seed % 3) as u32)
+            .period(30 + seed % 31)
+            .t0(seed % 5)
+            .build()
+            .unwrap(),
         issuer: Some(format!("Issuer {seed} — ünïcödé")),
         account: format!("user{seed}@example.com"),
-        algorithm: ["SHA1", "SHA256", "SHA512"][(seed % 3) as usize].to_owned(),
-        digits: 6 + (seed % 3) as u32,
-        period: 30 + seed % 31,
-        t0: seed % 5,
         counter: seed.is_multiple_of(2).then_some(seed * 1000),
         secret: Zeroizing::new(bytes(seed, secret_len)),
         last_printed_step: None,
@@ -43,7 +45,8 @@ pub fn creds(seed: u64, with_token: bool) -> AwsCredentials {
         access_key_id: format!("AKIAEXAMPLE{seed:09}"),
         secret_access_key: Zeroizing::new(format!("wJalrXUtnFEMI/K7MDENG/bPxRfiCY{seed:010}")),
         session_token: with_token.then(|| Zeroizing::new(format!("FwoGZXIvYXdzE-token-{seed}"))),
-        expiration: with_token.then(|| "2026-11-27T23:00:00Z".to_owned()),
+        expiration: with_token
+            .then(|| iamkit_keystore::Expiration::parse_rfc3339("2026-11-27T23:00:00Z").unwrap()),
         mfa_serial: Some("arn:aws:iam::123456789012:mfa/alice".to_owned()),
         mfa_device: Some("aws-root".to_owned()),
         region: Some("eu-west-1".to_owned()),
@@ -181,7 +184,10 @@ pub fn conformance(store: &dyn Store, large: usize) {
 
     // HOTP counter: taken under the lock, the stored one advanced, the rest kept.
     let mut hotp = mfa(50, 20);
-    hotp.otp_type = iamkit_keystore::OtpType::Hotp;
+    hotp.params = Params::builder(Kind::Hotp)
+        .algorithm(hotp.params.algorithm())
+        .build()
+        .unwrap();
     hotp.counter = Some(41);
     store.put_mfa("hotp", &hotp, Overwrite::Refuse).unwrap();
     assert_eq!(store.take_hotp_counter("hotp").unwrap(), 41);

@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use iamkit_keystore::{AwsCredentials, Overwrite, RecordKind, Store};
+use iamkit_keystore::{AwsCredentials, Expiration, Overwrite, RecordKind, Store};
 use serde::Serialize;
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -336,35 +336,17 @@ fn check_region(region: &str) -> CliResult {
     }
 }
 
-/// Parses an RFC 3339 time and writes it back in UTC with a `Z` (what AWS SDKs expect).
-fn normalize_expiration(text: &str, where_: &str) -> CliResult<String> {
-    use time::format_description::well_known::Rfc3339;
-    let t = time::OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
-        CliError::usage(format!(
-            "{where_}: invalid expiration {:?} (expected RFC 3339, e.g. 2026-01-02T03:04:05Z)",
-            text.chars().take(40).collect::<String>()
-        ))
-    })?;
-    let t = t
-        .to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(t);
-    t.format(&Rfc3339)
-        .map_err(|_| CliError::usage(format!("{where_}: expiration out of range")))
+/// Parses an RFC 3339 time (any offset) into the stored form: UTC, whole seconds.
+fn normalize_expiration(text: &str, where_: &str) -> CliResult<Expiration> {
+    Expiration::parse_rfc3339(text).map_err(|e| CliError::usage(format!("{where_}: {e}")))
 }
 
 /// Refuses credentials whose expiration has passed (exit 1).
 fn check_not_expired(profile: &str, creds: &AwsCredentials) -> CliResult {
-    use time::format_description::well_known::Rfc3339;
     let Some(exp) = &creds.expiration else {
         return Ok(());
     };
-    let Ok(t) = time::OffsetDateTime::parse(exp, &Rfc3339) else {
-        return Err(CliError::storage(format!(
-            "the stored expiration of profile {profile:?} is not RFC 3339 (expected e.g. 2026-01-02T03:04:05Z)"
-        )));
-    };
-    if t <= time::OffsetDateTime::now_utc() {
+    if exp.is_past(time::OffsetDateTime::now_utc().unix_timestamp()) {
         return Err(CliError::check_failed(format!(
             "the credentials of profile {profile:?} expired at {exp}: store fresh ones with iamkit creds add {profile} --force"
         )));
@@ -531,12 +513,13 @@ fn json_line<T: Serialize>(value: &T) -> CliResult<Zeroizing<Vec<u8>>> {
 }
 
 fn print_process(creds: &AwsCredentials) -> CliResult {
+    let expiration = creds.expiration.map(|e| e.to_string());
     to_json_line(&ProcessJson {
         version: 1,
         access_key_id: &creds.access_key_id,
         secret_access_key: &creds.secret_access_key,
         session_token: creds.session_token.as_deref().map(String::as_str),
-        expiration: creds.expiration.as_deref(),
+        expiration: expiration.as_deref(),
     })
 }
 
@@ -561,13 +544,14 @@ fn shell_quote(v: &str) -> String {
 fn export(profile: &str, format: ExportFormat, no_session: bool, globals: &Globals) -> CliResult {
     let creds = load(profile, no_session, globals)?;
     check_not_expired(profile, &creds)?;
+    let expiration = creds.expiration.map(|e| e.to_string());
     match format {
         ExportFormat::Process => print_process(&creds),
         ExportFormat::Json => to_json_line(&ExportJson {
             access_key_id: &creds.access_key_id,
             secret_access_key: &creds.secret_access_key,
             session_token: creds.session_token.as_deref().map(String::as_str),
-            expiration: creds.expiration.as_deref(),
+            expiration: expiration.as_deref(),
             region: creds.region.as_deref(),
         }),
         ExportFormat::Env => {
@@ -580,7 +564,7 @@ fn export(profile: &str, format: ExportFormat, no_session: bool, globals: &Globa
             if let Some(t) = &creds.session_token {
                 set("AWS_SESSION_TOKEN", t);
             }
-            if let Some(e) = &creds.expiration {
+            if let Some(e) = &expiration {
                 set("AWS_CREDENTIAL_EXPIRATION", e);
             }
             if let Some(r) = &creds.region {
@@ -630,7 +614,7 @@ fn exec(profile: &str, no_session: bool, command: &[OsString], globals: &Globals
         None => cmd.env_remove("AWS_SESSION_TOKEN"),
     };
     match &creds.expiration {
-        Some(e) => cmd.env("AWS_CREDENTIAL_EXPIRATION", e),
+        Some(e) => cmd.env("AWS_CREDENTIAL_EXPIRATION", e.to_string()),
         None => cmd.env_remove("AWS_CREDENTIAL_EXPIRATION"),
     };
     if let Some(r) = &creds.region {
@@ -744,7 +728,7 @@ fn remove(profile: &str, globals: &Globals) -> CliResult {
 /// `creds session`: the session's key ID and expiry, never its secrets.
 fn session_cmd(profile: &str, refresh: bool, json: bool, globals: &Globals) -> CliResult {
     let (creds, cached) = crate::cmd::creds::session::session_for(profile, globals, refresh)?;
-    let expiration = creds.expiration.clone().unwrap_or_default();
+    let expiration = creds.expiration.map(|e| e.to_string()).unwrap_or_default();
     if json {
         return Out::json(&json!({
             "profile": profile,
@@ -907,6 +891,7 @@ mod tests {
         assert_eq!(
             normalize_expiration("2030-01-02T05:04:05+02:00", "x")
                 .ok()
+                .map(|e| e.to_string())
                 .as_deref(),
             Some("2030-01-02T03:04:05Z")
         );

@@ -53,12 +53,7 @@ fn unix_now() -> CliResult<i64> {
 
 fn served(creds: AwsCredentials) -> CliResult<Served> {
     let (expires, expiration) = match &creds.expiration {
-        Some(e) => {
-            let t = iamkit_aws::parse_expiration(e).map_err(|_| {
-                CliError::storage(format!("the session's expiration {e:?} is not RFC 3339"))
-            })?;
-            (t.unix_seconds(), iamkit_aws::format_rfc3339(t))
-        }
+        Some(e) => (e.unix_seconds(), e.to_string()),
         None => {
             let at = unix_now()? + LONG_TERM_VALIDITY;
             let t = iamkit_sigv4::Timestamp::from_unix_seconds(at)

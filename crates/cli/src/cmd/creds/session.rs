@@ -23,7 +23,6 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::aws_errors::aws_error;
-use crate::cmd::otp::Generator;
 use crate::error::{CliError, CliResult};
 use crate::storeopen::{self, store_error};
 
@@ -459,7 +458,8 @@ fn plan_region(plan: &Plan) -> Option<String> {
 fn to_credentials(s: &CachedSession, region: Option<String>) -> AwsCredentials {
     let mut c = AwsCredentials::new(s.access_key_id.clone(), s.secret_access_key.as_str());
     c.session_token = Some(s.session_token.clone());
-    c.expiration = Some(s.expiration.clone());
+    // A session is only used while its expiration parses (`reusable`), or right after STS made it.
+    c.expiration = iamkit_keystore::Expiration::parse_rfc3339(&s.expiration).ok();
     c.region = region;
     c
 }
@@ -588,7 +588,7 @@ fn send<T: QueryResponse>(signed: &SignedRequest, what: &str) -> CliResult<T> {
 fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
     let dev = store.get_mfa(device).map_err(store_error)?;
     let code = match crate::cmd::mfa::generator(&dev)? {
-        Generator::Totp(totp) => {
+        iamkit_otp::Generator::Totp(totp) => {
             let now = crate::watch::now_unix()?;
             // On a terminal only: to a script (credential_process) an error is one line.
             if dev
@@ -604,7 +604,7 @@ fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
             let t = crate::cmd::mfa::fresh_time(device, &totp, store, dev.last_printed_step)?;
             Zeroizing::new(totp.generate(t).as_str().to_owned())
         }
-        Generator::Hotp(hotp, _) => {
+        iamkit_otp::Generator::Hotp(hotp) => {
             let counter = store.take_hotp_counter(device).map_err(store_error)?;
             Zeroizing::new(hotp.generate(counter).as_str().to_owned())
         }

@@ -21,7 +21,9 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::cmd::creds::iam::{Iam, account_of};
-use crate::cmd::otp::{Generator, otpauth_error};
+use iamkit_otp::Generator;
+
+use crate::cmd::otp::otpauth_error;
 use crate::error::{CliError, CliResult};
 use crate::io::{Out, escape_text};
 use crate::storeopen::{self, store_error};

@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use iamkit_keystore::{MfaDevice, OtpType, Overwrite, RecordKind, Store};
-use iamkit_otp::{Algorithm, Secret, Totp};
+use iamkit_keystore::{MfaDevice, Overwrite, RecordKind, Store};
+use iamkit_otp::{Generator, Kind, Params, Secret, Totp};
 use iamkit_otpauth::{OtpAuthUri, QrCode, migration};
 use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::clipboard;
-use crate::cmd::otp::{Generator, Kind, Resolved, otp_error, otpauth_error};
+use crate::cmd::otp::{CodeJson, otp_error, otpauth_error};
 use crate::error::{CliError, CliResult};
 use crate::io::{self, Out};
 use crate::storeopen::{self, store_error};
@@ -175,17 +175,9 @@ fn warn(text: &str) {
 /// The stored record for a parsed URI.
 fn device_from_uri(uri: &OtpAuthUri) -> MfaDevice {
     MfaDevice {
-        otp_type: match uri.otp_type() {
-            iamkit_otpauth::OtpType::Totp => OtpType::Totp,
-            iamkit_otpauth::OtpType::Hotp => OtpType::Hotp,
-            iamkit_otpauth::OtpType::Steam => OtpType::Steam,
-        },
+        params: uri.params(),
         issuer: uri.issuer().map(str::to_owned),
         account: uri.account().to_owned(),
-        algorithm: uri.algorithm().as_str().to_owned(),
-        digits: uri.digits(),
-        period: uri.period().unwrap_or(30),
-        t0: 0,
         counter: uri.counter(),
         secret: Zeroizing::new(uri.secret().expose_secret().to_vec()),
         last_printed_step: None,
@@ -193,59 +185,35 @@ fn device_from_uri(uri: &OtpAuthUri) -> MfaDevice {
     }
 }
 
-fn device_secret(dev: &MfaDevice) -> CliResult<Secret> {
-    iamkit_otp::insecure::secret_from_bytes(&dev.secret)
-        .map_err(|e| CliError::storage(format!("the stored secret is unusable: {e}")))
+/// A stored device as what makes its codes: the parameters, the secret, and the HOTP counter
+/// (0 when unset; unused for time-based devices). The one place a record becomes OTP values.
+pub(crate) fn device_otp(dev: &MfaDevice) -> CliResult<(Params, Secret, u64)> {
+    let secret = iamkit_otp::insecure::secret_from_bytes(&dev.secret)
+        .map_err(|e| CliError::storage(format!("the stored secret is unusable: {e}")))?;
+    Ok((dev.params, secret, dev.counter.unwrap_or(0)))
 }
 
-fn device_algorithm(dev: &MfaDevice) -> CliResult<Algorithm> {
-    dev.algorithm.parse().map_err(|_| {
-        CliError::storage(format!(
-            "the stored algorithm {:?} is unknown (expected SHA1, SHA256 or SHA512)",
-            dev.algorithm
-        ))
-    })
-}
-
-/// A stored device's generator, built as `iamkit otp` builds one from its parameters.
+/// A stored device's generator.
 pub(crate) fn generator(dev: &MfaDevice) -> CliResult<Generator> {
-    Resolved {
-        kind: match dev.otp_type {
-            OtpType::Totp => Kind::Totp,
-            OtpType::Hotp => Kind::Hotp,
-            OtpType::Steam => Kind::Steam,
-        },
-        secret: device_secret(dev)?,
-        algorithm: device_algorithm(dev)?,
-        digits: dev.digits,
-        period: dev.period,
-        t0: dev.t0,
-        counter: Some(dev.counter.unwrap_or(0)),
-    }
-    .generator()
+    let (params, secret, _) = device_otp(dev)?;
+    Ok(params.generator(secret))
 }
 
-/// The device as an `otpauth://` URI (fails only for labels the strict builder refuses).
+/// The device as an `otpauth://` URI (fails only for what the strict builder refuses: a label
+/// it cannot write, Steam other than SHA1 / 30 s).
 fn device_uri(dev: &MfaDevice, name: &str) -> CliResult<OtpAuthUri> {
-    let secret = device_secret(dev)?;
-    let algorithm = device_algorithm(dev)?;
-    let mut b = match dev.otp_type {
-        OtpType::Totp => OtpAuthUri::totp(secret, dev.account.clone())
-            .algorithm(algorithm)
-            .digits(dev.digits)
-            .period(dev.period),
-        OtpType::Hotp => OtpAuthUri::hotp(secret, dev.account.clone(), dev.counter.unwrap_or(0))
-            .algorithm(algorithm)
-            .digits(dev.digits),
-        OtpType::Steam => OtpAuthUri::steam(secret, dev.account.clone()),
-    };
+    let (params, secret, counter) = device_otp(dev)?;
+    let mut b = OtpAuthUri::builder(params, secret, dev.account.clone());
+    if params.kind() == Kind::Hotp {
+        b = b.counter(counter);
+    }
     if let Some(i) = &dev.issuer {
         b = b.issuer(i.clone());
     }
-    if dev.t0 != 0 {
+    if params.t0() != Params::DEFAULT_T0 {
         warn(&format!(
             "device {name:?} has t0 = {}, which an otpauth URI cannot express; other apps will show different codes",
-            dev.t0
+            params.t0()
         ));
     }
     b.build().map_err(|e| {
@@ -307,18 +275,21 @@ fn check_label_part(value: &str, what: &str) -> CliResult {
 }
 
 fn describe(dev: &MfaDevice) -> String {
-    let kind = match dev.otp_type {
-        OtpType::Totp => format!(
+    let p = &dev.params;
+    let kind = match p.kind() {
+        Kind::Totp => format!(
             "TOTP {} {} digits {} s",
-            dev.algorithm, dev.digits, dev.period
+            p.algorithm(),
+            p.digits(),
+            p.period()
         ),
-        OtpType::Hotp => format!(
+        Kind::Hotp => format!(
             "HOTP {} {} digits counter {}",
-            dev.algorithm,
-            dev.digits,
+            p.algorithm(),
+            p.digits(),
             dev.counter.unwrap_or(0)
         ),
-        OtpType::Steam => "Steam Guard".to_owned(),
+        Kind::Steam => "Steam Guard".to_owned(),
     };
     // Issuer and account come from enrollment data: escaped, never raw control bytes.
     let account = escape_text(&dev.account);
@@ -407,18 +378,6 @@ fn copy_code(code: &str, clear_after: u64, quiet: bool) {
     }
 }
 
-/// `mfa code --json`, serialized straight into a wiped buffer.
-#[derive(Debug, serde::Serialize)]
-struct CodeJson<'a> {
-    name: &'a str,
-    code: &'a str,
-    counter: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    period: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    remaining_seconds: Option<u64>,
-}
-
 fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
     if args.watch && (args.json || args.fresh || args.time.is_some()) {
         return Err(CliError::usage(
@@ -434,7 +393,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
     let store = opened.store.as_ref();
     let dev = store.get_mfa(&args.name).map_err(store_error)?;
     match generator(&dev)? {
-        Generator::Hotp(hotp, _) => {
+        Generator::Hotp(hotp) => {
             if args.watch {
                 return Err(CliError::usage(format!(
                     "{:?} is an HOTP (counter) device: --watch is for time-based devices",
@@ -449,13 +408,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
                 copy_code(code.as_str(), args.clear_after, false);
             }
             if args.json {
-                Out::json(&CodeJson {
-                    name: &args.name,
-                    code: code.as_str(),
-                    counter,
-                    period: None,
-                    remaining_seconds: None,
-                })
+                Out::json(&CodeJson::hotp(Some(&args.name), code.as_str(), counter))
             } else {
                 Out::line(code.as_str())
             }
@@ -481,13 +434,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
                 copy_code(code.as_str(), args.clear_after, false);
             }
             if args.json {
-                Out::json(&CodeJson {
-                    name: &args.name,
-                    code: code.as_str(),
-                    counter: totp.step_at(now),
-                    period: Some(totp.period()),
-                    remaining_seconds: Some(totp.remaining_seconds(now)),
-                })
+                Out::json(&CodeJson::totp(Some(&args.name), code.as_str(), &totp, now))
             } else {
                 Out::line(code.as_str())
             }
@@ -591,19 +538,15 @@ fn list(json: bool, globals: &Globals) -> CliResult {
         let devices: Vec<_> = rows
             .iter()
             .map(|(name, d)| {
-                let kind = match d.otp_type {
-                    OtpType::Totp => "totp",
-                    OtpType::Hotp => "hotp",
-                    OtpType::Steam => "steam",
-                };
+                let p = &d.params;
                 json!({
                     "name": name,
                     "issuer": d.issuer,
                     "account": d.account,
-                    "type": kind,
-                    "algorithm": d.algorithm,
-                    "digits": d.digits,
-                    "period": (d.otp_type != OtpType::Hotp).then_some(d.period),
+                    "type": p.kind().as_str(),
+                    "algorithm": p.algorithm().as_str(),
+                    "digits": p.digits(),
+                    "period": p.kind().is_time_based().then_some(p.period()),
                     "counter": d.counter,
                     "serial": d.serial,
                 })
@@ -877,8 +820,8 @@ mod tests {
         assert_eq!(d.issuer.as_deref(), Some("ACME"));
         assert_eq!(d.account, "alice");
         assert_eq!(
-            (d.digits, d.period, d.algorithm.as_str()),
-            (8, 60, "SHA256")
+            (d.params.digits(), d.params.period(), d.params.algorithm()),
+            (8, 60, iamkit_otp::Algorithm::Sha256)
         );
         assert!(parse_enrollment("otpauth-migration://offline?data=x", "n").is_err());
         assert!(parse_enrollment("https://example.com", "n").is_err());

@@ -3,8 +3,8 @@
 pub(crate) mod replay_store;
 
 use clap::{Args, Subcommand, ValueEnum};
-use iamkit_otp::{Algorithm, Hotp, Secret, SecretBits, Totp, Window};
-use iamkit_otpauth::{OtpAuthUri, OtpType, QrCode};
+use iamkit_otp::{Algorithm, Generator, Kind, Params, Secret, SecretBits, Totp, Window};
+use iamkit_otpauth::{OtpAuthUri, QrCode};
 
 use crate::error::{CliError, CliResult};
 use crate::io::{self, Out};
@@ -175,77 +175,44 @@ pub(crate) fn run(cmd: OtpCmd) -> CliResult {
     }
 }
 
-/// The kind of one-time password.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Totp,
-    Hotp,
-    Steam,
-}
-
-/// OTP parameters after the URI's defaults and the flags' overrides are merged.
+/// What `otp code` and `otp verify` make codes from: the parameters, the secret and, for HOTP,
+/// the counter (the URI's, or `--counter`).
 #[derive(Debug)]
-pub(crate) struct Resolved {
-    pub(crate) kind: Kind,
-    pub(crate) secret: Secret,
-    pub(crate) algorithm: Algorithm,
-    pub(crate) digits: u32,
-    pub(crate) period: u64,
-    pub(crate) t0: u64,
-    pub(crate) counter: Option<u64>,
+struct Input {
+    params: Params,
+    secret: Secret,
+    counter: Option<u64>,
 }
 
-/// A ready generator.
-#[derive(Debug)]
-pub(crate) enum Generator {
-    Totp(Totp),
-    Hotp(Hotp, u64),
-}
-
-impl Resolved {
-    /// Parameters from a bare secret, with the defaults of the contract.
-    pub(crate) fn from_secret(secret: Secret) -> Self {
-        Resolved {
-            kind: Kind::Totp,
-            secret,
-            algorithm: Algorithm::Sha1,
-            digits: 6,
-            period: 30,
-            t0: 0,
-            counter: None,
-        }
-    }
-
-    fn apply(&mut self, p: &OtpParams) -> CliResult {
+impl Input {
+    /// The flags' overrides on top of the URI's parameters (or the defaults for a bare secret).
+    fn apply(self, p: &OtpParams) -> CliResult<Input> {
         if p.hotp && p.steam {
             return Err(CliError::usage(
                 "--hotp and --steam cannot be combined: Steam Guard codes are time-based",
             ));
         }
+        let mut b = self.params.to_builder();
         if p.hotp {
-            self.kind = Kind::Hotp;
+            b = b.kind(Kind::Hotp);
         }
         if p.steam {
-            self.kind = Kind::Steam;
+            b = b.kind(Kind::Steam);
         }
         if let Some(a) = &p.algorithm {
-            self.algorithm = a.parse().map_err(|_| {
-                CliError::usage(format!(
-                    "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
-                ))
-            })?;
+            b = b.algorithm(parse_algorithm(a)?);
         }
         if let Some(d) = p.digits {
-            if !(6..=10).contains(&d) {
+            if !(iamkit_otp::MIN_DIGITS..=iamkit_otp::MAX_DIGITS).contains(&d) {
                 return Err(CliError::usage(format!(
                     "--digits {d} is out of range: expected 6 to 10"
                 )));
             }
-            self.digits = d;
+            b = b.digits(d);
         }
         if let Some(s) = p.period {
             check_period(s)?;
-            self.period = s;
+            b = b.period(s);
         }
         if let Some(t0) = p.t0 {
             if t0 > iamkit_otp::MAX_T0 {
@@ -254,42 +221,34 @@ impl Resolved {
                     iamkit_otp::MAX_T0
                 )));
             }
-            self.t0 = t0;
+            b = b.t0(t0);
         }
-        if let Some(c) = p.counter {
-            self.counter = Some(c);
-        }
-        Ok(())
+        Ok(Input {
+            params: b.build().map_err(otp_error)?,
+            secret: self.secret,
+            counter: p.counter.or(self.counter),
+        })
     }
 
-    /// Builds the generator these parameters describe.
-    pub(crate) fn generator(&self) -> CliResult<Generator> {
-        match self.kind {
-            Kind::Hotp => {
-                let counter = self
-                    .counter
-                    .ok_or_else(|| CliError::usage("HOTP needs a counter: pass --counter N"))?;
-                let hotp = Hotp::builder(self.secret.clone())
-                    .algorithm(self.algorithm)
-                    .digits(self.digits)
-                    .build()
-                    .map_err(otp_error)?;
-                Ok(Generator::Hotp(hotp, counter))
-            }
-            Kind::Totp | Kind::Steam => {
-                let mut b = Totp::builder(self.secret.clone())
-                    .algorithm(self.algorithm)
-                    .period(self.period)
-                    .t0(self.t0);
-                b = if self.kind == Kind::Steam {
-                    b.steam()
-                } else {
-                    b.digits(self.digits)
-                };
-                Ok(Generator::Totp(b.build().map_err(otp_error)?))
-            }
-        }
+    /// The generator, and for HOTP the counter to use (required).
+    fn generator(self) -> CliResult<(Generator, u64)> {
+        let counter = match self.params.kind() {
+            Kind::Hotp => self
+                .counter
+                .ok_or_else(|| CliError::usage("HOTP needs a counter: pass --counter N"))?,
+            Kind::Totp | Kind::Steam => 0,
+        };
+        Ok((self.params.generator(self.secret), counter))
     }
+}
+
+/// `--algorithm`: sha1, sha256 or sha512, any case.
+fn parse_algorithm(a: &str) -> CliResult<Algorithm> {
+    a.parse().map_err(|_| {
+        CliError::usage(format!(
+            "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
+        ))
+    })
 }
 
 /// Checks a `--period`: 1 second to a day.
@@ -308,31 +267,68 @@ pub(crate) fn otp_error(err: iamkit_otp::Error) -> CliError {
     CliError::usage(err.to_string())
 }
 
-/// Reads stdin (or a no-echo prompt): a base32 secret or a whole otpauth:// URI.
-fn read_input() -> CliResult<Resolved> {
+/// Reads stdin (or a no-echo prompt): a base32 secret or a whole otpauth:// URI, and applies
+/// the flags.
+fn read_input(flags: &OtpParams) -> CliResult<Input> {
     let line = io::read_secret_line("secret or otpauth:// URI")?;
-    resolve_input(&line)
+    resolve_input(&line)?.apply(flags)
 }
 
-/// Turns one line of input (base32 secret or otpauth:// URI) into parameters.
-pub(crate) fn resolve_input(input: &str) -> CliResult<Resolved> {
+/// Turns one line of input (base32 secret or otpauth:// URI) into parameters: a URI's, or the
+/// defaults of [`Params`] for a bare secret.
+fn resolve_input(input: &str) -> CliResult<Input> {
     if io::starts_with_ci(input, "otpauth://") {
-        return from_uri(input);
+        let uri = OtpAuthUri::parse(input).map_err(otpauth_error)?;
+        return Ok(Input {
+            params: uri.params(),
+            secret: uri.secret().clone(),
+            counter: uri.counter(),
+        });
     }
     let secret = iamkit_otp::insecure::secret_from_base32(input).map_err(otp_error)?;
-    Ok(Resolved::from_secret(secret))
+    Ok(Input {
+        params: Params::default(),
+        secret,
+        counter: None,
+    })
 }
 
-/// `otp code --json`, serialized straight into a wiped buffer (no `serde_json::Value` holding
-/// the code).
+/// `otp code --json` and `mfa code --json` (with the device's `name`), serialized straight into
+/// a wiped buffer (no `serde_json::Value` holding the code).
 #[derive(Debug, serde::Serialize)]
-struct CodeJson<'a> {
+pub(crate) struct CodeJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
     code: &'a str,
     counter: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     period: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     remaining_seconds: Option<u64>,
+}
+
+impl<'a> CodeJson<'a> {
+    /// An HOTP code and the counter it used.
+    pub(crate) fn hotp(name: Option<&'a str>, code: &'a str, counter: u64) -> Self {
+        CodeJson {
+            name,
+            code,
+            counter,
+            period: None,
+            remaining_seconds: None,
+        }
+    }
+
+    /// A TOTP code at `now`: its step, the period and the seconds left.
+    pub(crate) fn totp(name: Option<&'a str>, code: &'a str, totp: &Totp, now: u64) -> Self {
+        CodeJson {
+            name,
+            code,
+            counter: totp.step_at(now),
+            period: Some(totp.period()),
+            remaining_seconds: Some(totp.remaining_seconds(now)),
+        }
+    }
 }
 
 /// `otp parse`'s JSON; the secret (with `--show-secret`) is borrowed from a wiped string.
@@ -352,35 +348,23 @@ struct ParseJson<'a> {
 }
 
 fn code(args: &CodeArgs) -> CliResult {
-    let mut r = read_input()?;
-    r.apply(&args.params)?;
-    match r.generator()? {
-        Generator::Hotp(hotp, counter) => {
+    match read_input(&args.params)?.generator()? {
+        (Generator::Hotp(hotp), counter) => {
             let code = hotp.generate(counter);
             if args.json {
-                Out::json(&CodeJson {
-                    code: code.as_str(),
-                    counter,
-                    period: None,
-                    remaining_seconds: None,
-                })
+                Out::json(&CodeJson::hotp(None, code.as_str(), counter))
             } else {
                 Out::line(code.as_str())
             }
         }
-        Generator::Totp(totp) => {
+        (Generator::Totp(totp), _) => {
             let now = match args.params.time {
                 Some(t) => t,
                 None => now_unix()?,
             };
             let code = totp.generate(now);
             if args.json {
-                Out::json(&CodeJson {
-                    code: code.as_str(),
-                    counter: totp.step_at(now),
-                    period: Some(totp.period()),
-                    remaining_seconds: Some(totp.remaining_seconds(now)),
-                })
+                Out::json(&CodeJson::totp(None, code.as_str(), &totp, now))
             } else {
                 Out::line(code.as_str())
             }
@@ -389,11 +373,10 @@ fn code(args: &CodeArgs) -> CliResult {
 }
 
 fn verify(args: &VerifyArgs) -> CliResult {
-    let mut r = read_input()?;
-    r.apply(&args.params)?;
+    let input = read_input(&args.params)?;
     let invalid = || CliError::check_failed("invalid code");
-    match r.generator()? {
-        Generator::Hotp(hotp, counter) => {
+    match input.generator()? {
+        (Generator::Hotp(hotp), counter) => {
             if args.past.is_some() || args.future.is_some() {
                 return Err(CliError::usage(
                     "--past/--future are for TOTP; HOTP takes --window W (look-ahead)",
@@ -411,7 +394,7 @@ fn verify(args: &VerifyArgs) -> CliResult {
                 .map_err(|_| invalid())?;
             Out::line(&matched.to_string())
         }
-        Generator::Totp(totp) => {
+        (Generator::Totp(totp), _) => {
             let (past, future) = match args.window {
                 Some(w) => (w, w),
                 None => (args.past.unwrap_or(1), args.future.unwrap_or(1)),
@@ -482,29 +465,6 @@ pub(crate) fn otpauth_error(err: iamkit_otpauth::Error) -> CliError {
     CliError::usage(err.to_string())
 }
 
-/// Parameters from a parsed otpauth:// URI.
-pub(crate) fn from_parsed(uri: &OtpAuthUri) -> Resolved {
-    Resolved {
-        kind: match uri.otp_type() {
-            OtpType::Totp => Kind::Totp,
-            OtpType::Hotp => Kind::Hotp,
-            OtpType::Steam => Kind::Steam,
-        },
-        secret: uri.secret().clone(),
-        algorithm: uri.algorithm(),
-        digits: uri.digits(),
-        period: uri.period().unwrap_or(30),
-        t0: 0,
-        counter: uri.counter(),
-    }
-}
-
-/// Parameters from an otpauth:// URI.
-pub(crate) fn from_uri(text: &str) -> CliResult<Resolved> {
-    let uri = OtpAuthUri::parse(text).map_err(otpauth_error)?;
-    Ok(from_parsed(&uri))
-}
-
 fn uri(args: &UriArgs) -> CliResult {
     let secret = if args.generate {
         let bits = match args.bits {
@@ -532,12 +492,7 @@ fn uri(args: &UriArgs) -> CliResult {
     };
     b = b.issuer(args.issuer.clone());
     if let Some(a) = &args.algorithm {
-        let alg: Algorithm = a.parse().map_err(|_| {
-            CliError::usage(format!(
-                "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
-            ))
-        })?;
-        b = b.algorithm(alg);
+        b = b.algorithm(parse_algorithm(a)?);
     }
     if let Some(d) = args.digits {
         b = b.digits(d);
@@ -555,7 +510,7 @@ fn parse(args: &ParseArgs) -> CliResult {
     let uri = OtpAuthUri::parse(text.trim()).map_err(otpauth_error)?;
     let secret = args.show_secret.then(|| uri.secret().to_base32());
     Out::json(&ParseJson {
-        otp_type: uri.otp_type().as_str(),
+        otp_type: uri.kind().as_str(),
         issuer: uri.issuer(),
         account: uri.account(),
         algorithm: uri.algorithm().as_str(),
