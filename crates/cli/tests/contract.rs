@@ -15,7 +15,7 @@ mod util;
 #[test]
 fn contract() {
     trycmd::TestCases::new()
-        .register_bin("iamkit", util::BIN)
+        .register_bin("iamkit", std::path::Path::new(util::BIN))
         .env("IAMKIT_STORE", "file")
         .env("IAMKIT_STORE_DIR", "store")
         .env("IAMKIT_PASSPHRASE", util::PASSPHRASE)
