@@ -2,33 +2,15 @@
 //! formula) reads back the account embedded in IDs we generate.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use iamkit_accesskey::{AccessKeyId, AccountId, Prefix};
 
 /// Runs the decoder on these key IDs; one output line per ID.
 fn decode(py: &Path, ids: &[String]) -> Vec<String> {
-    let script = iamkit_testkit::script("accesskey-decode.py");
-    let mut child = Command::new(py)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the Python decoder");
     let input = ids.join("\n") + "\n";
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "decoder failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
+    let out = iamkit_testkit::run_script(py, "accesskey-decode.py", input.into_bytes());
+    String::from_utf8(out)
         .unwrap()
         .lines()
         .map(str::to_owned)

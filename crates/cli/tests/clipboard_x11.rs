@@ -10,7 +10,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use util::{Env, have, peer_missing};
+use util::Env;
 
 const SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const CODE_AT_59: &str = "287082";
@@ -95,13 +95,7 @@ impl Drop for Xvfb {
 }
 
 fn tools_present() -> bool {
-    for tool in ["Xvfb", "xclip"] {
-        if !have(tool) {
-            peer_missing(tool);
-            return false;
-        }
-    }
-    true
+    util::tool("Xvfb", "Debian package xvfb") && util::tool("xclip", "Debian package xclip")
 }
 
 fn env_on(x: &Xvfb) -> Env {

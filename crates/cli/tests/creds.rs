@@ -3,20 +3,11 @@
 
 mod util;
 
-use util::Env;
+use util::{Env, json};
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKEN+/=AQoDYXdzEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
-
-fn json(text: &str) -> serde_json::Value {
-    assert_eq!(
-        text.trim_end().lines().count(),
-        1,
-        "one JSON line: {text:?}"
-    );
-    serde_json::from_str(text.trim()).unwrap()
-}
 
 #[test]
 fn process_prints_exactly_the_credential_process_json() {

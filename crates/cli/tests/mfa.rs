@@ -3,7 +3,7 @@
 
 mod util;
 
-use util::{Env, Kind, have, peer_missing, tsv};
+use util::{Env, Kind, have, json, peer_missing, tsv};
 
 const SHA1_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const SHA256_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA";
@@ -14,15 +14,6 @@ fn unix_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
-}
-
-fn json(text: &str) -> serde_json::Value {
-    assert_eq!(
-        text.trim_end().lines().count(),
-        1,
-        "one JSON line: {text:?}"
-    );
-    serde_json::from_str(text.trim()).unwrap()
 }
 
 #[test]

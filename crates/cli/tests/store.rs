@@ -3,16 +3,7 @@
 
 mod util;
 
-use util::Env;
-
-fn json(text: &str) -> serde_json::Value {
-    assert_eq!(
-        text.trim_end().lines().count(),
-        1,
-        "one JSON line: {text:?}"
-    );
-    serde_json::from_str(text.trim()).unwrap()
-}
+use util::{Env, json};
 
 #[test]
 fn status_says_which_store_and_why() {

@@ -8,7 +8,7 @@ mod util;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use util::{Env, have, peer_missing};
+use util::Env;
 
 const SECRET_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const PERIOD: u64 = 10;
@@ -158,13 +158,7 @@ fn parse_watch(pane: &str) -> Vec<(String, Option<String>, u64)> {
 }
 
 fn tools_present() -> bool {
-    for tool in ["tmux", "oathtool"] {
-        if !have(tool) {
-            peer_missing(tool);
-            return false;
-        }
-    }
-    true
+    util::tool("tmux", "Debian package tmux") && util::tool("oathtool", "Debian package oathtool")
 }
 
 #[test]
@@ -319,8 +313,7 @@ fn copy_over_ssh_uses_osc52() {
 
 #[test]
 fn secrets_and_passphrases_are_prompted_without_echo_on_a_terminal() {
-    if !have("tmux") || !have("stty") {
-        peer_missing("tmux and stty");
+    if !util::tool("tmux", "Debian package tmux") || !util::tool("stty", "coreutils") {
         return;
     }
     let mut env = Env::file();

@@ -6,8 +6,7 @@
 //! The RNG seed is printed; rerun a failure with `IAMKIT_TEST_SEED=<seed>`. When a peer is
 //! missing the test fails under `IAMKIT_REQUIRE_PEERS=1` and is skipped with a note otherwise.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use iamkit_otp::{Algorithm, Hotp, Secret, Totp, insecure};
 use iamkit_testkit::Rng;
@@ -220,25 +219,9 @@ fn against_pyotp() {
         }
     }
 
-    let script = iamkit_testkit::script("otp-differential.py");
-    let mut child = Command::new(&py)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run scripts/otp-differential.py");
     let input = serde_json::to_vec(&cases).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "otp-differential.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let theirs: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+    let out = iamkit_testkit::run_script(&py, "otp-differential.py", input);
+    let theirs: Vec<Vec<String>> = serde_json::from_slice(&out).unwrap();
     assert_eq!(theirs.len(), cases.len());
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
         let case: &Value = &cases[i];

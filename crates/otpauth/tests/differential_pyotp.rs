@@ -4,9 +4,7 @@
 //! and URI-special characters included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use iamkit_otp::{Algorithm, Secret};
 use iamkit_otpauth::{OtpAuthUri, OtpType, Warning};
@@ -17,24 +15,9 @@ const CASES: usize = 300;
 
 /// Sends every request as one JSON line; returns one JSON value per request.
 fn run_peer(py: &Path, requests: &[Value]) -> Vec<Value> {
-    let mut child = Command::new(py)
-        .arg(iamkit_testkit::script("otpauth-differential.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run scripts/otpauth-differential.py");
     let input: String = requests.iter().map(|r| r.to_string() + "\n").collect();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "peer failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let replies: Vec<Value> = String::from_utf8(out.stdout)
+    let out = iamkit_testkit::run_script(py, "otpauth-differential.py", input.into_bytes());
+    let replies: Vec<Value> = String::from_utf8(out)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -81,7 +81,7 @@ fn random_path(rng: &mut Rng) -> String {
     let mut p = String::new();
     for _ in 0..n {
         p.push('/');
-        p.push_str(*rng.pick(SEGS));
+        p.push_str(rng.pick::<&str>(SEGS));
     }
     if p.is_empty() || rng.chance(20) {
         p.push('/');
@@ -174,8 +174,8 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
         ]);
         let mut value = String::new();
         for _ in 0..rng.below(4) {
-            value.push_str(*rng.pick(&["", " ", "  ", "\t", " \t "]));
-            value.push_str(*rng.pick(&[
+            value.push_str(rng.pick::<&str>(&["", " ", "  ", "\t", " \t "]));
+            value.push_str(rng.pick::<&str>(&[
                 "value",
                 "a b",
                 "bytes=0-9",
@@ -185,7 +185,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
                 "ሴ",
             ]));
         }
-        value.push_str(*rng.pick(&["", " ", "  "]));
+        value.push_str(rng.pick::<&str>(&["", " ", "  "]));
         // botocore's SigV4QueryAuth does not remove an Authorization header before presigning
         // (it then signs it); presigning a request that carries one makes no sense, so none.
         if presign && name == "Authorization" {

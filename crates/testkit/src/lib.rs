@@ -1,12 +1,14 @@
 //! What the tests of every iamkit crate share (dev only, never published):
 //!
-//! - [`paths`]: the workspace, its `scripts/`, and the shared test vectors in `../shared/vectors`;
-//! - [`tsv`]: the vector files' TSV reader;
-//! - [`peers`]: the independent implementations the differential tests run (the peers' Python,
-//!   tools on `PATH`), and `IAMKIT_REQUIRE_PEERS=1`, under which a missing peer fails the test
-//!   instead of skipping it; [`require`] does the same for a facility (the Secret Service,
-//!   the kernel keyring) under its own `IAMKIT_REQUIRE_*` variable;
-//! - [`rng`]: a small seeded generator whose seed is printed when a test using it fails and can
+//! - [`workspace`], [`script`], [`vectors`]: the workspace, its `scripts/`, and the shared
+//!   test vectors in `../shared/vectors`;
+//! - [`tsv`] and [`Table`]: the vector files' TSV reader;
+//! - [`python_with`], [`tool`], [`run_script`]: the independent implementations the
+//!   differential tests run (the peers' Python, tools on `PATH`), and `IAMKIT_REQUIRE_PEERS=1`,
+//!   under which a missing peer fails the test instead of skipping it; [`require`] does the
+//!   same for a facility (the Secret Service, the kernel keyring) under its own
+//!   `IAMKIT_REQUIRE_*` variable;
+//! - [`Rng`]: a small seeded generator whose seed is printed when a test using it fails and can
 //!   be replayed with `IAMKIT_TEST_SEED`;
 //! - [`unique`]: names no other test process uses (tests share one keyring).
 //!
@@ -18,7 +20,7 @@ mod rng;
 mod tsv;
 
 pub use paths::{script, shared, vectors, workspace};
-pub use peers::{have, missing, peers_required, python, python_with, require, tool};
+pub use peers::{have, missing, peers_required, python, python_with, require, run_script, tool};
 pub use rng::{Rng, SEED_VAR};
 pub use tsv::{Table, tsv};
 

@@ -81,6 +81,35 @@ pub fn python_with(modules: &[&str]) -> Option<PathBuf> {
     None
 }
 
+/// Runs the peer driver `scripts/<script>` with `python`, `input` on its stdin (written from
+/// another thread, so a peer that answers while it reads never deadlocks); returns its stdout.
+/// Panics (naming the script, with its stderr) when it cannot start or fails.
+#[track_caller]
+pub fn run_script(python: &std::path::Path, script: &str, input: Vec<u8>) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new(python)
+        .arg(crate::script(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run scripts/{script}: {e}"));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("scripts/{script}: {e}"));
+    let written = writer.join().expect("the stdin writer");
+    assert!(
+        out.status.success(),
+        "scripts/{script} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    written.unwrap_or_else(|e| panic!("writing to scripts/{script}: {e}"));
+    out.stdout
+}
+
 /// Whether the peer tool `cmd` is on `PATH`; when it is not, [`missing`] (naming `what`, e.g.
 /// the Debian package) panics if peers are required, else this prints a note and says `false`.
 #[track_caller]

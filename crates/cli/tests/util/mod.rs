@@ -30,6 +30,17 @@ pub fn peer_missing(what: &str) -> bool {
     iamkit_testkit::missing(what)
 }
 
+/// The contract's `--json` output: one JSON object on one line.
+#[track_caller]
+pub fn json(text: &str) -> serde_json::Value {
+    assert_eq!(
+        text.trim_end().lines().count(),
+        1,
+        "one JSON line: {text:?}"
+    );
+    serde_json::from_str(text.trim()).unwrap()
+}
+
 /// The binary with none of the caller's `IAMKIT_*`, `AWS_*` and `SSH_*` variables: a test's
 /// outcome never depends on the environment it was started from.
 pub fn command(args: &[&str]) -> Command {
