@@ -2,62 +2,15 @@
 //! formula) reads back the account embedded in IDs we generate.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use iamkit_accesskey::{AccessKeyId, AccountId, Prefix};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The Python to run, or `None` (after a note) when it is missing and peers are optional.
-fn python() -> Option<PathBuf> {
-    let py = std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    let works = Command::new(&py)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if works {
-        return Some(py);
-    }
-    if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!(
-            "peer missing: no Python at {} (IAMKIT_REQUIRE_PEERS=1)",
-            py.display()
-        );
-    }
-    eprintln!(
-        "note: skipping the Python differential test: no Python at {}",
-        py.display()
-    );
-    None
-}
-
 /// Runs the decoder on these key IDs; one output line per ID.
 fn decode(py: &Path, ids: &[String]) -> Vec<String> {
-    let script = workspace().join("scripts/accesskey-decode.py");
-    let mut child = Command::new(py)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the Python decoder");
     let input = ids.join("\n") + "\n";
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "decoder failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
+    let out = iamkit_testkit::run_script(py, "accesskey-decode.py", input.into_bytes());
+    String::from_utf8(out)
         .unwrap()
         .lines()
         .map(str::to_owned)
@@ -66,18 +19,18 @@ fn decode(py: &Path, ids: &[String]) -> Vec<String> {
 
 #[test]
 fn python_decoder_reads_back_generated_accounts() {
-    let Some(py) = python() else { return };
+    let Some(py) = iamkit_testkit::python_with(&[]) else {
+        return;
+    };
 
     // First the decoder itself against the published worked examples.
-    let vectors = workspace().join("../shared/vectors/accesskey/account-decode.tsv");
-    let text = std::fs::read_to_string(&vectors).unwrap();
-    let rows: Vec<(String, String)> = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("key_id") && !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            (f[0].to_owned(), f[2].to_owned())
-        })
+    let table =
+        iamkit_testkit::Table::read(&iamkit_testkit::vectors("accesskey/account-decode.tsv"));
+    let (id_col, account_col) = (table.column("key_id"), table.column("account_id"));
+    let rows: Vec<(String, String)> = table
+        .rows
+        .iter()
+        .map(|f| (f[id_col].clone(), f[account_col].clone()))
         .collect();
     assert!(rows.len() >= 4);
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();

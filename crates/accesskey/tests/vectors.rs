@@ -2,27 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use iamkit_accesskey::{AccessKeyId, Generation, Prefix};
 
-fn vectors_dir() -> PathBuf {
-    // <workspace>/../shared/vectors/accesskey; CI keeps shared/ beside the checkout.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/accesskey")
-}
-
-/// Data rows of a TSV file: comments (`#`) and the header line skipped.
+/// Data rows of `accesskey/<name>` (comments and the header skipped, widths checked).
 fn rows(name: &str) -> Vec<Vec<String>> {
-    let path = vectors_dir().join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let mut lines = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
-    let _header = lines.next().expect("header line");
-    lines
-        .map(|l| l.split('\t').map(str::to_owned).collect())
-        .collect()
+    iamkit_testkit::tsv(&format!("accesskey/{name}"))
 }
 
 #[test]

@@ -2,11 +2,9 @@
 //! `credential_process = iamkit creds process NAME` from a temporary `AWS_CONFIG_FILE`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod util;
 
-use std::path::PathBuf;
-
-use common::Env;
+use util::Env;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKEN+/=AQoDYXdzEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
@@ -21,27 +19,9 @@ print(json.dumps({"access_key": frozen.access_key, "secret_key": frozen.secret_k
                   "token": frozen.token, "method": creds.method}))
 "#;
 
-fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv/bin/python"
-            ))
-        });
-    let ok = std::process::Command::new(&p)
-        .args(["-c", "import boto3"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    ok.then_some(p)
-}
-
 #[test]
 fn boto3_reads_credentials_through_credential_process() {
-    let Some(py) = python() else {
-        common::peer_missing("python with boto3 (IAMKIT_PYTHON)");
+    let Some(py) = util::python_with(&["boto3"]) else {
         return;
     };
     for env in Env::all() {
@@ -69,7 +49,7 @@ fn boto3_reads_credentials_through_credential_process() {
             format!(
                 "[profile long]\ncredential_process = {bin} creds process {long}\n\n\
                  [profile temp]\ncredential_process = {bin} creds process {temp}\nregion = eu-west-1\n",
-                bin = common::BIN
+                bin = util::BIN
             ),
         )
         .unwrap();
@@ -116,7 +96,7 @@ fn boto3_reads_credentials_through_credential_process() {
             &config,
             format!(
                 "[profile gone]\ncredential_process = {} creds process {}\n",
-                common::BIN,
+                util::BIN,
                 env.name("never")
             ),
         )

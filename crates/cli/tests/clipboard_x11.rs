@@ -4,13 +4,13 @@
 //! unless something else was copied since.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod common;
+mod util;
 
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, have, peer_missing};
+use util::Env;
 
 const SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const CODE_AT_59: &str = "287082";
@@ -95,13 +95,7 @@ impl Drop for Xvfb {
 }
 
 fn tools_present() -> bool {
-    for tool in ["Xvfb", "xclip"] {
-        if !have(tool) {
-            peer_missing(tool);
-            return false;
-        }
-    }
-    true
+    util::tool("Xvfb", "Debian package xvfb") && util::tool("xclip", "Debian package xclip")
 }
 
 fn env_on(x: &Xvfb) -> Env {
@@ -119,6 +113,7 @@ fn copy_keeps_the_code_after_exit_for_the_given_time_then_clears_it() {
     }
     let x = Xvfb::start(0);
     let env = env_on(&x);
+    let started = Instant::now();
     let r = env.run(
         &[
             "mfa",
@@ -137,8 +132,15 @@ fn copy_keeps_the_code_after_exit_for_the_given_time_then_clears_it() {
         r.stderr.trim_end(),
         "iamkit: copied to the clipboard; it is cleared in 6 s if it still holds this code"
     );
-    // The command has exited; the code is still there (no clipboard manager runs here).
-    assert_eq!(x.clipboard(), CODE_AT_59);
+    // The command has exited; the code is still there (no clipboard manager runs here), for
+    // certain while less than the 6 s have passed since the command started (a loaded machine
+    // past them has no claim to check but the clearing).
+    let held = x.clipboard();
+    if started.elapsed() < Duration::from_secs(6) {
+        assert_eq!(held, CODE_AT_59);
+    } else {
+        assert!(held == CODE_AT_59 || held.is_empty(), "{held:?}");
+    }
     // Then it is cleared.
     x.wait_clipboard("the clipboard to be cleared", |c| c.is_empty());
 }
@@ -150,37 +152,51 @@ fn copy_leaves_alone_what_was_copied_since() {
     }
     let x = Xvfb::start(1);
     let env = env_on(&x);
-    env.run(
-        &[
-            "mfa",
-            "code",
-            "d",
-            "--time",
-            "59",
-            "--copy",
-            "--clear-after",
-            "2",
-        ],
-        "",
-    )
-    .ok();
-    assert_eq!(x.clipboard(), CODE_AT_59);
-    // The user copies something else: xclip owns the clipboard from now on.
-    let mut other = Command::new("xclip")
-        .args(["-quiet", "-selection", "clipboard", "-i"])
-        .env("DISPLAY", &x.display)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    other.stdin.take().unwrap().write_all(b"mine").unwrap();
-    x.wait_clipboard("the user's copy", |c| c == "mine");
-    // Well past the keeper's 2 s: still the user's text.
-    std::thread::sleep(Duration::from_secs(4));
-    assert_eq!(x.clipboard(), "mine");
-    let _ = other.kill();
-    let _ = other.wait();
+    // The user's copy must land before the keeper's time is up, or there is nothing to leave
+    // alone: on a loaded machine that misses it, try again with a longer time.
+    for clear_after in [2u64, 5, 15, 45] {
+        let started = Instant::now();
+        env.run(
+            &[
+                "mfa",
+                "code",
+                "d",
+                "--time",
+                "59",
+                "--copy",
+                "--clear-after",
+                &clear_after.to_string(),
+            ],
+            "",
+        )
+        .ok();
+        let held = x.clipboard();
+        // The user copies something else: xclip owns the clipboard from now on.
+        let mut other = Command::new("xclip")
+            .args(["-quiet", "-selection", "clipboard", "-i"])
+            .env("DISPLAY", &x.display)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        other.stdin.take().unwrap().write_all(b"mine").unwrap();
+        x.wait_clipboard("the user's copy", |c| c == "mine");
+        let in_time = started.elapsed() < Duration::from_secs(clear_after);
+        if in_time {
+            assert_eq!(held, CODE_AT_59);
+            // Well past the keeper's time: still the user's text.
+            std::thread::sleep(Duration::from_secs(clear_after + 2));
+            assert_eq!(x.clipboard(), "mine");
+        }
+        let _ = other.kill();
+        let _ = other.wait();
+        if in_time {
+            return;
+        }
+        eprintln!("note: the copy came after {clear_after} s (slow machine); trying longer");
+    }
+    panic!("the user's copy never landed within 45 s of `--copy`");
 }
 
 #[test]

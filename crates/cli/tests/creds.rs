@@ -1,22 +1,13 @@
 //! Black-box tests of `iamkit creds …` against the file store and the real Secret Service.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod util;
 
-use common::Env;
+use util::{Env, json};
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKEN+/=AQoDYXdzEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
-
-fn json(text: &str) -> serde_json::Value {
-    assert_eq!(
-        text.trim_end().lines().count(),
-        1,
-        "one JSON line: {text:?}"
-    );
-    serde_json::from_str(text.trim()).unwrap()
-}
 
 #[test]
 fn process_prints_exactly_the_credential_process_json() {
@@ -253,7 +244,7 @@ fn exec_sets_the_environment_and_passes_the_status_through() {
         assert!(err.contains("IAMKIT_EXEC_PROFILE"), "{err}");
         env.unset("IAMKIT_EXEC_PROFILE");
         // And really nested: iamkit inside iamkit.
-        let nested = format!("{} creds exec {p} -- true", common::BIN);
+        let nested = format!("{} creds exec {p} -- true", util::BIN);
         let out = env.run(&["creds", "exec", &p, "--", "sh", "-c", &nested], "");
         assert_eq!(out.code, 2, "{}", out.stderr);
         // A command that does not exist: 127 and one line.
@@ -296,7 +287,7 @@ fn export_formats() {
     let script = format!(
         "AWS_SESSION_TOKEN=x; AWS_CREDENTIAL_EXPIRATION=y; eval \"$({} creds export e --format env)\"; \
          echo \"$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN ${{AWS_CREDENTIAL_EXPIRATION-unset}}\"",
-        common::BIN
+        util::BIN
     );
     let sh = {
         let mut c = std::process::Command::new("sh");
@@ -518,7 +509,7 @@ fn import_of_a_file_with_junk_stores_nothing() {
 fn exec_gives_the_command_no_passphrase_variable() {
     let mut env = Env::file();
     let pass_file = env.path("pass.txt");
-    std::fs::write(&pass_file, format!("{}\n", common::PASSPHRASE)).unwrap();
+    std::fs::write(&pass_file, format!("{}\n", util::PASSPHRASE)).unwrap();
     let prod_secret = "pRoDsEcReTkEy/0123456789abcdefghijklmnopq";
     env.run(&["creds", "add", "dev"], &format!("{KEY}\n{SECRET}\n"))
         .ok();
@@ -545,7 +536,7 @@ fn exec_gives_the_command_no_passphrase_variable() {
         "IAMKIT_NEW_PASSPHRASE_FILE=",
         "IAMKIT_SOME_FUTURE_SECRET=",
         "IAMKIT_INSECURE_FAST_KDF_FOR_TESTS=",
-        common::PASSPHRASE,
+        util::PASSPHRASE,
         "new passphrase value 1",
         "future-secret-value",
     ] {
@@ -572,7 +563,7 @@ fn exec_gives_the_command_no_passphrase_variable() {
             "exec",
             "dev",
             "--",
-            common::BIN,
+            util::BIN,
             "creds",
             "process",
             "prod",
@@ -630,7 +621,7 @@ fn exec_runs_the_command_in_a_fresh_session_keyring() {
             "exec",
             "dev",
             "--",
-            common::BIN,
+            util::BIN,
             "creds",
             "process",
             "prod",
@@ -645,7 +636,7 @@ fn exec_runs_the_command_in_a_fresh_session_keyring() {
         let out = env.run(&["creds", "exec", "dev", "--", "keyctl", "pipe", &id], "");
         assert_ne!(out.code, 0, "the command read the cached key {id}");
         assert!(out.stdout.is_empty());
-    } else if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
+    } else if iamkit_testkit::peers_required() {
         panic!("keyctl is missing or found no cached key");
     }
     // The command still gets its own profile.
@@ -673,29 +664,14 @@ fn exec_gives_the_command_the_core_limit_iamkit_started_with() {
     env.run(&["creds", "add", "dev"], &format!("{KEY}\n{SECRET}\n"))
         .ok();
     // `prlimit --core=4096` starts iamkit with 4096 bytes (soft and hard).
-    let mut cmd = std::process::Command::new("prlimit");
-    cmd.args([
-        "--core=4096",
-        "--",
-        common::BIN,
-        "creds",
-        "exec",
-        "dev",
-        "--",
-    ])
-    .args(["cat", "/proc/self/limits"]);
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("IAMKIT_") {
-            cmd.env_remove(k);
-        }
-    }
-    for (k, v) in &env.vars {
-        cmd.env(k, v);
-    }
+    let mut cmd = env.wrapped(
+        &["prlimit", "--core=4096", "--"],
+        &["creds", "exec", "dev", "--", "cat", "/proc/self/limits"],
+    );
     let out = match cmd.output() {
         Ok(o) => o,
         Err(_) => {
-            common::peer_missing("prlimit (util-linux)");
+            util::peer_missing("prlimit (util-linux)");
             return;
         }
     };
@@ -724,10 +700,9 @@ fn secret_commands_are_not_dumpable_and_write_no_core() {
     let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
     // Started with a core limit of 4096 bytes; as root, as user 65534 (a root-owned /proc
     // entry then tells "not dumpable" apart).
-    let mut cmd = std::process::Command::new("prlimit");
-    cmd.arg("--core=4096").arg("--");
+    let mut wrapper = vec!["prlimit", "--core=4096", "--"];
     if root {
-        cmd.args([
+        wrapper.extend([
             "setpriv",
             "--reuid=65534",
             "--regid=65534",
@@ -735,15 +710,7 @@ fn secret_commands_are_not_dumpable_and_write_no_core() {
             "--",
         ]);
     }
-    cmd.args([common::BIN, "creds", "add", "dump"]);
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("IAMKIT_") {
-            cmd.env_remove(k);
-        }
-    }
-    for (k, v) in &env.vars {
-        cmd.env(k, v);
-    }
+    let mut cmd = env.wrapped(&wrapper, &["creds", "add", "dump"]);
     // `creds add` waits for its stdin: the process is inspected while it holds the pipe.
     let Ok(mut child) = cmd
         .stdin(std::process::Stdio::piped())
@@ -751,7 +718,7 @@ fn secret_commands_are_not_dumpable_and_write_no_core() {
         .stderr(std::process::Stdio::null())
         .spawn()
     else {
-        common::peer_missing("prlimit/setpriv (util-linux)");
+        util::peer_missing("prlimit/setpriv (util-linux)");
         return;
     };
     let proc_dir = format!("/proc/{}", child.id());

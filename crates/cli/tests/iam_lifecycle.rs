@@ -5,10 +5,10 @@
 //! standing in for `--mfa-serial`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod util;
 
-use common::moto::Moto;
-use common::{Env, Run};
+use util::moto::Moto;
+use util::{Env, Run};
 use serde_json::json;
 
 /// An environment whose iamkit talks to `moto` (STS and IAM).
@@ -83,7 +83,7 @@ fn the_device_serial_replaces_mfa_serial() {
 
 /// What pyotp (an independent TOTP) says the code of `seed` is at `unix`.
 fn pyotp_code(seed: &str, unix: u64) -> String {
-    let out = std::process::Command::new(common::moto::python())
+    let out = std::process::Command::new(util::moto::python())
         .args([
             "-c",
             "import sys, pyotp; print(pyotp.TOTP(sys.argv[1]).at(int(sys.argv[2])))",
@@ -248,7 +248,7 @@ fn boto3(moto: &Moto, key: &str, secret: &str, code: &str) -> String {
          try:\n    {code}\n\
          except botocore.exceptions.ClientError as e:\n    print('ERROR', e.response['Error']['Code'])\n"
     );
-    let out = std::process::Command::new(common::moto::python())
+    let out = std::process::Command::new(util::moto::python())
         .args(["-c", &script, &moto.endpoint, key, secret])
         .env_remove("AWS_PROFILE")
         .env("AWS_CONFIG_FILE", "/dev/null")
@@ -479,8 +479,8 @@ fn serve_hands_renewed_role_credentials_to_the_aws_cli_and_boto3() {
     .ok();
     let script = env.path("child.py");
     std::fs::write(&script, SERVE_CHILD).unwrap();
-    let python = common::moto::python();
-    let aws = common::moto::aws_cli();
+    let python = util::moto::python();
+    let aws = util::moto::aws_cli();
     // A 900 s session renewed when less than 890 s remain: renewed within seconds, as a
     // 15-minute refresh would be after 45 minutes of a one-hour session.
     let run = env.run(

@@ -3,12 +3,9 @@
 //! file names. Each test is named after what it caught.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod common;
+mod util;
 
-use std::io::Write;
-use std::process::Stdio;
-
-use common::{Env, Run};
+use util::{Env, Run};
 
 /// RFC 6238's SHA1 seed, ASCII "12345678901234567890"; its 6-digit code at t=59 is 287082.
 const SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -18,24 +15,7 @@ const INTERNAL_ERROR: i32 = 70;
 
 /// Runs the binary with raw bytes on stdin.
 fn run_bytes(env: &Env, args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = env
-        .command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        let mut si = child.stdin.take().unwrap();
-        // The command may exit before reading everything: ignore a broken pipe.
-        let _ = si.write_all(stdin);
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    env.run_bytes(args, stdin)
 }
 
 /// Asserts a run ended as the contract allows: a status of the contract, never a panic.

@@ -1,36 +1,18 @@
 //! Black-box tests of `iamkit key …` through the built binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::process::{Command, Output};
+mod util;
 
-fn iamkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamkit"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
+/// Success, nothing on stderr; stdout.
 #[track_caller]
 fn ok(args: &[&str]) -> String {
-    let o = iamkit(args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(o.stderr.is_empty());
-    String::from_utf8(o.stdout).unwrap()
+    util::run(args, &[], "").quiet().to_owned()
 }
 
+/// Usage error (exit 2) in the contract's form; stderr.
 #[track_caller]
 fn fails_2(args: &[&str]) -> String {
-    let o = iamkit(args);
-    assert_eq!(o.status.code(), Some(2), "{args:?}");
-    assert!(o.stdout.is_empty());
-    let e = String::from_utf8(o.stderr).unwrap();
-    assert!(e.starts_with("iamkit: ") && e.lines().count() == 1, "{e:?}");
-    e
+    util::run(args, &[], "").fails(2).to_owned()
 }
 
 fn is_base32(s: &str) -> bool {

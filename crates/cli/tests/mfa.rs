@@ -1,21 +1,19 @@
 //! Black-box tests of `iamkit mfa …` against the file store and the real Secret Service.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod util;
 
-use common::{Env, Kind, have, peer_missing, tsv};
+use util::{Env, Kind, have, json, peer_missing, tsv};
 
 const SHA1_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const SHA256_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA";
 const SHA512_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNA";
 
-fn json(text: &str) -> serde_json::Value {
-    assert_eq!(
-        text.trim_end().lines().count(),
-        1,
-        "one JSON line: {text:?}"
-    );
-    serde_json::from_str(text.trim()).unwrap()
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 #[test]
@@ -463,14 +461,13 @@ fn store_errors_exit_3_and_never_show_the_passphrase() {
     env.set("IAMKIT_PASSPHRASE", "wrong passphrase 12345");
     let out = env.run(&["mfa", "code", "d"], "");
     out.fails(3);
-    out.hides("wrong passphrase 12345")
-        .hides(common::PASSPHRASE);
+    out.hides("wrong passphrase 12345").hides(util::PASSPHRASE);
     let out = env.run(&["mfa", "add", "e"], SHA1_B32);
     out.fails(3);
     out.hides(SHA1_B32);
     // The passphrase from a file (first line) works; a missing file is a storage error.
     let pf = env.path("pass.txt");
-    std::fs::write(&pf, format!("{}\nignored\n", common::PASSPHRASE)).unwrap();
+    std::fs::write(&pf, format!("{}\nignored\n", util::PASSPHRASE)).unwrap();
     env.unset("IAMKIT_PASSPHRASE");
     env.set("IAMKIT_PASSPHRASE_FILE", pf.to_str().unwrap());
     assert_eq!(
@@ -487,7 +484,7 @@ fn store_errors_exit_3_and_never_show_the_passphrase() {
     let err = env.run(&["mfa", "code", "d"], "").fails(3).to_owned();
     assert!(err.contains("IAMKIT_PASSPHRASE"), "{err}");
     // Unknown --store value: usage.
-    env.set("IAMKIT_PASSPHRASE", common::PASSPHRASE);
+    env.set("IAMKIT_PASSPHRASE", util::PASSPHRASE);
     env.run(&["--store", "cloud", "mfa", "list"], "").fails(2);
     env.set("IAMKIT_STORE", "cloud");
     env.run(&["mfa", "list"], "").fails(2);
@@ -530,17 +527,23 @@ fn fresh_waits_for_a_code_not_printed_before() {
         )
         .ok();
         let first = json(env.run(&["mfa", "code", &name, "--json"], "").ok());
-        let start = std::time::Instant::now();
         let second = json(
             env.run(&["mfa", "code", &name, "--json", "--fresh"], "")
                 .ok(),
         );
+        let step_after = unix_now() / 2;
+        // Later than the printed code, and no later than the clock's step when it returned: it
+        // waited for a new code and printed the current one (bounds, not timings, so a loaded
+        // machine cannot fail it).
+        let counter = second["counter"].as_u64().unwrap();
         assert!(
-            second["counter"].as_u64().unwrap() > first["counter"].as_u64().unwrap(),
+            counter > first["counter"].as_u64().unwrap(),
             "{first} {second}"
         );
-        // a bound on waiting, generous for a loaded CI machine: the period is 2 s
-        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        assert!(
+            counter <= step_after,
+            "{second} is ahead of step {step_after}"
+        );
         let third = json(
             env.run(&["mfa", "code", &name, "--json", "--fresh"], "")
                 .ok(),
@@ -570,6 +573,7 @@ fn watch_when_piped_prints_one_line_per_code() {
         &format!("otpauth://totp/W:w?secret={SHA1_B32}&period=2"),
     )
     .ok();
+    let started = unix_now();
     let mut child = env
         .command(&["mfa", "code", "w", "--watch"])
         .stdin(std::process::Stdio::null())
@@ -582,14 +586,11 @@ fn watch_when_piped_prints_one_line_per_code() {
     let b = lines.next().unwrap().unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    // Each printed code is the device's code for one of the last few 2-second steps.
-    let recent: Vec<String> = (0..6u64)
-        .map(|back| {
-            let t = (now - back * 2).to_string();
+    let now = unix_now();
+    // Each printed code is the device's code for a 2-second step while the command ran.
+    let recent: Vec<String> = (started / 2..=now / 2)
+        .map(|step| {
+            let t = (step * 2).to_string();
             env.run(&["mfa", "code", "w", "--time", &t], "")
                 .ok()
                 .trim_end()

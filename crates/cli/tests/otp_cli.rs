@@ -1,55 +1,29 @@
 //! Black-box tests of `iamkit otp …` and `iamkit demo` through the built binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::Write;
+mod util;
+
 use std::process::{Command, Output, Stdio};
 
 /// RFC 6238's SHA1 seed, ASCII "12345678901234567890".
 const SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const SEED256: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA";
 
+/// The raw output (stdout may be binary).
 fn iamkit(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamkit"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    util::output(util::command(args), stdin.as_bytes())
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
+/// Success, nothing on stderr; stdout.
 #[track_caller]
 fn ok(args: &[&str], stdin: &str) -> String {
-    let o = iamkit(args, stdin);
-    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
-    assert!(o.stderr.is_empty(), "{args:?}: stderr {}", stderr(&o));
-    stdout(&o)
+    util::run(args, &[], stdin).quiet().to_owned()
 }
 
+/// The contract's error form with `status`; stderr.
 #[track_caller]
 fn fails(args: &[&str], stdin: &str, status: i32) -> String {
-    let o = iamkit(args, stdin);
-    assert_eq!(o.status.code(), Some(status), "{args:?}: {}", stderr(&o));
-    assert!(o.stdout.is_empty(), "{args:?}: stdout {}", stdout(&o));
-    let err = stderr(&o);
-    assert!(err.starts_with("iamkit: "), "{err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err:?}");
-    err
+    util::run(args, &[], stdin).fails(status).to_owned()
 }
 
 #[test]
@@ -439,16 +413,7 @@ fn qr_terminal_draws_half_blocks_with_quiet_zone() {
 
 #[test]
 fn qr_png_decodes_with_zbarimg_to_exactly_the_uri() {
-    if std::process::Command::new("zbarimg")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("IAMKIT_REQUIRE_PEERS").is_none(),
-            "zbarimg is required"
-        );
-        eprintln!("note: zbarimg not installed; skipped");
+    if !util::tool("zbarimg", "Debian package zbar-tools") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -506,11 +471,8 @@ fn demo_once_prints_a_code() {
         rest.contains(&format!("demo secret {SEED}, RFC 6238")),
         "{out:?}"
     );
-    if Command::new("oathtool").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("IAMKIT_REQUIRE_PEERS").is_none(),
-            "oathtool is required"
-        );
+    if !util::have("oathtool") {
+        util::peer_missing("oathtool");
         eprintln!("note: oathtool not installed; only the format was checked");
         assert_eq!(code.len(), 6);
         return;
@@ -534,16 +496,14 @@ fn demo_once_prints_a_code() {
 #[test]
 fn broken_pipe_is_not_an_error() {
     // A reader that closes at once: `iamkit completions bash | head -c0`.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamkit"))
-        .args(["completions", "bash"])
+    let mut child = util::command(&["completions", "bash"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());
     let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+    util::Run::from(o).quiet();
 }
 
 #[test]

@@ -3,8 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Child, Command, Output, Stdio};
+mod util;
+
+use std::process::{Child, Output};
 
 use iamkit_redis_testkit::{RedisCluster, RedisServer, command};
 
@@ -14,22 +15,11 @@ const SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const T: &str = "59";
 const CODE: &str = "287082";
 
+/// Starts `iamkit ARGS` with `env` and the seed on stdin.
 fn spawn(args: &[&str], env: &[(&str, &str)]) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamkit"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{SEED}\n").as_bytes())
-        .unwrap();
-    child
+    let mut cmd = util::command(args);
+    cmd.envs(env.iter().copied());
+    util::spawn(cmd, format!("{SEED}\n").as_bytes())
 }
 
 fn verify(code: &str, time: &str, url: &str, account: &str) -> Child {
@@ -83,19 +73,9 @@ fn concurrent_processes_on_a_single_redis_accept_a_code_once() {
     assert_exactly_one_accepted(&race(4, CODE, T, &url, "bob@example.com"));
     // An earlier step (the code of 0..29 s, one step back at 59 s) is refused once a later
     // one was accepted, even though it is inside the window.
-    let earlier = Command::new(env!("CARGO_BIN_EXE_iamkit"))
-        .args(["otp", "code", "--time", "29"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    earlier
-        .stdin
-        .as_ref()
-        .unwrap()
-        .write_all(format!("{SEED}\n").as_bytes())
-        .unwrap();
-    let earlier = String::from_utf8(earlier.wait_with_output().unwrap().stdout).unwrap();
+    let earlier = util::run(&["otp", "code", "--time", "29"], &[], format!("{SEED}\n"))
+        .ok()
+        .to_owned();
     let o = verify(earlier.trim(), T, &url, "alice@example.com")
         .wait_with_output()
         .unwrap();

@@ -5,13 +5,13 @@
 //! `credential_process` and `creds exec`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod util;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use common::moto::{Moto, aws_cli, python};
-use common::{BIN, Env};
 use serde_json::json;
+use util::moto::{Moto, aws_cli, python};
+use util::{BIN, Env};
 
 fn spec() -> serde_json::Value {
     json!({
@@ -87,27 +87,11 @@ fn write_config(env: &Env, moto: &Moto, work: &str, plain: &str) -> (String, Str
 }
 
 /// Runs a program with the environment's variables (as iamkit would get them).
-fn run_with(env: &Env, program: &std::path::Path, args: &[&str]) -> common::Run {
-    let mut cmd = Command::new(program);
-    cmd.args(args);
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy().into_owned();
-        if k.starts_with("IAMKIT_") || k.starts_with("AWS_") {
-            cmd.env_remove(&k);
-        }
-    }
-    for (k, v) in &env.vars {
-        cmd.env(k, v);
-    }
-    let out = cmd.stdin(Stdio::null()).output().unwrap();
-    common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run_with(env: &Env, program: &std::path::Path, args: &[&str]) -> util::Run {
+    util::run_command(env.program(program, args), b"")
 }
 
-fn caller_arn(run: &common::Run) -> String {
+fn caller_arn(run: &util::Run) -> String {
     let v: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
     v["Arn"].as_str().unwrap().to_owned()
 }

@@ -2,8 +2,7 @@
 //! values and AWS's documented S3 examples.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod util;
 
 const SUITE_ID: &str = "AKIDEXAMPLE";
 const SUITE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -11,41 +10,21 @@ const DOC_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 const DOC_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 fn suite(case: &str, file: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/sigv4/v4")
-        .join(case)
-        .join(file);
+    let p = util::vectors("sigv4/v4").join(case).join(file);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-fn sign(env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_iamkit"));
-    c.arg("sign").args(args);
-    for v in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_PROFILE",
-    ] {
-        c.env_remove(v);
-    }
-    c.envs(env.iter().copied());
-    c.output().unwrap()
+/// `iamkit sign ARGS` with only `env` of the AWS variables.
+fn sign(env: &[(&str, &str)], args: &[&str]) -> util::Run {
+    let mut all = vec!["sign"];
+    all.extend_from_slice(args);
+    util::run(&all, env, "")
 }
 
+/// Success, nothing on stderr; stdout.
 #[track_caller]
 fn ok(env: &[(&str, &str)], args: &[&str]) -> String {
-    let o = sign(env, args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(o.stderr.is_empty());
-    String::from_utf8(o.stdout).unwrap()
+    sign(env, args).quiet().to_owned()
 }
 
 const SUITE_ENV: [(&str, &str); 3] = [
@@ -373,9 +352,7 @@ fn errors_are_exit_2_without_secrets() {
         ),
     ] {
         let o = sign(env, args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        let e = String::from_utf8(o.stderr).unwrap();
-        assert!(e.starts_with("iamkit: ") && e.lines().count() == 1, "{e}");
+        let e = o.fails(2);
         assert!(!e.contains(SUITE_SECRET));
     }
 }

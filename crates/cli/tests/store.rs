@@ -1,18 +1,9 @@
 //! Black-box tests of `iamkit store status|lock|passwd`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod util;
 
-use common::Env;
-
-fn json(text: &str) -> serde_json::Value {
-    assert_eq!(
-        text.trim_end().lines().count(),
-        1,
-        "one JSON line: {text:?}"
-    );
-    serde_json::from_str(text.trim()).unwrap()
-}
+use util::{Env, json};
 
 #[test]
 fn status_says_which_store_and_why() {
@@ -99,7 +90,7 @@ fn lock_forgets_the_cached_unlock() {
             .ok()
             .contains("nothing to forget")
     );
-    env.set("IAMKIT_PASSPHRASE", common::PASSPHRASE);
+    env.set("IAMKIT_PASSPHRASE", util::PASSPHRASE);
     assert_eq!(
         env.run(&["mfa", "code", "l", "--time", "59"], "").ok(),
         "287082\n"
@@ -129,7 +120,7 @@ fn store_errors() {
 #[test]
 fn locked_keychain_is_exit_3_one_line() {
     for tool in ["dbus-run-session", "gnome-keyring-daemon", "dbus-send"] {
-        if !common::have(tool) {
+        if !util::have(tool) {
             if std::env::var("IAMKIT_REQUIRE_SECRET_SERVICE").as_deref() == Ok("1") {
                 panic!("IAMKIT_REQUIRE_SECRET_SERVICE=1 but {tool} is missing");
             }
@@ -165,7 +156,7 @@ exit 0
         .envs(env.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("T", &t)
-        .env("BIN", common::BIN)
+        .env("BIN", util::BIN)
         .env("SECRET", secret)
         .output()
         .unwrap();
@@ -266,27 +257,13 @@ fn cache_ttl_the_kernel_cannot_hold_is_refused() {
 }
 
 /// Runs `iamkit ARGS` in a new, empty kernel session keyring (another login session).
-fn run_in_other_session(env: &Env, args: &[&str]) -> Option<common::Run> {
-    let mut cmd = env.command(args);
-    let program = cmd.get_program().to_owned();
-    let mut wrapped = std::process::Command::new("keyctl");
-    wrapped
-        .args(["session", "-"])
-        .arg(program)
-        .args(cmd.get_args());
-    for (k, v) in cmd.get_envs() {
-        match v {
-            Some(v) => wrapped.env(k, v),
-            None => wrapped.env_remove(k),
-        };
-    }
-    cmd = wrapped;
-    let out = cmd.stdin(std::process::Stdio::null()).output().ok()?;
-    Some(common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    })
+fn run_in_other_session(env: &Env, args: &[&str]) -> Option<util::Run> {
+    let out = env
+        .wrapped(&["keyctl", "session", "-"], args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    Some(util::Run::from(out))
 }
 
 /// Caught: `store lock` forgot only the calling login session's cached unlock; another
@@ -312,7 +289,7 @@ fn store_lock_ends_the_cached_unlock_of_every_session() {
     );
     // …another session has none of its own, and locks the store.
     let Some(other) = run_in_other_session(&env, &["store", "lock"]) else {
-        common::peer_missing("keyctl");
+        util::peer_missing("keyctl");
         return;
     };
     assert!(other.ok().contains("nothing to forget"), "{}", other.stdout);
@@ -323,7 +300,7 @@ fn store_lock_ends_the_cached_unlock_of_every_session() {
     );
     env.run(&["mfa", "code", "l", "--time", "59"], "").fails(3);
     // A new unlock caches again, and works.
-    env.set("IAMKIT_PASSPHRASE", common::PASSPHRASE);
+    env.set("IAMKIT_PASSPHRASE", util::PASSPHRASE);
     env.run(&["mfa", "code", "l", "--time", "59"], "").ok();
     env.unset("IAMKIT_PASSPHRASE");
     assert_eq!(
@@ -511,48 +488,24 @@ fn stale_temp_files_are_removed_by_the_next_writer() {
 fn new_store_directories_are_made_durable() {
     let env = Env::file();
     let trace = env.path("trace.txt");
-    let mut cmd = env.command(&["mfa", "add", "d"]);
-    let program = cmd.get_program().to_owned();
-    let mut wrapped = std::process::Command::new("strace");
-    wrapped
-        .args([
+    if !util::have("strace") {
+        util::peer_missing("strace");
+        return;
+    }
+    let trace_arg = trace.display().to_string();
+    let cmd = env.wrapped(
+        &[
+            "strace",
             "-f",
             "-qq",
             "-e",
             "trace=mkdir,mkdirat,openat,open,fsync",
             "-o",
-        ])
-        .arg(&trace)
-        .arg(program)
-        .args(cmd.get_args());
-    for (k, v) in cmd.get_envs() {
-        match v {
-            Some(v) => wrapped.env(k, v),
-            None => wrapped.env_remove(k),
-        };
-    }
-    cmd = wrapped;
-    let out = match cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-    {
-        Ok(mut child) => {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(b"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n")
-                .unwrap();
-            child.wait_with_output().unwrap()
-        }
-        Err(_) => {
-            common::peer_missing("strace");
-            return;
-        }
-    };
+            &trace_arg,
+        ],
+        &["mfa", "add", "d"],
+    );
+    let out = util::output(cmd, b"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n");
     assert!(
         out.status.success(),
         "{}",

@@ -4,36 +4,19 @@
 //! output round-trips; malformed input is exit 2.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::Write;
+mod util;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const SUITE_ID: &str = "AKIDEXAMPLE";
 const SUITE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
+/// The binary with only `env` of the caller's environment's IAMKIT_* and AWS_* variables.
 fn iamkit(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_iamkit"));
-    c.args(args);
-    for v in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_PROFILE",
-    ] {
-        c.env_remove(v);
-    }
-    c.envs(env.iter().copied());
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The command may exit before reading everything: ignore a broken pipe.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
+    let mut cmd = util::command(args);
+    cmd.envs(env.iter().copied());
+    util::output(cmd, stdin)
 }
 
 fn verify(args: &[&str], env: &[(&str, &str)], raw: &[u8]) -> (i32, String, String) {
@@ -53,7 +36,7 @@ const SUITE_ENV: [(&str, &str); 2] = [
 ];
 
 fn suite_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/sigv4/v4")
+    util::vectors("sigv4/v4")
 }
 
 /// The credentials and flags a case's context.json asks for.
@@ -464,43 +447,22 @@ fn find(hay: &[u8], needle: &[u8]) -> usize {
     hay.windows(needle.len()).position(|w| w == needle).unwrap()
 }
 
-fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("python3"));
-    let ok = Command::new(&p)
-        .args(["-c", "import botocore"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(p)
-    } else if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("botocore (python with botocore, IAMKIT_PYTHON) is required but missing");
-    } else {
-        eprintln!("note: skipping: botocore is missing");
-        None
-    }
-}
-
 /// botocore signs random requests (header and presigned, S3 and not, session tokens, unsigned
 /// payloads); `iamkit verify` accepts every one (but an unsigned payload outside S3, which it
 /// refuses by default), and refuses each after tampering.
 #[test]
 fn botocore_signed_requests_verify_and_fail_after_tampering() {
-    let Some(py) = python() else {
+    let Some(py) = util::python_with(&["botocore"]) else {
         return;
     };
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scripts/sigv4-verify-requests.py"
-    );
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        % 100_000;
+    let script = iamkit_testkit::script("sigv4-verify-requests.py");
+    // The script's own generator takes the seed; ours prints it on failure for replaying.
+    let rng =
+        iamkit_testkit::Rng::seeded("botocore_signed_requests_verify_and_fail_after_tampering");
+    let seed = rng.seed();
     let o = Command::new(py)
-        .args([script, "60", &seed.to_string()])
+        .arg(script)
+        .args(["60", &seed.to_string()])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

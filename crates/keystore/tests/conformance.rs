@@ -5,21 +5,11 @@
 
 mod common;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use common::{conformance, creds, mfa, require};
 use iamkit_keystore::{
     Error, FileStore, MockStore, OpenOptions, Overwrite, RecordKind, Selection, Store, StoreKind,
     open, open_kernel_keyring,
 };
-
-fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
 
 #[test]
 fn mock_store_conforms() {
@@ -102,7 +92,7 @@ fn secret_service_conforms() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let service = unique("iamkit-test");
+    let service = iamkit_testkit::unique("iamkit-test");
     let store = secret_service(tmp.path(), &service).unwrap();
     conformance(store.as_ref(), 1 << 16);
     let other = tempfile::tempdir().unwrap();
@@ -123,7 +113,7 @@ fn kernel_keyring_conforms() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let service = unique("iamkit-test");
+    let service = iamkit_testkit::unique("iamkit-test");
     let store = kernel(tmp.path(), &service).unwrap();
     // A user key holds at most 32 KiB and non-root users have a 20 000-byte quota.
     conformance(store.as_ref(), 4096);

@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use common::require;
 use iamkit_keystore::{
@@ -13,14 +13,6 @@ use iamkit_keystore::{
     PassphraseSource, Store, open_kernel_keyring,
 };
 use zeroize::Zeroizing;
-
-fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
 
 /// Caught: the lock that makes HOTP counters atomic lived in the store directory even for
 /// keychain stores, so two processes with different store directories raced on the same
@@ -36,7 +28,7 @@ fn keychain_counter_is_atomic_across_store_directories() {
         return;
     }
     let runtime = tempfile::tempdir().unwrap();
-    let service = unique("iamkit-lock-test");
+    let service = iamkit_testkit::unique("iamkit-lock-test");
     let open = |dir: &std::path::Path| {
         open_kernel_keyring(
             OpenOptions::new()

@@ -3,70 +3,18 @@
 //! against `oathtool` (one process per case, `-w` for several codes at once) and `pyotp` (one
 //! Python process for all cases, through `scripts/otp-differential.py`).
 //!
-//! The RNG seed is printed; rerun a failure with `IAMKIT_OTP_DIFF_SEED=<seed>`. When a peer is
+//! The RNG seed is printed; rerun a failure with `IAMKIT_TEST_SEED=<seed>`. When a peer is
 //! missing the test fails under `IAMKIT_REQUIRE_PEERS=1` and is skipped with a note otherwise.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use iamkit_otp::{Algorithm, Hotp, Secret, Totp, insecure};
+use iamkit_testkit::Rng;
 use serde_json::{Value, json};
 
 const CASES: usize = 1000;
 /// Codes compared per case (the case's own counter or step and the next ones).
 const PER_CASE: usize = 4;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn peers_required() -> bool {
-    std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1")
-}
-
-fn missing(what: &str) {
-    if peers_required() {
-        panic!("peer missing: {what} (IAMKIT_REQUIRE_PEERS=1)");
-    }
-    eprintln!("note: skipping a differential test: {what}");
-}
-
-/// splitmix64: small, seedable, good enough to pick test cases.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
-        lo + self.next() % (hi_inclusive - lo + 1)
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.next() as usize % items.len()]
-    }
-}
-
-fn seeded(name: &str) -> Rng {
-    let seed = std::env::var("IAMKIT_OTP_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    eprintln!("{name}: seed {seed} (rerun with IAMKIT_OTP_DIFF_SEED={seed})");
-    Rng(seed)
-}
 
 const ALGS: [Algorithm; 3] = [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512];
 
@@ -108,10 +56,11 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn against_oathtool() {
-    if Command::new("oathtool").arg("--version").output().is_err() {
-        return missing("oathtool not on PATH");
+    if !iamkit_testkit::have("oathtool") {
+        iamkit_testkit::missing("oathtool");
+        return;
     }
-    let mut rng = seeded("against_oathtool");
+    let mut rng = Rng::seeded("against_oathtool");
     let mut compared = 0;
     for case in 0..CASES {
         let len = rng.range(16, 64) as usize;
@@ -137,9 +86,9 @@ fn against_oathtool() {
             cmd.args(["--hotp", "-c", &counter.to_string(), "-d", &d, "-w", &w]);
             what = format!("HOTP digits {digits} counter {counter}");
         } else {
-            let alg = rng.pick(&ALGS);
+            let alg = *rng.pick(&ALGS);
             let period = match rng.range(0, 3) {
-                0 => rng.pick(&[30, 60]),
+                0 => *rng.pick(&[30, 60]),
                 1 => rng.range(1, 10),
                 _ => rng.range(1, 86_400),
             };
@@ -182,29 +131,12 @@ fn against_oathtool() {
     assert_eq!(compared, CASES * PER_CASE);
 }
 
-/// The Python to run, with pyotp importable, or `None` after a note.
-fn python_with_pyotp() -> Option<PathBuf> {
-    let py = std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    let ok = Command::new(&py)
-        .args(["-c", "import pyotp"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(py)
-    } else {
-        missing(&format!("no Python with pyotp at {}", py.display()));
-        None
-    }
-}
-
 #[test]
 fn against_pyotp() {
-    let Some(py) = python_with_pyotp() else {
+    let Some(py) = iamkit_testkit::python_with(&["pyotp"]) else {
         return;
     };
-    let mut rng = seeded("against_pyotp");
+    let mut rng = Rng::seeded("against_pyotp");
     let mut cases = Vec::new();
     let mut ours: Vec<Vec<String>> = Vec::new();
     for _ in 0..CASES {
@@ -223,7 +155,7 @@ fn against_pyotp() {
             insecure::secret_from_base32(&lenient).unwrap()
         };
         assert_eq!(secret.expose_secret(), &bytes[..], "parsing {lenient:?}");
-        let alg = rng.pick(&ALGS);
+        let alg = *rng.pick(&ALGS);
         let digits = rng.range(6, 10) as u32; // pyotp: 6 to 10
         let count = PER_CASE as u64;
         match rng.range(0, 9) {
@@ -287,25 +219,9 @@ fn against_pyotp() {
         }
     }
 
-    let script = workspace().join("scripts/otp-differential.py");
-    let mut child = Command::new(&py)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run scripts/otp-differential.py");
     let input = serde_json::to_vec(&cases).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "otp-differential.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let theirs: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+    let out = iamkit_testkit::run_script(&py, "otp-differential.py", input);
+    let theirs: Vec<Vec<String>> = serde_json::from_slice(&out).unwrap();
     assert_eq!(theirs.len(), cases.len());
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
         let case: &Value = &cases[i];

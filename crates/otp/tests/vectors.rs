@@ -2,24 +2,13 @@
 //! Every row of `<workspace>/../shared/vectors/otp/*.tsv`, driven from the data files.
 
 use iamkit_otp::{Algorithm, Hotp, Secret, Totp, insecure};
+use iamkit_testkit::Table;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/otp/");
-
-/// Rows of a TSV file: comment lines (`#`) skipped, the header checked and dropped.
+/// Rows of `otp/<file>`, whose header must be `header`.
 fn rows(file: &str, header: &[&str]) -> Vec<Vec<String>> {
-    let path = format!("{DIR}{file}");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    let mut lines = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
-    let head: Vec<&str> = lines.next().expect("header").split('\t').collect();
-    assert_eq!(head, header, "{file}: unexpected header");
-    let rows: Vec<Vec<String>> = lines
-        .map(|l| l.split('\t').map(str::to_owned).collect::<Vec<_>>())
-        .inspect(|r| assert_eq!(r.len(), header.len(), "{file}: bad row {r:?}"))
-        .collect();
-    assert!(!rows.is_empty(), "{file}: no rows");
-    rows
+    Table::read(&iamkit_testkit::vectors(&format!("otp/{file}")))
+        .expect_header(header)
+        .rows
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -86,7 +75,7 @@ fn rfc6238_appendix_b_all_algorithms() {
 #[test]
 fn rfc6238_seeds_in_base32_match_the_comment() {
     // The header comment gives each seed's base32; parsing it must give the same bytes.
-    let text = std::fs::read_to_string(format!("{DIR}rfc6238.tsv")).unwrap();
+    let text = std::fs::read_to_string(iamkit_testkit::vectors("otp/rfc6238.tsv")).unwrap();
     let mut seen = 0;
     for line in text.lines().filter(|l| l.starts_with("#   SHA")) {
         let fields: Vec<&str> = line.split_whitespace().collect();

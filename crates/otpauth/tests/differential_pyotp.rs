@@ -4,89 +4,26 @@
 //! and URI-special characters included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use iamkit_otp::{Algorithm, Secret};
 use iamkit_otpauth::{Kind, OtpAuthUri, Warning};
+use iamkit_testkit::Rng;
 use serde_json::{Value, json};
 
 const CASES: usize = 300;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The Python to run (with pyotp importable), or `None` after a note when peers are optional.
-fn python() -> Option<PathBuf> {
-    let py = std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    let works = Command::new(&py)
-        .args(["-c", "import pyotp"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if works {
-        return Some(py);
-    }
-    if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!(
-            "peer missing: no Python with pyotp at {} (IAMKIT_REQUIRE_PEERS=1)",
-            py.display()
-        );
-    }
-    eprintln!(
-        "note: skipping the pyotp differential test: no Python with pyotp at {}",
-        py.display()
-    );
-    None
-}
-
 /// Sends every request as one JSON line; returns one JSON value per request.
 fn run_peer(py: &Path, requests: &[Value]) -> Vec<Value> {
-    let mut child = Command::new(py)
-        .arg(workspace().join("scripts/otpauth-differential.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run scripts/otpauth-differential.py");
     let input: String = requests.iter().map(|r| r.to_string() + "\n").collect();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "peer failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let replies: Vec<Value> = String::from_utf8(out.stdout)
+    let out = iamkit_testkit::run_script(py, "otpauth-differential.py", input.into_bytes());
+    let replies: Vec<Value> = String::from_utf8(out)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(replies.len(), requests.len(), "one reply per request");
     replies
-}
-
-/// splitmix64: a tiny seeded generator, so every run checks the same cases.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 const POOL: &[&str] = &[
@@ -118,7 +55,7 @@ struct Case {
 
 fn random_case(rng: &mut Rng, allow_steam: bool) -> Case {
     let len = *rng.pick(&[16usize, 20, 32, 64, 17, 21]);
-    let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+    let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
     let otp_type = match rng.below(20) {
         0 if allow_steam => Kind::Steam,
         1..=6 => Kind::Hotp,
@@ -141,8 +78,8 @@ fn random_case(rng: &mut Rng, allow_steam: bool) -> Case {
         period: *rng.pick(&[30u64, 30, 60, 15, 45, 1, 120]),
         counter: match rng.below(3) {
             0 => 0,
-            1 => rng.next() % 1000,
-            _ => rng.next() >> 11, // up to 2^53
+            1 => rng.next_u64() % 1000,
+            _ => rng.next_u64() >> 11, // up to 2^53
         },
     }
 }
@@ -157,8 +94,10 @@ fn digest_name(a: Algorithm) -> &'static str {
 
 #[test]
 fn pyotp_parses_what_we_build_and_we_parse_what_pyotp_builds() {
-    let Some(py) = python() else { return };
-    let mut rng = Rng(0x0A7A_u64 << 32 | 2026);
+    let Some(py) = iamkit_testkit::python_with(&["pyotp"]) else {
+        return;
+    };
+    let mut rng = Rng::fixed("pyotp differential", 0x0A7A_u64 << 32 | 2026);
 
     // Part 1: we build, pyotp parses.
     let mut built = Vec::new();

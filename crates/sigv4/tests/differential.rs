@@ -21,32 +21,11 @@
 
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use iamkit_sigv4::{Credentials, Payload, Request, Signer, SigningSettings, Timestamp};
+use iamkit_testkit::Rng;
 use serde_json::{Value, json};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T: ?Sized>(&mut self, items: &[&'a T]) -> &'a T {
-        items[self.below(items.len())]
-    }
-}
 
 const QUERY_CHARS: &[&str] = &[
     "a", "b", "Z", "0", "9", "-", "_", ".", "~", " ", "+", "=", "&", "/", "?", "%", "#", "é", "ሴ",
@@ -70,7 +49,7 @@ fn aws_encode(s: &str) -> String {
 
 fn random_text(rng: &mut Rng, max: usize) -> String {
     let n = rng.below(max + 1);
-    (0..n).map(|_| rng.pick(QUERY_CHARS)).collect()
+    (0..n).map(|_| *rng.pick(QUERY_CHARS)).collect()
 }
 
 fn random_path(rng: &mut Rng) -> String {
@@ -102,7 +81,7 @@ fn random_path(rng: &mut Rng) -> String {
     let mut p = String::new();
     for _ in 0..n {
         p.push('/');
-        p.push_str(rng.pick(SEGS));
+        p.push_str(rng.pick::<&str>(SEGS));
     }
     if p.is_empty() || rng.chance(20) {
         p.push('/');
@@ -122,7 +101,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
     let service = if s3 {
         "s3"
     } else {
-        rng.pick(&[
+        *rng.pick(&[
             "service",
             "iam",
             "sts",
@@ -132,17 +111,17 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
             "dynamodb",
         ])
     };
-    let region = rng.pick(&["us-east-1", "eu-west-3", "ap-southeast-2", "cn-north-1"]);
-    let method = rng.pick(&["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH"]);
-    let host = rng.pick(&[
+    let region = *rng.pick(&["us-east-1", "eu-west-3", "ap-southeast-2", "cn-north-1"]);
+    let method = *rng.pick(&["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH"]);
+    let host = *rng.pick(&[
         "example.amazonaws.com",
         "Bucket.S3.Amazonaws.com",
         "localhost",
         "10.0.0.1",
         "my-host.internal",
     ]);
-    let scheme = rng.pick(&["https", "http"]);
-    let port = rng.pick(&["", ":443", ":80", ":8080", ":9000"]);
+    let scheme = *rng.pick(&["https", "http"]);
+    let port = *rng.pick(&["", ":443", ":80", ":8080", ":9000"]);
     let path = random_path(rng);
 
     let mut query = Vec::new();
@@ -178,7 +157,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
     let mut headers = Vec::new();
     let nh = rng.below(5);
     for _ in 0..nh {
-        let name = rng.pick(&[
+        let name = *rng.pick(&[
             "X-Custom",
             "x-custom",
             "My-Header",
@@ -195,8 +174,8 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
         ]);
         let mut value = String::new();
         for _ in 0..rng.below(4) {
-            value.push_str(rng.pick(&["", " ", "  ", "\t", " \t "]));
-            value.push_str(rng.pick(&[
+            value.push_str(rng.pick::<&str>(&["", " ", "  ", "\t", " \t "]));
+            value.push_str(rng.pick::<&str>(&[
                 "value",
                 "a b",
                 "bytes=0-9",
@@ -206,7 +185,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
                 "ሴ",
             ]));
         }
-        value.push_str(rng.pick(&["", " ", "  "]));
+        value.push_str(rng.pick::<&str>(&["", " ", "  "]));
         // botocore's SigV4QueryAuth does not remove an Authorization header before presigning
         // (it then signs it); presigning a request that carries one makes no sense, so none.
         if presign && name == "Authorization" {
@@ -223,7 +202,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
     let body: Vec<u8> = if presign || rng.chance(40) {
         Vec::new()
     } else {
-        (0..rng.below(300)).map(|_| rng.next() as u8).collect()
+        (0..rng.below(300)).map(|_| rng.next_u64() as u8).collect()
     };
     let unsigned = !presign && rng.chance(20);
     let content_sha256 = !presign && !s3 && !unsigned && rng.chance(30);
@@ -246,8 +225,8 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
                 as char
         })
         .collect();
-    let time =
-        Timestamp::from_unix_seconds(946_684_800 + (rng.next() % 1_000_000_000) as i64).unwrap();
+    let time = Timestamp::from_unix_seconds(946_684_800 + (rng.next_u64() % 1_000_000_000) as i64)
+        .unwrap();
     let expires = if rng.chance(50) {
         3600
     } else {
@@ -375,51 +354,18 @@ fn same_url(ours: &str, theirs: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv/bin/python"
-            ))
-        });
-    let ok = Command::new(&p)
-        .args(["-c", "import botocore"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    ok.then_some(p)
-}
-
 #[test]
 fn botocore_agrees_on_random_requests() {
-    let Some(py) = python() else {
-        if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
-            panic!("botocore (python with botocore, IAMKIT_PYTHON) is required but missing");
-        }
-        eprintln!("note: python with botocore not found; skipping the botocore differential test");
+    let Some(py) = iamkit_testkit::python_with(&["botocore"]) else {
         return;
     };
-    let seed = std::env::var("IAMKIT_SIGV4_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    println!("sigv4 differential seed: {seed} (rerun with IAMKIT_SIGV4_DIFF_SEED={seed})");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::seeded("botocore_agrees_on_random_requests");
+    let seed = rng.seed();
     let cases: Vec<Case> = (0..1200).map(|i| random_case(&mut rng, i)).collect();
 
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scripts/sigv4-differential.py"
-    );
+    let script = iamkit_testkit::script("sigv4-differential.py");
     let mut child = Command::new(&py)
-        .arg(script)
+        .arg(&script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -1,5 +1,4 @@
-//! `Signer::sign_http` (feature `http`): `cargo test -p iamkit-sigv4 --features http`.
-#![cfg(feature = "http")]
+//! `Signer::sign_http` (feature `http`; `scripts/test` runs the suite with all features).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use iamkit_sigv4::{Credentials, Payload, Signer, Timestamp};

@@ -12,7 +12,7 @@ use iamkit_sigv4::{
 };
 
 fn vectors() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/sigv4")
+    iamkit_testkit::vectors("sigv4")
 }
 
 /// A parsed `request.txt` / `.req`: method, request target (path and query as written), headers

@@ -1,5 +1,5 @@
 //! The conformance suite every store runs, and helpers shared by the integration tests.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 use std::time::Duration;
 
@@ -9,17 +9,11 @@ use iamkit_keystore::{
 use iamkit_otp::{Algorithm, Kind, Params};
 use zeroize::Zeroizing;
 
-/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+pub use iamkit_testkit::require;
+
+/// Deterministic pseudo-random bytes, so failures reproduce.
 pub fn bytes(seed: u64, n: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
+    iamkit_testkit::Rng::from_seed(seed).bytes(n)
 }
 
 pub fn mfa(seed: u64, secret_len: usize) -> MfaDevice {
@@ -62,20 +56,6 @@ pub fn file_opts(dir: &std::path::Path, pass: &str) -> OpenOptions {
         .passphrase(PassphraseSource::Value(Zeroizing::new(pass.to_owned())))
         .cache_ttl(Duration::ZERO)
         .insecure_fast_kdf_for_tests(10)
-}
-
-/// `true` to run; when the facility is missing: panic if `var=1`, else print a note.
-pub fn require(var: &str, available: Result<(), String>) -> bool {
-    match available {
-        Ok(()) => true,
-        Err(why) if std::env::var(var).as_deref() == Ok("1") => {
-            panic!("{var}=1 but it is not available: {why}")
-        }
-        Err(why) => {
-            eprintln!("note: skipped ({why}); set {var}=1 to make this a failure");
-            false
-        }
-    }
 }
 
 fn expect_not_found<T: std::fmt::Debug>(r: Result<T, Error>, kind: RecordKind, name: &str) {

@@ -26,6 +26,8 @@ pub(crate) struct ReplayArgs {
     /// machines: redis://[USER:PASS@]HOST:PORT[/DB], rediss://… (TLS), or
     /// redis+cluster://HOST:PORT[,HOST:PORT…]. The password may come from
     /// $IAMKIT_REPLAY_STORE_PASSWORD instead of the URL.
+    // The text is `--help`'s, where [USER:PASS@] is the usual optional part, not a doc link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, value_name = "URL", requires = "account")]
     replay_store: Option<String>,
     /// The account (any string naming the user) whose codes the replay store tracks.

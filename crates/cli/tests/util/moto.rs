@@ -8,16 +8,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The Python of the peers: `IAMKIT_PYTHON`, else the checkout's `.venv`.
-pub fn python() -> PathBuf {
-    std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv/bin/python"
-            ))
-        })
-}
+pub use iamkit_testkit::python;
 
 /// The `aws` CLI next to that Python.
 pub fn aws_cli() -> PathBuf {

@@ -1,21 +1,98 @@
-//! Shared helpers for the black-box tests of `iamkit mfa|creds|store`: a private environment
-//! per test (file store in a temporary directory, or the real Secret Service), running the
-//! binary with stdin, and checks on the contract's error format.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+//! What every black-box test of the `iamkit` binary shares: running it with a clean
+//! environment ([`run`], [`command`], [`spawn`]), one command's result with the contract's
+//! checks ([`Run`]), and a private environment per test ([`Env`]: a file store in a temporary
+//! directory, or the real Secret Service). Peers, vectors and TSV files come from
+//! `iamkit-testkit` (re-exported here); moto's STS/IAM server from [`moto`].
+#![allow(
+    dead_code,
+    unreachable_pub,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 pub mod moto;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use iamkit_testkit::{have, python_with, tool, tsv, vectors};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_iamkit");
 pub const PASSPHRASE: &str = "correct horse battery staple 4 tests";
 
-/// The shared test vectors (`<workspace>/../shared/vectors`).
-pub fn vectors_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+/// Whether a peer is missing: panics under `IAMKIT_REQUIRE_PEERS=1`, else prints a note and
+/// says `true` (skip).
+#[track_caller]
+pub fn peer_missing(what: &str) -> bool {
+    iamkit_testkit::missing(what)
+}
+
+/// The contract's `--json` output: one JSON object on one line.
+#[track_caller]
+pub fn json(text: &str) -> serde_json::Value {
+    assert_eq!(
+        text.trim_end().lines().count(),
+        1,
+        "one JSON line: {text:?}"
+    );
+    serde_json::from_str(text.trim()).unwrap()
+}
+
+/// The binary with none of the caller's `IAMKIT_*`, `AWS_*` and `SSH_*` variables: a test's
+/// outcome never depends on the environment it was started from.
+pub fn command(args: &[&str]) -> Command {
+    clean(BIN, args)
+}
+
+/// `program` (the binary, or a peer such as the aws CLI) with none of the caller's `IAMKIT_*`,
+/// `AWS_*` and `SSH_*` variables.
+pub fn clean(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("IAMKIT_") || k.starts_with("AWS_") || k.starts_with("SSH_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd
+}
+
+/// Starts `cmd` with `stdin` written to its standard input (then closed) and stdout and stderr
+/// piped.
+pub fn spawn(mut cmd: Command, stdin: &[u8]) -> Child {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut si = child.stdin.take().unwrap();
+        // The command may exit before reading everything: ignore a broken pipe.
+        let _ = si.write_all(stdin);
+    }
+    child
+}
+
+/// Runs `cmd` to completion with `stdin`; the raw output (for binary stdout).
+pub fn output(cmd: Command, stdin: &[u8]) -> std::process::Output {
+    spawn(cmd, stdin).wait_with_output().unwrap()
+}
+
+/// Runs `cmd` to completion with `stdin`.
+pub fn run_command(cmd: Command, stdin: &[u8]) -> Run {
+    Run::from(output(cmd, stdin))
+}
+
+/// Runs the binary with a clean environment ([`command`]) plus `vars`, and `stdin`.
+pub fn run(args: &[&str], vars: &[(&str, &str)], stdin: impl AsRef<[u8]>) -> Run {
+    let mut cmd = command(args);
+    cmd.envs(vars.iter().copied());
+    run_command(cmd, stdin.as_ref())
 }
 
 /// Which store a test runs against.
@@ -33,7 +110,25 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Run {
+    /// Asserts success with nothing on stderr and returns stdout.
+    #[track_caller]
+    pub fn quiet(&self) -> &str {
+        let out = self.ok();
+        assert!(self.stderr.is_empty(), "stderr: {:?}", self.stderr);
+        out
+    }
+
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> &str {
@@ -153,16 +248,12 @@ impl Env {
         if ok {
             return Some(env);
         }
-        if std::env::var("IAMKIT_REQUIRE_SECRET_SERVICE").as_deref() == Ok("1") {
-            panic!(
-                "IAMKIT_REQUIRE_SECRET_SERVICE=1 but no Secret Service: {} {}",
-                st.stdout, st.stderr
-            );
-        }
-        eprintln!(
-            "note: skipping the Secret Service half of this test (no Secret Service reachable: {}); run under scripts/test",
+        let why = format!(
+            "no Secret Service reachable ({} {}); run under scripts/test",
+            st.stdout.trim(),
             st.stderr.trim()
         );
+        iamkit_testkit::require("IAMKIT_REQUIRE_SECRET_SERVICE", Err(why));
         None
     }
 
@@ -193,83 +284,35 @@ impl Env {
 
     /// The command with this environment (the caller's IAMKIT_*, AWS_* and SSH_* removed).
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args);
-        for (k, _) in std::env::vars_os() {
-            let k = k.to_string_lossy().into_owned();
-            if k.starts_with("IAMKIT_") || k.starts_with("AWS_") || k.starts_with("SSH_") {
-                cmd.env_remove(&k);
-            }
-        }
+        self.program(BIN, args)
+    }
+
+    /// `program` (a peer such as the aws CLI, which runs iamkit in turn) with this environment.
+    pub fn program(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut cmd = clean(program, args);
         for (k, v) in &self.vars {
             cmd.env(k, v);
         }
         cmd
     }
 
+    /// `iamkit ARGS` run by a wrapper (`wrapper[0]` with the rest of `wrapper` as its
+    /// arguments, e.g. `keyctl session -`, `strace -f`, `prlimit --core=0 --`), with this
+    /// environment.
+    pub fn wrapped(&self, wrapper: &[&str], args: &[&str]) -> Command {
+        let (program, wrapper_args) = wrapper.split_first().expect("a wrapper program");
+        let mut cmd = self.program(program, wrapper_args);
+        cmd.arg(BIN).args(args);
+        cmd
+    }
+
     /// Runs with `stdin` as standard input.
     pub fn run(&self, args: &[&str], stdin: &str) -> Run {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            let mut si = child.stdin.take().unwrap();
-            // The command may exit before reading: ignore a broken pipe.
-            let _ = si.write_all(stdin.as_bytes());
-        }
-        let out = child.wait_with_output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        self.run_bytes(args, stdin.as_bytes())
     }
-}
 
-/// Reads a TSV vector file: rows of tab-separated fields, skipping `#` comments and the header.
-/// Fails when the file has no rows, or a row has not as many fields as the header.
-pub fn tsv(rel: &str) -> Vec<Vec<String>> {
-    let path = vectors_dir().join(rel);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut rows: Vec<Vec<String>> = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.split('\t').map(str::to_owned).collect())
-        .collect();
-    assert!(!rows.is_empty(), "{}: no header row", path.display());
-    let header = rows.remove(0);
-    // A loop over zero rows would pass without testing anything.
-    assert!(!rows.is_empty(), "{}: no vectors", path.display());
-    for (i, row) in rows.iter().enumerate() {
-        assert_eq!(
-            row.len(),
-            header.len(),
-            "{} row {}: {row:?} has not the header's {} fields",
-            path.display(),
-            i + 1,
-            header.len()
-        );
+    /// Runs with raw bytes as standard input.
+    pub fn run_bytes(&self, args: &[&str], stdin: &[u8]) -> Run {
+        run_command(self.command(args), stdin)
     }
-    rows
-}
-
-/// Whether a peer (a tool on PATH) is required; prints a note when it is missing and not.
-pub fn peer_missing(what: &str) -> bool {
-    if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("IAMKIT_REQUIRE_PEERS=1 but {what} is missing");
-    }
-    eprintln!("note: skipping: {what} is missing");
-    true
-}
-
-pub fn have(cmd: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {cmd} >/dev/null 2>&1")])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
 }
