@@ -38,7 +38,7 @@ const EPOCH_FILE: &str = "unlock-epoch";
 
 /// The smallest scrypt work factor (as log2 N) a file store's passphrase may be sealed with:
 /// 2^16, a quarter of age's reference default 2^18 (about a second of work on a current
-/// machine). A store below it is refused on unlock ([`Error::Insecure`]) unless
+/// machine). A store below it is refused on unlock ([`Error::WeakKdf`]) unless
 /// [`OpenOptions::insecure_allow_weak_kdf`] is set; new stores are always sealed at or above it.
 pub const MIN_SCRYPT_LOG_N: u8 = 16;
 
@@ -255,15 +255,9 @@ impl FileStore {
             return Err(self.corrupt(format!("{IDENTITY_FILE} has no scrypt stanza")));
         };
         if log_n < MIN_SCRYPT_LOG_N && !self.allow_weak_kdf {
-            return Err(Error::Insecure {
+            return Err(Error::WeakKdf {
                 store: self.name(),
-                problem: format!(
-                    "its key is sealed with scrypt work factor 2^{log_n}, below the minimum \
-                     2^{MIN_SCRYPT_LOG_N}, so its passphrase is cheap to guess"
-                ),
-                fix: "re-seal it with iamkit store passwd, or pass --insecure-allow-weak-kdf \
-                      to use it as it is"
-                    .to_owned(),
+                log_n,
             });
         }
         Ok(())

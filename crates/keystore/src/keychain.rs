@@ -238,7 +238,7 @@ impl KeychainStore {
                 store: self.name(),
                 hint: format!(
                     "unlock it (log in to the desktop session, or unlock the keyring with your \
-                     keyring tool) or choose another store with --store file ({p})"
+                     keyring tool), or use another store ({p})"
                 ),
             },
             K::BadEncoding(_) | K::BadDataFormat(_, _) | K::Ambiguous(_) => Error::Corrupt {

@@ -2,6 +2,7 @@
 
 mod backend;
 mod cache;
+mod creds;
 mod error;
 mod file;
 mod fsutil;
@@ -17,14 +18,18 @@ use std::fmt;
 
 pub use backend::{Backend, WriteLock};
 pub use cache::MAX_CACHE_TTL;
+pub use creds::{
+    check_access_key_id, check_region, check_secret_word, expiration_unix, is_expired,
+    normalize_expiration,
+};
 pub use error::Error;
 pub use file::{FileStore, MIN_SCRYPT_LOG_N};
 pub use keychain::KeychainStore;
 pub use mock::MockStore;
 pub use open::{
     DEFAULT_CACHE_TTL, INSECURE_FAST_KDF_COMPILED_IN, OpenOptions, Opened, PassphraseSource,
-    PromptFn, PromptReason, Selection, StoreStatus, is_cached, isolate_session_keyring, lock, open,
-    open_kernel_keyring,
+    PromptFn, PromptReason, Selection, StoreStatus, default_dir, is_cached,
+    isolate_session_keyring, lock, open, open_kernel_keyring,
 };
 pub use record::{AwsCredentials, MfaDevice, OtpType, to_json_presized};
 pub use session::{CachedSession, RoleProfile, SessionLock};

@@ -17,9 +17,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use age::secrecy::SecretString;
 use iamkit_keystore::{
-    AwsCredentials, CachedSession, FileStore, MfaDevice, OpenOptions, OtpType, Overwrite,
-    PassphraseSource, RecordKind, RoleProfile, Selection, Store, StoreKind, open,
-    open_kernel_keyring,
+    FileStore, OpenOptions, Overwrite, PassphraseSource, RecordKind, Selection, Store, StoreKind,
+    open, open_kernel_keyring,
 };
 use keyring_core::{CredentialStore, Entry};
 use zeroize::Zeroizing;
@@ -27,58 +26,43 @@ use zeroize::Zeroizing;
 const PASS: &str = "fixture passphrase";
 const SESSION: &str = "s-0123456789abcdef0123456789abcdef";
 
-/// The records the fixture holds, as the generating program built them.
-struct Expected {
-    github: MfaDevice,
-    hotp: MfaDevice,
-    work: AwsCredentials,
-    temp: AwsCredentials,
-    session: CachedSession,
-    admin: RoleProfile,
+/// The serialized records of the fixture, written out: the stored format, kind by kind.
+const OLD_JSON: &[&str] = &[
+    r#"{"v":1,"kind":"mfa","name":"github","record":{"otp_type":"totp","issuer":"Example","account":"alice@example.com","algorithm":"SHA1","digits":6,"period":30,"t0":0,"secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ","last_printed_step":55000000}}"#,
+    r#"{"v":1,"kind":"mfa","name":"hotp café","record":{"otp_type":"hotp","account":"bob","algorithm":"SHA256","digits":8,"period":30,"t0":0,"counter":7,"secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}}"#,
+    r#"{"v":1,"kind":"creds","name":"temp","record":{"access_key_id":"ASIAIOSFODNN7EXAMPLE","secret_access_key":"tempsecret","session_token":"FwoGZXIvYXdzEXAMPLETOKEN","expiration":"2030-01-02T03:04:05Z"}}"#,
+    r#"{"v":1,"kind":"creds","name":"work","record":{"access_key_id":"AKIAIOSFODNN7EXAMPLE","secret_access_key":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY","mfa_serial":"arn:aws:iam::123456789012:mfa/alice","mfa_device":"github","region":"eu-west-1","session_duration":3600}}"#,
+    r#"{"v":1,"kind":"session","name":"s-0123456789abcdef0123456789abcdef","record":{"access_key_id":"ASIASESSIONEXAMPLE00","secret_access_key":"sessionsecret","session_token":"sessiontoken","expiration":"2030-01-01T00:00:00Z","source_key_id":"AKIAIOSFODNN7EXAMPLE","mfa_serial":"arn:aws:iam::123456789012:mfa/alice"}}"#,
+    r#"{"v":1,"kind":"role","name":"admin","record":{"role_arn":"arn:aws:iam::123456789012:role/admin","source_profile":"work","external_id":"ext-1","duration":900}}"#,
+];
+
+/// The record `kind`/`name` read through `store`, serialized again (compared as JSON, so the
+/// test does not depend on how the record types spell their fields in Rust).
+fn read_as_json(store: &dyn Store, kind: RecordKind, name: &str) -> serde_json::Value {
+    let v = match kind {
+        RecordKind::Mfa => serde_json::to_value(store.get_mfa(name).unwrap()),
+        RecordKind::Creds => serde_json::to_value(store.get_creds(name).unwrap()),
+        RecordKind::Session => serde_json::to_value(store.get_session(name).unwrap()),
+        RecordKind::Role => serde_json::to_value(store.get_role(name).unwrap()),
+    };
+    v.unwrap()
 }
 
-fn expected() -> Expected {
-    let mut github = MfaDevice::totp("alice@example.com", b"12345678901234567890".to_vec());
-    github.issuer = Some("Example".to_owned());
-    github.last_printed_step = Some(55_000_000);
-    let mut hotp = MfaDevice::totp("bob", b"12345678901234567890".to_vec());
-    hotp.otp_type = OtpType::Hotp;
-    hotp.counter = Some(7);
-    hotp.algorithm = "SHA256".to_owned();
-    hotp.digits = 8;
-    let mut work = AwsCredentials::new(
-        "AKIAIOSFODNN7EXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    );
-    work.mfa_serial = Some("arn:aws:iam::123456789012:mfa/alice".to_owned());
-    work.mfa_device = Some("github".to_owned());
-    work.region = Some("eu-west-1".to_owned());
-    work.session_duration = Some(3600);
-    let mut temp = AwsCredentials::new("ASIAIOSFODNN7EXAMPLE", "tempsecret");
-    temp.session_token = Some(Zeroizing::new("FwoGZXIvYXdzEXAMPLETOKEN".to_owned()));
-    temp.expiration = Some("2030-01-02T03:04:05Z".to_owned());
-    let mut session = CachedSession::new(
-        "ASIASESSIONEXAMPLE00",
-        "sessionsecret",
-        "sessiontoken",
-        "2030-01-01T00:00:00Z",
-    );
-    session.source_key_id = Some("AKIAIOSFODNN7EXAMPLE".to_owned());
-    session.mfa_serial = Some("arn:aws:iam::123456789012:mfa/alice".to_owned());
-    let admin = RoleProfile {
-        role_arn: "arn:aws:iam::123456789012:role/admin".to_owned(),
-        source_profile: "work".to_owned(),
-        external_id: Some("ext-1".to_owned()),
-        duration: Some(900),
-        ..RoleProfile::default()
-    };
-    Expected {
-        github,
-        hotp,
-        work,
-        temp,
-        session,
-        admin,
+/// Reads the record `kind`/`name` through `store` and writes it back (replacing it).
+fn rewrite(store: &dyn Store, kind: RecordKind, name: &str) {
+    match kind {
+        RecordKind::Mfa => store
+            .put_mfa(name, &store.get_mfa(name).unwrap(), Overwrite::Allow)
+            .unwrap(),
+        RecordKind::Creds => store
+            .put_creds(name, &store.get_creds(name).unwrap(), Overwrite::Allow)
+            .unwrap(),
+        RecordKind::Session => store
+            .put_session(name, &store.get_session(name).unwrap())
+            .unwrap(),
+        RecordKind::Role => store
+            .put_role(name, &store.get_role(name).unwrap(), Overwrite::Allow)
+            .unwrap(),
     }
 }
 
@@ -136,7 +120,12 @@ fn old_bytes() -> Vec<(RecordKind, &'static str, Vec<u8>)> {
     let id = fixture_identity(&fixture());
     RECORDS
         .iter()
-        .map(|(kind, name, file)| (*kind, *name, plaintext(&id, &fixture(), file)))
+        .zip(OLD_JSON)
+        .map(|((kind, name, file), json)| {
+            let bytes = plaintext(&id, &fixture(), file);
+            assert_eq!(String::from_utf8_lossy(&bytes), *json, "{kind} {name:?}");
+            (*kind, *name, bytes)
+        })
         .collect()
 }
 
@@ -150,13 +139,27 @@ fn opts(dir: &Path) -> OpenOptions {
 
 /// Reads every record of the fixture through `store` and compares it with what was written.
 fn reads_the_fixture_records(store: &dyn Store) {
-    let e = expected();
-    assert_eq!(store.get_mfa("github").unwrap(), e.github);
-    assert_eq!(store.get_mfa("hotp café").unwrap(), e.hotp);
-    assert_eq!(store.get_creds("work").unwrap(), e.work);
-    assert_eq!(store.get_creds("temp").unwrap(), e.temp);
-    assert_eq!(store.get_session(SESSION).unwrap(), e.session);
-    assert_eq!(store.get_role("admin").unwrap(), e.admin);
+    for ((kind, name, _), json) in RECORDS.iter().zip(OLD_JSON) {
+        let envelope: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            read_as_json(store, *kind, name),
+            envelope["record"],
+            "{kind} {name:?}"
+        );
+    }
+    let dev = store.get_mfa("github").unwrap();
+    assert_eq!(
+        (dev.account.as_str(), &dev.secret[..], dev.last_printed_step),
+        (
+            "alice@example.com",
+            &b"12345678901234567890"[..],
+            Some(55_000_000)
+        )
+    );
+    assert_eq!(
+        *store.get_creds("work").unwrap().secret_access_key,
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    );
     assert_eq!(
         store.list(RecordKind::Mfa).unwrap(),
         ["github", "hotp café"]
@@ -166,19 +169,11 @@ fn reads_the_fixture_records(store: &dyn Store) {
     assert_eq!(store.list(RecordKind::Role).unwrap(), ["admin"]);
 }
 
-/// Writes every fixture record again through `store` (replacing it).
+/// Writes every fixture record again through `store`.
 fn rewrites_the_fixture_records(store: &dyn Store) {
-    let e = expected();
-    store
-        .put_mfa("github", &e.github, Overwrite::Allow)
-        .unwrap();
-    store
-        .put_mfa("hotp café", &e.hotp, Overwrite::Allow)
-        .unwrap();
-    store.put_creds("work", &e.work, Overwrite::Allow).unwrap();
-    store.put_creds("temp", &e.temp, Overwrite::Allow).unwrap();
-    store.put_session(SESSION, &e.session).unwrap();
-    store.put_role("admin", &e.admin, Overwrite::Allow).unwrap();
+    for (kind, name, _) in RECORDS {
+        rewrite(store, *kind, name);
+    }
 }
 
 #[test]
