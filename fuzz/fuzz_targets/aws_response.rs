@@ -3,7 +3,9 @@
 #![no_main]
 
 use iamkit_aws::{
-    AssumeRoleResponse, CallerIdentity, Error, GetSessionTokenResponse, parse_expiration,
+    AssumeRoleResponse, CallerIdentity, CreateAccessKeyResponse, CreateVirtualMfaDeviceResponse,
+    DeleteAccessKeyResponse, Error, GetSessionTokenResponse, GetUserResponse,
+    ListAccessKeysResponse, ListMfaDevicesResponse, check_rotation, parse_expiration,
     parse_response,
 };
 use libfuzzer_sys::fuzz_target;
@@ -28,4 +30,26 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_response::<AssumeRoleResponse>(status, body);
     let _ = parse_response::<CallerIdentity>(status, body);
     let _ = parse_expiration(&String::from_utf8_lossy(body));
+    // IAM: the seed decodes to a secret (base64 of base32), keys are checked, lists hold what
+    // the rules say; a rotation check over any list answers without panicking.
+    match parse_response::<CreateVirtualMfaDeviceResponse>(status, body) {
+        Ok(r) => {
+            assert!((10..=80).contains(&r.seed.secret().len()));
+            assert!(r.serial_number.len() >= 9);
+        }
+        Err(Error::Aws(_) | Error::MalformedResponse { .. }) => {}
+        Err(other) => panic!("unexpected error kind: {other:?}"),
+    }
+    if let Ok(r) = parse_response::<CreateAccessKeyResponse>(status, body) {
+        assert_eq!(r.access_key.secret_access_key.len(), 40);
+    }
+    if let Ok(r) = parse_response::<ListAccessKeysResponse>(status, body) {
+        for k in &r.keys {
+            let _ = check_rotation(&r, &k.access_key_id);
+        }
+        let _ = check_rotation(&r, "AKIAIOSFODNN7EXAMPLE");
+    }
+    let _ = parse_response::<ListMfaDevicesResponse>(status, body);
+    let _ = parse_response::<GetUserResponse>(status, body);
+    let _ = parse_response::<DeleteAccessKeyResponse>(status, body);
 });

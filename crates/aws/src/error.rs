@@ -54,6 +54,16 @@ pub enum Error {
         /// What is wrong and what was expected.
         reason: String,
     },
+    /// An IAM user already has AWS's two access keys: a rotation needs the other one gone
+    /// first (checked before `CreateAccessKey`, so nothing is created).
+    AccessKeyLimit {
+        /// The user (empty when IAM did not say).
+        user: String,
+        /// The key that is not the one being rotated.
+        other_key_id: String,
+        /// Its status.
+        other_status: crate::KeyStatus,
+    },
 }
 
 /// An AWS refusal: the code, message and request ID of an `<ErrorResponse>`.
@@ -147,6 +157,25 @@ impl fmt::Display for Error {
             Error::Endpoint { endpoint, reason } => write!(f, "endpoint {endpoint}: {reason}"),
             Error::MalformedResponse { reason } => {
                 write!(f, "not a valid AWS response: {reason}")
+            }
+            Error::AccessKeyLimit {
+                user,
+                other_key_id,
+                other_status,
+            } => {
+                let who = if user.is_empty() {
+                    "the user".to_owned()
+                } else {
+                    format!("user {user}")
+                };
+                let state = match other_status {
+                    crate::KeyStatus::Inactive => "inactive",
+                    _ => "active",
+                };
+                write!(
+                    f,
+                    "{who} already has two access keys (AWS's limit): besides the stored one, {other_key_id} ({state}); delete it first (aws iam delete-access-key --access-key-id {other_key_id}), then rotate"
+                )
             }
         }
     }

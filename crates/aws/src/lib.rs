@@ -2,6 +2,7 @@
 
 mod endpoint;
 mod error;
+mod iam;
 mod request;
 mod response;
 pub mod rules;
@@ -10,6 +11,15 @@ mod transport;
 
 pub use endpoint::{DEFAULT_REGION, Endpoint, Service};
 pub use error::{AwsError, Error, MAX_MESSAGE_CHARS};
+pub use iam::{
+    AccessKeyId, AccessKeyMetadata, CreateAccessKey, CreateAccessKeyResponse,
+    CreateVirtualMfaDevice, CreateVirtualMfaDeviceResponse, DeactivateMfaDevice,
+    DeactivateMfaDeviceResponse, DeleteAccessKey, DeleteAccessKeyResponse, DeleteVirtualMfaDevice,
+    DeleteVirtualMfaDeviceResponse, EnableMfaDevice, EnableMfaDeviceResponse, GetUser,
+    GetUserResponse, IamCall, KeyStatus, ListAccessKeys, ListAccessKeysResponse, ListMfaDevices,
+    ListMfaDevicesResponse, MAX_ACCESS_KEYS_PER_USER, MfaDeviceInfo, MfaDeviceName, MfaSeed,
+    NewAccessKey, UpdateAccessKey, UpdateAccessKeyResponse, UserName, check_rotation,
+};
 pub use request::{
     AssumeRole, FORM_CONTENT_TYPE, GetCallerIdentity, GetSessionToken, QueryRequest, SignedRequest,
 };

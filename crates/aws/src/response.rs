@@ -36,7 +36,7 @@ const MAX_NODES: u32 = 10_000;
 /// the AWS SDKs refresh).
 pub const REFRESH_MARGIN_SECONDS: i64 = 15 * 60;
 
-fn malformed(reason: impl Into<String>) -> Error {
+pub(crate) fn malformed(reason: impl Into<String>) -> Error {
     Error::MalformedResponse {
         reason: reason.into(),
     }
@@ -46,6 +46,11 @@ fn malformed(reason: impl Into<String>) -> Error {
 pub trait QueryResponse: Sized {
     /// The action (`GetSessionToken`): the answer is `<GetSessionTokenResponse>`.
     const ACTION: &'static str;
+
+    /// Whether the answer has an `<ActionResult>` element (IAM's `DeleteAccessKey` and other
+    /// actions that return nothing answer with `<ResponseMetadata>` alone; their
+    /// [`from_result`](Self::from_result) then gets the root element).
+    const HAS_RESULT: bool = true;
 
     /// Reads the `<ActionResult>` element. `request_id` is the answer's `RequestId`.
     fn from_result(result: Node<'_, '_>, request_id: Option<&str>) -> Result<Self, Error>;
@@ -96,8 +101,11 @@ pub fn parse_response<T: QueryResponse>(status: u16, body: &[u8]) -> Result<T, E
     }
     let request_id = optional_path(root, &["ResponseMetadata", "RequestId"])?;
     let result_name = format!("{}Result", T::ACTION);
-    let result = only_child(root, &result_name)?
-        .ok_or_else(|| malformed(format!("no <{result_name}> in <{expected}>")))?;
+    let result = match only_child(root, &result_name)? {
+        Some(r) => r,
+        None if !T::HAS_RESULT => root,
+        None => return Err(malformed(format!("no <{result_name}> in <{expected}>"))),
+    };
     T::from_result(result, request_id.as_deref())
 }
 
@@ -152,7 +160,10 @@ fn text_of(n: Node<'_, '_>) -> String {
 }
 
 /// The one child element named `name`; an error when there are two.
-fn only_child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Result<Option<Node<'a, 'i>>, Error> {
+pub(crate) fn only_child<'a, 'i>(
+    n: Node<'a, 'i>,
+    name: &str,
+) -> Result<Option<Node<'a, 'i>>, Error> {
     let mut found = None;
     for c in n.children().filter(|c| c.is_element()) {
         if c.tag_name().name() == name {
@@ -179,8 +190,19 @@ fn optional_path(n: Node<'_, '_>, path: &[&str]) -> Result<Option<String>, Error
     Ok(Some(text_of(cur).trim().to_owned()))
 }
 
+/// The trimmed text of the optional child `name` (text only).
+pub(crate) fn optional(n: Node<'_, '_>, name: &str) -> Result<Option<String>, Error> {
+    match only_child(n, name)? {
+        None => Ok(None),
+        Some(c) if c.children().any(|x| x.is_element()) => Err(malformed(format!(
+            "<{name}> holds elements (expected text)"
+        ))),
+        Some(c) => Ok(Some(text_of(c).trim().to_owned())),
+    }
+}
+
 /// The trimmed text of the required child `name`.
-fn required(n: Node<'_, '_>, name: &str) -> Result<String, Error> {
+pub(crate) fn required(n: Node<'_, '_>, name: &str) -> Result<String, Error> {
     let c = only_child(n, name)?
         .ok_or_else(|| malformed(format!("no <{name}> in <{}>", n.tag_name().name())))?;
     if c.children().any(|x| x.is_element()) {

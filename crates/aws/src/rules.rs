@@ -38,7 +38,7 @@ fn word_char(c: char) -> bool {
 }
 
 /// Checks `s` against `[\w<extra>]{min,max}` (ASCII `\w`), naming the first bad character.
-fn check_chars(
+pub(crate) fn check_chars(
     name: &'static str,
     s: &str,
     len: RangeInclusive<usize>,

@@ -31,7 +31,7 @@ pub use open::{
     PromptFn, PromptReason, Selection, StoreStatus, default_dir, is_cached,
     isolate_session_keyring, lock, open, open_kernel_keyring,
 };
-pub use record::{AwsCredentials, MfaDevice, OtpType, to_json_presized};
+pub use record::{AwsCredentials, KeyRotation, MfaDevice, OtpType, to_json_presized};
 pub use session::{CachedSession, RoleProfile, SessionLock};
 
 /// Which kind of record: an MFA device, a set of AWS credentials, or a cached session.

@@ -56,6 +56,11 @@ pub struct MfaDevice {
     /// The last TOTP time step a code was printed for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_printed_step: Option<u64>,
+    /// The device's MFA serial number as AWS knows it (`arn:aws:iam::ACCOUNT:mfa/NAME`, or a
+    /// hardware token's serial), sent beside its codes. Records written before this field
+    /// existed read as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
 }
 
 impl MfaDevice {
@@ -72,6 +77,7 @@ impl MfaDevice {
             counter: None,
             secret: Zeroizing::new(secret),
             last_printed_step: None,
+            serial: None,
         }
     }
 }
@@ -89,6 +95,7 @@ impl fmt::Debug for MfaDevice {
             .field("counter", &self.counter)
             .field("secret", &"<redacted>")
             .field("last_printed_step", &self.last_printed_step)
+            .field("serial", &self.serial)
             .finish()
     }
 }
@@ -119,6 +126,40 @@ pub struct AwsCredentials {
     /// unset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_duration: Option<u32>,
+    /// A key rotation in progress (`creds rotate`): kept until the old key is deleted in IAM
+    /// and the new one has taken its place in this record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<KeyRotation>,
+}
+
+/// A key rotation in progress: what `creds rotate` needs to finish it after an interruption.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRotation {
+    /// The IAM user whose key is rotated.
+    pub user_name: String,
+    /// The user's key IDs before the new key was asked for (a key not among them and not
+    /// stored here was created by an interrupted rotation, whose secret was never stored).
+    pub keys_before: Vec<String>,
+    /// The new key's ID, once IAM made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_access_key_id: Option<String>,
+    /// The new key's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_secret_access_key: Option<Zeroizing<String>>,
+}
+
+impl fmt::Debug for KeyRotation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyRotation")
+            .field("user_name", &self.user_name)
+            .field("keys_before", &self.keys_before)
+            .field("new_access_key_id", &self.new_access_key_id)
+            .field(
+                "new_secret_access_key",
+                &self.new_secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl AwsCredentials {
@@ -133,6 +174,7 @@ impl AwsCredentials {
             mfa_device: None,
             region: None,
             session_duration: None,
+            rotation: None,
         }
     }
 }
@@ -151,6 +193,7 @@ impl fmt::Debug for AwsCredentials {
             .field("mfa_device", &self.mfa_device)
             .field("region", &self.region)
             .field("session_duration", &self.session_duration)
+            .field("rotation", &self.rotation)
             .finish()
     }
 }
@@ -296,5 +339,51 @@ mod tests {
             let back: AwsCredentials = open(RecordKind::Creds, "dev", &buf).expect("parses");
             assert_eq!(back, rec);
         }
+    }
+
+    /// A rotation in progress is stored with the record, its new secret never in `Debug`.
+    #[test]
+    fn rotation_state_round_trips_and_is_redacted() {
+        let mut rec = AwsCredentials::new("AKIAIOSFODNN7EXAMPLE", "old-secret");
+        rec.rotation = Some(KeyRotation {
+            user_name: "alice".into(),
+            keys_before: vec!["AKIAIOSFODNN7EXAMPLE".into()],
+            new_access_key_id: Some("AKIANEWNEWNEWNEWNEWN".into()),
+            new_secret_access_key: Some(Zeroizing::new("new-secret-value".into())),
+        });
+        let buf = seal(RecordKind::Creds, "p", &rec).expect("serializes");
+        let back: AwsCredentials = open(RecordKind::Creds, "p", &buf).expect("parses");
+        assert_eq!(back, rec);
+        let dbg = format!("{rec:?}");
+        assert!(
+            !dbg.contains("new-secret-value") && !dbg.contains("old-secret"),
+            "{dbg}"
+        );
+        assert!(dbg.contains("AKIANEWNEWNEWNEWNEWN"));
+    }
+
+    /// A device record written before `serial` existed (no such key) still reads, as `None`;
+    /// one with a serial keeps it.
+    #[test]
+    fn mfa_record_without_serial_still_reads() {
+        let old = br#"{"v":1,"kind":"mfa","name":"d","record":{"otp_type":"totp","account":"a","algorithm":"SHA1","digits":6,"period":30,"t0":0,"secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}}"#;
+        let dev: MfaDevice = open(RecordKind::Mfa, "d", old).expect("an old record reads");
+        assert_eq!(dev.serial, None);
+        let mut dev = dev;
+        dev.serial = Some("arn:aws:iam::123456789012:mfa/d".to_owned());
+        let buf = seal(RecordKind::Mfa, "d", &dev).expect("serializes");
+        assert!(
+            std::str::from_utf8(&buf)
+                .unwrap_or("")
+                .contains(r#""serial":"arn:aws:iam::123456789012:mfa/d""#)
+        );
+        let back: MfaDevice = open(RecordKind::Mfa, "d", &buf).expect("parses");
+        assert_eq!(back, dev);
+        let plain = seal(RecordKind::Mfa, "d", &MfaDevice::totp("a", vec![1; 20])).expect("ser");
+        assert!(
+            !std::str::from_utf8(&plain)
+                .unwrap_or("serial")
+                .contains("serial")
+        );
     }
 }

@@ -302,6 +302,7 @@ mod roundtrip {
             let dev = MfaDevice {
                 otp_type: otp, issuer, account, algorithm, digits, period, t0, counter,
                 secret: Zeroizing::new(secret), last_printed_step: step,
+                serial: step.map(|s| format!("arn:aws:iam::123456789012:mfa/d{s}")),
             };
             let creds = AwsCredentials {
                 access_key_id: key_id,
@@ -312,6 +313,7 @@ mod roundtrip {
                 mfa_device: Some("d".into()),
                 region,
                 session_duration: None,
+                rotation: None,
             };
             let s = MockStore::new();
             s.put_mfa("n", &dev, Overwrite::Refuse).unwrap();

@@ -97,18 +97,32 @@ impl Moto {
 
     /// The gate's counters: `{"calls": {"GetSessionToken": n, …}, "mfa_refused": n}`.
     pub fn stats(&self) -> serde_json::Value {
+        self.gate_get("/_gate/stats")
+    }
+
+    /// IAM's virtual MFA devices: `{SERIAL: {"seed": BASE32, "user": NAME|null}, …}`.
+    pub fn mfa_devices(&self) -> serde_json::Value {
+        self.gate_get("/_gate/mfa-devices")
+    }
+
+    fn gate_get(&self, path: &str) -> serde_json::Value {
         let addr = self.endpoint.trim_start_matches("http://");
         let mut s = TcpStream::connect(addr).expect("connect to the gate");
         s.set_read_timeout(Some(Duration::from_secs(10))).ok();
         write!(
             s,
-            "GET /_gate/stats HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
         )
         .expect("send");
         let mut resp = String::new();
         s.read_to_string(&mut resp).expect("read");
         let body = resp.split("\r\n\r\n").nth(1).expect("body");
-        serde_json::from_str(body).expect("stats JSON")
+        serde_json::from_str(body).expect("gate JSON")
+    }
+
+    /// How many calls of an IAM or STS action the gate saw.
+    pub fn calls(&self, action: &str) -> u64 {
+        self.stats()["calls"][action].as_u64().unwrap_or(0)
     }
 
     /// How many calls of an STS action the gate saw.

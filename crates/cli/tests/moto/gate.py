@@ -23,7 +23,12 @@ credentials its own authentication refuses):
 - answers GetSessionToken with credentials moto accepts: a session of a hidden role
   "iamkit-gate-session-USER" (same policy as the user) minted through moto's STS backend,
   lasting the DurationSeconds asked for;
-- counts STS calls per action and MFA refusals: GET /_gate/stats.
+- checks EnableMFADevice's two codes the same way (consecutive steps, never used before; they
+  count as used afterwards), answering InvalidAuthenticationCode as IAM does;
+- counts STS and IAM calls per action and MFA refusals: GET /_gate/stats;
+- lists IAM's virtual MFA devices with their seeds and users: GET /_gate/mfa-devices.
+
+A user's "allow" (a list of actions) replaces the allow-everything policy.
 """
 
 import io
@@ -73,6 +78,9 @@ class Gate:
         self.calls = {}
         self.mfa_refused = 0
         self.used = set()
+        # The fixtures' own EnableMFADevice (past codes, so none a test sends is "used") is not
+        # checked; main() clears this once they are made.
+        self.bootstrapping = True
 
     # --- WSGI --------------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -80,6 +88,15 @@ class Gate:
             with self.lock:
                 stats = {"calls": dict(self.calls), "mfa_refused": self.mfa_refused}
             return self.reply(start_response, "200 OK", "application/json", json.dumps(stats))
+        if environ.get("PATH_INFO") == "/_gate/mfa-devices":
+            # The virtual MFA devices IAM holds: serial -> the seed moto issued, and the user it
+            # is assigned to (for the tests to check codes against, and that nothing is left).
+            devices = iam_backends[ACCOUNT][PARTITION].virtual_mfa_devices
+            out = {
+                serial: {"seed": d.base32_string_seed, "user": d.user.name if d.user else None}
+                for serial, d in list(devices.items())
+            }
+            return self.reply(start_response, "200 OK", "application/json", json.dumps(out))
         if environ.get("REQUEST_METHOD") != "POST":
             return self.app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -88,10 +105,27 @@ class Gate:
         auth = environ.get("HTTP_AUTHORIZATION", "")
         scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/") if "Credential=" in auth else []
         service = scope[3] if len(scope) > 3 else ""
-        if service != "sts":
+        if service not in ("sts", "iam"):
             return self.app(environ, start_response)
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         action = form.get("Action", [""])[0]
+        if service == "iam":
+            with self.lock:
+                self.calls[action] = self.calls.get(action, 0) + 1
+            if action == "EnableMFADevice" and not self.bootstrapping:
+                serial = form.get("SerialNumber", [""])[0]
+                code1 = form.get("AuthenticationCode1", [""])[0]
+                code2 = form.get("AuthenticationCode2", [""])[0]
+                if not self.consecutive_ok(serial, code1, code2):
+                    with self.lock:
+                        self.mfa_refused += 1
+                    return self.error(
+                        start_response,
+                        "403 Forbidden",
+                        "InvalidAuthenticationCode",
+                        "Authentication code for device is not valid.",
+                    )
+            return self.app(environ, start_response)
         with self.lock:
             self.calls[action] = self.calls.get(action, 0) + 1
         status, headers, out = self.call_app(environ)
@@ -155,6 +189,25 @@ class Gate:
             self.used.add((serial, code))
         return True
 
+    def consecutive_ok(self, serial, code1, code2):
+        """EnableMFADevice: two codes of consecutive steps, the second of the current step or
+        the one before (as AWS allows for the time it took to send), neither used before;
+        both are used from then on."""
+        device = iam_backends[ACCOUNT][PARTITION].virtual_mfa_devices.get(serial)
+        if device is None:
+            return False
+        totp = pyotp.TOTP(device.base32_string_seed)
+        now = int(time.time()) // 30
+        ok = any(
+            totp.at(step * 30) == code1 and totp.at((step + 1) * 30) == code2
+            for step in (now - 2, now - 1)
+        )
+        with self.lock:
+            if not ok or (serial, code1) in self.used or (serial, code2) in self.used:
+                return False
+            self.used.update({(serial, code1), (serial, code2)})
+        return True
+
     # --- GetSessionToken -----------------------------------------------------------------------
     def session(self, start_response, access_key_id, duration):
         iam = iam_backends[ACCOUNT][PARTITION]
@@ -203,7 +256,16 @@ def bootstrap(endpoint, spec):
     for u in spec.get("users", []):
         name = u["name"]
         user = iam.create_user(UserName=name)["User"]
-        iam.put_user_policy(UserName=name, PolicyName="all", PolicyDocument=ALLOW_ALL)
+        policy = ALLOW_ALL
+        if "allow" in u:
+            # Only these actions (e.g. ["sts:*"]): a caller without IAM permissions.
+            policy = json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": u["allow"], "Resource": "*"}],
+                }
+            )
+        iam.put_user_policy(UserName=name, PolicyName="all", PolicyDocument=policy)
         key = iam.create_access_key(UserName=name)["AccessKey"]
         info = {
             "arn": user["Arn"],
@@ -267,6 +329,7 @@ def main():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     info = bootstrap(endpoint, spec)
+    app.bootstrapping = False
     req = urllib.request.Request(
         f"{endpoint}/moto-api/reset-auth",
         data=b"0",

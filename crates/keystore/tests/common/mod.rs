@@ -34,6 +34,7 @@ pub fn mfa(seed: u64, secret_len: usize) -> MfaDevice {
         counter: seed.is_multiple_of(2).then_some(seed * 1000),
         secret: Zeroizing::new(bytes(seed, secret_len)),
         last_printed_step: None,
+        serial: None,
     }
 }
 
@@ -47,6 +48,7 @@ pub fn creds(seed: u64, with_token: bool) -> AwsCredentials {
         mfa_device: Some("aws-root".to_owned()),
         region: Some("eu-west-1".to_owned()),
         session_duration: Some(3600),
+        rotation: None,
     }
 }
 

@@ -1,5 +1,8 @@
 //! `iamkit creds …`: stored AWS credentials, served to AWS tools.
 
+pub(crate) mod iam;
+pub(crate) mod rotate;
+pub(crate) mod serve;
 pub(crate) mod session;
 
 use std::ffi::OsString;
@@ -105,6 +108,30 @@ pub(crate) enum CredsCmd {
     /// Store a role profile: a role assumed with another stored profile's credentials (its MFA
     /// session when it has one). Nothing on stdin.
     AddRole(AddRoleArgs),
+    /// Replace the profile's access key with a new one: create it, store it, check that it
+    /// works, delete the old one; prints the new key ID. An interrupted rotation is finished
+    /// by the next run.
+    Rotate {
+        /// The profile.
+        profile: String,
+        /// Tests only: stop after step N (1-5), as if killed there.
+        #[arg(long, hide = true, value_name = "N")]
+        abort_after_step: Option<u8>,
+    },
+    /// Run a command with the profile's credentials served to it over the AWS container
+    /// credentials protocol on 127.0.0.1 (AWS_CONTAINER_CREDENTIALS_FULL_URI and
+    /// AWS_CONTAINER_AUTHORIZATION_TOKEN), renewed before they expire; exits with the
+    /// command's status. For long-running tools (IDEs, Terraform, containers).
+    Serve {
+        /// The profile.
+        profile: String,
+        /// Renew the session when less than this many seconds remain (SDKs refresh at 900).
+        #[arg(long, value_name = "SECONDS", default_value_t = serve::DEFAULT_RENEW_BEFORE)]
+        renew_before: u64,
+        /// The command and its arguments (after `--`).
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<OsString>,
+    },
     /// Drop cached sessions: the profile's, or every one without PROFILE.
     Forget {
         /// The profile.
@@ -117,7 +144,8 @@ pub(crate) enum CredsCmd {
 pub(crate) struct AddArgs {
     /// The profile name.
     pub(crate) profile: String,
-    /// The ARN of the MFA device that guards this profile.
+    /// The ARN of the MFA device that guards this profile (default: the serial stored with
+    /// --mfa-device's device).
     #[arg(long, value_name = "ARN")]
     pub(crate) mfa_serial: Option<String>,
     /// The stored MFA device (`iamkit mfa`) to use for this profile.
@@ -151,7 +179,7 @@ pub(crate) struct AddRoleArgs {
     /// A stored MFA device whose code goes with AssumeRole (when the source has no MFA device).
     #[arg(long, value_name = "NAME")]
     pub(crate) mfa_device: Option<String>,
-    /// The serial (ARN) of that MFA device.
+    /// The serial (ARN) of that MFA device (default: the serial stored with the device).
     #[arg(long, value_name = "ARN")]
     pub(crate) mfa_serial: Option<String>,
     /// The external ID the role's trust policy asks for.
@@ -212,6 +240,15 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
             json,
         } => session_cmd(&profile, refresh, json, globals),
         CredsCmd::Forget { profile } => forget(profile.as_deref(), globals),
+        CredsCmd::Serve {
+            profile,
+            renew_before,
+            command,
+        } => serve::serve(&profile, renew_before, &command, globals),
+        CredsCmd::Rotate {
+            profile,
+            abort_after_step,
+        } => rotate::rotate(&profile, abort_after_step, globals),
         CredsCmd::AddRole(a) => {
             if let Some(r) = &a.region {
                 check_region(r)?;
@@ -246,7 +283,7 @@ const EXEC_KEEP: [&str; 4] = [
 ];
 
 /// The IAMKIT_* variables of this process that a `creds exec` child must not get.
-fn exec_scrubbed_vars() -> Vec<OsString> {
+pub(crate) fn exec_scrubbed_vars() -> Vec<OsString> {
     std::env::vars_os()
         .map(|(k, _)| k)
         .filter(|k| {

@@ -59,7 +59,15 @@ pub(crate) fn credentials(
     no_session: bool,
 ) -> CliResult<AwsCredentials> {
     let opened = storeopen::open(globals)?;
-    let store = opened.store.as_ref();
+    credentials_in(opened.store.as_ref(), profile, no_session)
+}
+
+/// [`credentials`] with a store already open.
+pub(crate) fn credentials_in(
+    store: &dyn Store,
+    profile: &str,
+    no_session: bool,
+) -> CliResult<AwsCredentials> {
     let plan = plan(store, profile, 0)?;
     match plan {
         Plan::Plain(c) => Ok(c),
@@ -69,6 +77,67 @@ pub(crate) fn credentials(
             r.profile, r.role.role_arn
         ))),
         plan => Ok(session(store, &plan, false)?.0),
+    }
+}
+
+/// The credentials of `profile` as `credentials_in` gives them, or with `renew` a new
+/// session from STS (for a profile that has sessions) even when the cached one is still good.
+pub(crate) fn renewed_in(
+    store: &dyn Store,
+    profile: &str,
+    renew: bool,
+) -> CliResult<AwsCredentials> {
+    match plan(store, profile, 0)? {
+        Plan::Plain(c) => Ok(c),
+        plan => Ok(session(store, &plan, renew)?.0),
+    }
+}
+
+/// The stored long-term keys behind `profile` (a key profile, with or without an MFA
+/// device), or `None` for a role profile.
+pub(crate) fn long_term_in(store: &dyn Store, profile: &str) -> CliResult<Option<AwsCredentials>> {
+    Ok(match plan(store, profile, 0)? {
+        Plan::Plain(c) => Some(c),
+        Plan::Mfa(m) => Some(m.source),
+        Plan::Role(_) => None,
+    })
+}
+
+/// Drops every cached session made from the long-term key `access_key_id`: its MFA sessions,
+/// and role sessions made from those (or from the key itself), transitively. Returns how many
+/// were dropped. Takes the sessions lock.
+pub(crate) fn forget_sessions_of_key(store: &dyn Store, access_key_id: &str) -> CliResult<usize> {
+    let _guard = store.lock_sessions().map_err(store_error)?;
+    let mut sources = vec![access_key_id.to_owned()];
+    let mut remaining: Vec<(String, Option<String>, String)> = Vec::new();
+    for name in store.list(RecordKind::Session).map_err(store_error)? {
+        match store.get_session(&name) {
+            Ok(s) => remaining.push((name, s.source_key_id.clone(), s.access_key_id.clone())),
+            Err(StoreError::NotFound { .. }) => {}
+            // Unreadable: it cannot be told apart, and is worth nothing; drop it.
+            Err(StoreError::Corrupt { .. }) => remaining.push((name, None, String::new())),
+            Err(e) => return Err(store_error(e)),
+        }
+    }
+    let mut n = 0;
+    loop {
+        let (drop_now, keep): (Vec<_>, Vec<_>) = remaining.into_iter().partition(|(_, src, id)| {
+            id.is_empty() || src.as_ref().is_some_and(|s| sources.contains(s))
+        });
+        remaining = keep;
+        if drop_now.is_empty() {
+            return Ok(n);
+        }
+        for (name, _, id) in drop_now {
+            match store.remove(RecordKind::Session, &name) {
+                Ok(()) => n += 1,
+                Err(StoreError::NotFound { .. }) => {}
+                Err(e) => return Err(store_error(e)),
+            }
+            if !id.is_empty() {
+                sources.push(id);
+            }
+        }
     }
 }
 
@@ -84,7 +153,7 @@ pub(crate) fn session_for(
     let plan = plan(store, profile, 0)?;
     if let Plan::Plain(_) = plan {
         return Err(CliError::usage(format!(
-            "profile {profile:?} has no MFA device and is not a role profile: it uses its stored keys as they are (add one with iamkit creds add {profile} --mfa-device NAME --mfa-serial ARN --force)"
+            "profile {profile:?} has no MFA device and is not a role profile: it uses its stored keys as they are (add one with iamkit creds add {profile} --mfa-device NAME --force)"
         )));
     }
     session(store, &plan, refresh)
@@ -128,14 +197,7 @@ fn plan(store: &dyn Store, profile: &str, depth: u32) -> CliResult<Plan> {
         Ok(c) => match c.mfa_device.clone() {
             None => Ok(Plan::Plain(c)),
             Some(device) => {
-                let Some(serial) = c.mfa_serial.clone() else {
-                    return Err(CliError::usage(format!(
-                        "profile {profile:?} uses MFA device {device:?} but has no MFA serial (expected the device's ARN: iamkit creds add {profile} --mfa-device {device} --mfa-serial ARN --force)"
-                    )));
-                };
-                let serial = MfaSerial::new(&serial).map_err(|e| {
-                    CliError::usage(format!("profile {profile:?}: the stored MFA serial: {e}"))
-                })?;
+                let serial = device_serial(store, c.mfa_serial.as_deref(), &device, profile)?;
                 Ok(Plan::Mfa(MfaPlan {
                     profile: profile.to_owned(),
                     duration: c.session_duration,
@@ -146,7 +208,13 @@ fn plan(store: &dyn Store, profile: &str, depth: u32) -> CliResult<Plan> {
             }
         },
         Err(StoreError::NotFound { .. }) => match stored_or_config_role(store, profile)? {
-            Some(role) => {
+            Some(mut role) => {
+                if role.mfa_serial.is_none()
+                    && let Some(dev) = &role.mfa_device
+                {
+                    let serial = device_serial(store, None, dev, profile)?;
+                    role.mfa_serial = Some(serial.as_str().to_owned());
+                }
                 if role.source_profile == profile {
                     return Err(CliError::usage(format!(
                         "profile {profile:?} names itself as source_profile (expected a stored key profile)"
@@ -166,6 +234,29 @@ fn plan(store: &dyn Store, profile: &str, depth: u32) -> CliResult<Plan> {
         },
         Err(e) => Err(store_error(e)),
     }
+}
+
+/// The MFA serial to send with `device`'s codes: the profile's own `--mfa-serial` (an
+/// override), else the serial stored with the device (`mfa add --serial`, `mfa enroll`).
+pub(crate) fn device_serial(
+    store: &dyn Store,
+    profile_serial: Option<&str>,
+    device: &str,
+    profile: &str,
+) -> CliResult<MfaSerial> {
+    let serial = match profile_serial {
+        Some(s) => s.to_owned(),
+        None => {
+            let dev = store.get_mfa(device).map_err(store_error)?;
+            dev.serial.clone().ok_or_else(|| {
+                CliError::usage(format!(
+                    "profile {profile:?} uses MFA device {device:?}, which has no MFA serial (expected the device's ARN: iamkit mfa add {device} --serial ARN --force, or iamkit creds add {profile} --mfa-device {device} --mfa-serial ARN --force)"
+                ))
+            })?
+        }
+    };
+    MfaSerial::new(&serial)
+        .map_err(|e| CliError::usage(format!("profile {profile:?}: the stored MFA serial: {e}")))
 }
 
 /// A stored role profile (`creds add-role`), else one of the AWS config file.
@@ -200,9 +291,9 @@ pub(crate) fn add_role(
     if let Some(serial) = &role.mfa_serial {
         MfaSerial::new(serial).map_err(|e| usage("--mfa-serial", e))?;
     }
-    if role.mfa_device.is_some() != role.mfa_serial.is_some() {
+    if role.mfa_serial.is_some() && role.mfa_device.is_none() {
         return Err(CliError::usage(
-            "--mfa-device and --mfa-serial go together: the stored device makes the code, the serial (its ARN) tells AWS which device",
+            "--mfa-serial needs --mfa-device: the stored device makes the code, the serial (its ARN) tells AWS which device",
         ));
     }
     if role.source_profile == name {
@@ -237,7 +328,7 @@ pub(crate) fn add_role(
         )));
     }
     if let Some(dev) = &role.mfa_device {
-        store.get_mfa(dev).map_err(store_error)?;
+        device_serial(store, role.mfa_serial.as_deref(), dev, name)?;
     }
     let overwrite = if force {
         Overwrite::Allow

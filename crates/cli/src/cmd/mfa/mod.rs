@@ -1,5 +1,7 @@
 //! `iamkit mfa …`: stored MFA devices (a terminal virtual-MFA authenticator).
 
+pub(crate) mod enroll;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -48,6 +50,12 @@ pub(crate) enum MfaCmd {
         #[arg(long)]
         force: bool,
     },
+    /// Create a virtual MFA device in IAM, store its seed as NAME (with its serial) and enable
+    /// it with two consecutive codes; prints the serial ARN. Nothing half-made remains after a
+    /// failure (the IAM device is deleted again).
+    Enroll(enroll::EnrollArgs),
+    /// Deactivate and delete a device in IAM, then remove it from the store.
+    Unenroll(enroll::UnenrollArgs),
     /// Holds a copied code on the system clipboard for `--copy` (started by iamkit itself).
     #[command(hide = true)]
     ClipboardKeeper {
@@ -79,6 +87,10 @@ pub(crate) struct AddArgs {
     /// Account (overrides the URI's).
     #[arg(long)]
     pub(crate) account: Option<String>,
+    /// The device's MFA serial number as AWS knows it (arn:aws:iam::ACCOUNT:mfa/NAME, or a
+    /// hardware token's serial): sessions made with this device send it beside the code.
+    #[arg(long, value_name = "ARN")]
+    pub(crate) serial: Option<String>,
     /// Replace an existing device of the same name.
     #[arg(long)]
     pub(crate) force: bool,
@@ -146,6 +158,8 @@ pub(crate) fn run(cmd: MfaCmd, globals: &Globals) -> CliResult {
         MfaCmd::ImportMigration { force } => import_migration(force, globals),
         MfaCmd::ExportMigration { names, qr } => export_migration(&names, qr, globals),
         MfaCmd::ClipboardKeeper { clear_after } => clipboard::run_keeper(clear_after),
+        MfaCmd::Enroll(args) => enroll::enroll(&args, globals),
+        MfaCmd::Unenroll(args) => enroll::unenroll(&args, globals),
     }
 }
 
@@ -175,6 +189,7 @@ fn device_from_uri(uri: &OtpAuthUri) -> MfaDevice {
         counter: uri.counter(),
         secret: Zeroizing::new(uri.secret().expose_secret().to_vec()),
         last_printed_step: None,
+        serial: None,
     }
 }
 
@@ -321,6 +336,10 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     if let Some(a) = &args.account {
         check_label_part(a, "account")?;
     }
+    if let Some(serial) = &args.serial {
+        iamkit_aws::MfaSerial::new(serial)
+            .map_err(|e| CliError::usage(format!("--serial: {e}")))?;
+    }
     let input = match &args.qr_image {
         Some(path) => read_qr_image(path)?,
         None => io::read_secret_line("secret or otpauth:// URI")?,
@@ -333,6 +352,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     if let Some(a) = &args.account {
         dev.account.clone_from(a);
     }
+    dev.serial.clone_from(&args.serial);
     // Check that codes can be made before storing.
     generator(&dev)?;
     let opened = storeopen::open(globals)?;
@@ -585,6 +605,7 @@ fn list(json: bool, globals: &Globals) -> CliResult {
                     "digits": d.digits,
                     "period": (d.otp_type != OtpType::Hotp).then_some(d.period),
                     "counter": d.counter,
+                    "serial": d.serial,
                 })
             })
             .collect();
