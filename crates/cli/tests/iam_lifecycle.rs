@@ -7,9 +7,9 @@
 
 mod util;
 
+use serde_json::json;
 use util::moto::Moto;
 use util::{Env, Run};
-use serde_json::json;
 
 /// An environment whose iamkit talks to `moto` (STS and IAM).
 fn env_for(mut env: Env, moto: &Moto) -> Env {

@@ -48,7 +48,8 @@ pub enum Error {
         /// Which store.
         store: String,
     },
-    /// The file store needs a passphrase and no source of one was configured.
+    /// The file store needs a passphrase and no source of one was configured (or the one
+    /// configured gave an empty passphrase).
     NoPassphrase {
         /// Which store.
         store: String,
@@ -84,8 +85,8 @@ pub enum Error {
         /// What it would have to be.
         expected: &'static str,
     },
-    /// The store is refused as unsafe to use: its directory can be changed by someone else, or
-    /// its key is sealed with a passphrase work factor below [`crate::MIN_SCRYPT_LOG_N`].
+    /// The store is refused as unsafe to use: a directory it keeps data in can be changed by
+    /// someone else.
     Insecure {
         /// Which store.
         store: String,
@@ -94,9 +95,25 @@ pub enum Error {
         /// How to fix it.
         fix: String,
     },
+    /// The file store is refused because its key is sealed with a passphrase work factor below
+    /// [`crate::MIN_SCRYPT_LOG_N`] (see [`crate::OpenOptions::insecure_allow_weak_kdf`] and
+    /// [`crate::FileStore::change_passphrase`]).
+    WeakKdf {
+        /// Which store.
+        store: String,
+        /// The work factor it is sealed with (log2 of scrypt's N).
+        log_n: u8,
+    },
+    /// AWS credentials (or a field of them) are not what AWS accepts. Never holds a secret.
+    InvalidCredentials {
+        /// What is wrong.
+        problem: String,
+        /// What was expected.
+        expected: &'static str,
+    },
     /// A configuration value is invalid.
     InvalidOption {
-        /// Which option (e.g. an environment variable name).
+        /// Which option (e.g. `cache time`).
         option: &'static str,
         /// What was expected.
         expected: &'static str,
@@ -109,21 +126,17 @@ impl fmt::Display for Error {
             Error::NotFound { store, kind, name } => {
                 write!(f, "no {kind} named {name:?} in the {store}")
             }
-            Error::AlreadyExists { store, kind, name } => write!(
-                f,
-                "a {kind} named {name:?} already exists in the {store}; pass --force to replace it"
-            ),
+            Error::AlreadyExists { store, kind, name } => {
+                write!(f, "a {kind} named {name:?} already exists in the {store}")
+            }
             Error::InvalidName { name, reason } => {
                 write!(f, "invalid record name {name:?}: expected {reason}")
             }
             Error::Locked { store, hint } => write!(f, "the {store} is locked: {hint}"),
-            Error::WrongPassphrase { store } => write!(
-                f,
-                "wrong passphrase for the {store} (check IAMKIT_PASSPHRASE_FILE / IAMKIT_PASSPHRASE)"
-            ),
+            Error::WrongPassphrase { store } => write!(f, "wrong passphrase for the {store}"),
             Error::NoPassphrase { store } => write!(
                 f,
-                "the {store} needs a passphrase: set IAMKIT_PASSPHRASE_FILE or IAMKIT_PASSPHRASE, or run in a terminal to be prompted"
+                "the {store} needs a passphrase and none was given (or it was empty)"
             ),
             Error::Unavailable { store, reason } => {
                 write!(f, "the {store} is not available: {reason}")
@@ -139,6 +152,15 @@ impl fmt::Display for Error {
                 problem,
                 fix,
             } => write!(f, "refusing to use the {store}: {problem}; {fix}"),
+            Error::WeakKdf { store, log_n } => write!(
+                f,
+                "refusing to use the {store}: its key is sealed with scrypt work factor \
+                 2^{log_n}, below the minimum 2^{min}, so its passphrase is cheap to guess",
+                min = crate::MIN_SCRYPT_LOG_N
+            ),
+            Error::InvalidCredentials { problem, expected } => {
+                write!(f, "{problem} (expected {expected})")
+            }
             Error::InvalidOption { option, expected } => {
                 write!(f, "invalid {option}: expected {expected}")
             }

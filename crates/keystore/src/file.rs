@@ -28,10 +28,9 @@ use crate::fsutil::{
     DirLock, check_dir_safe, ensure_private_dir, remove_file, remove_stale_temps, write_atomic,
 };
 use crate::open::PromptReason;
-use crate::record::{open as open_record, seal};
 use crate::{
-    Error, MfaDevice, OpenOptions, Overwrite, PassphraseSource, RecordKind, Store, StoreInfo,
-    StoreKind, validate_name,
+    Backend, Error, OpenOptions, PassphraseSource, RecordKind, StoreInfo, StoreKind, WriteLock,
+    validate_name,
 };
 
 const IDENTITY_FILE: &str = "identity.age";
@@ -39,7 +38,7 @@ const EPOCH_FILE: &str = "unlock-epoch";
 
 /// The smallest scrypt work factor (as log2 N) a file store's passphrase may be sealed with:
 /// 2^16, a quarter of age's reference default 2^18 (about a second of work on a current
-/// machine). A store below it is refused on unlock ([`Error::Insecure`]) unless
+/// machine). A store below it is refused on unlock ([`Error::WeakKdf`]) unless
 /// [`OpenOptions::insecure_allow_weak_kdf`] is set; new stores are always sealed at or above it.
 pub const MIN_SCRYPT_LOG_N: u8 = 16;
 
@@ -202,6 +201,14 @@ impl FileStore {
     /// The unlocked identity: from memory, the kernel cache, or the passphrase. With
     /// `create`, a missing store is created.
     fn identity(&self, create: bool) -> Result<age::x25519::Identity, Error> {
+        self.unlock_key(create, true)
+    }
+
+    /// [`FileStore::identity`]; without `may_lock` (the caller holds the store lock, which is
+    /// not re-entrant) a key unlocked now is kept in memory only, not in the kernel cache
+    /// (caching may have to create the unlock epoch under the lock), and nothing is created.
+    fn unlock_key(&self, create: bool, may_lock: bool) -> Result<age::x25519::Identity, Error> {
+        let create = create && may_lock;
         if let Some(s) = self.slot().as_ref() {
             return parse_identity(s).ok_or_else(|| self.corrupt("unlocked key is malformed"));
         }
@@ -234,7 +241,11 @@ impl FileStore {
         let id = parse_identity(&text).ok_or_else(|| {
             self.corrupt(format!("{IDENTITY_FILE} does not hold an age identity"))
         })?;
-        self.remember(&text, &sealed);
+        if may_lock {
+            self.remember(&text, &sealed);
+        } else {
+            *self.slot() = Some(text);
+        }
         Ok(id)
     }
 
@@ -244,15 +255,9 @@ impl FileStore {
             return Err(self.corrupt(format!("{IDENTITY_FILE} has no scrypt stanza")));
         };
         if log_n < MIN_SCRYPT_LOG_N && !self.allow_weak_kdf {
-            return Err(Error::Insecure {
+            return Err(Error::WeakKdf {
                 store: self.name(),
-                problem: format!(
-                    "its key is sealed with scrypt work factor 2^{log_n}, below the minimum \
-                     2^{MIN_SCRYPT_LOG_N}, so its passphrase is cheap to guess"
-                ),
-                fix: "re-seal it with iamkit store passwd, or pass --insecure-allow-weak-kdf \
-                      to use it as it is"
-                    .to_owned(),
+                log_n,
             });
         }
         Ok(())
@@ -389,7 +394,7 @@ impl FileStore {
         }
         // Records without their key: creating a new key would hide the loss.
         for kind in RecordKind::ALL {
-            if !self.list(kind)?.is_empty() {
+            if !self.names(kind)?.is_empty() {
                 return Err(self.corrupt(format!(
                     "{IDENTITY_FILE} is missing but {} records exist (restore it from a backup)",
                     kind.as_str()
@@ -405,8 +410,14 @@ impl FileStore {
         Ok(id)
     }
 
-    fn decrypt(&self, path: &Path, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let id = self.identity(false)?;
+    /// A record file's content; `may_lock` as in [`FileStore::unlock_key`].
+    fn decrypt(
+        &self,
+        path: &Path,
+        sealed: &[u8],
+        may_lock: bool,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let id = self.unlock_key(false, may_lock)?;
         match age::decrypt(&id, sealed) {
             Ok(p) => Ok(Zeroizing::new(p)),
             Err(age::DecryptError::NoMatchingKeys) => Err(self.corrupt(format!(
@@ -417,54 +428,11 @@ impl FileStore {
         }
     }
 
-    fn read_record<T: for<'de> serde::Deserialize<'de>>(
-        &self,
-        kind: RecordKind,
-        name: &str,
-    ) -> Result<T, Error> {
-        validate_name(name)?;
-        let path = self.record_path(kind, name);
-        let sealed = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::NotFound {
-                    store: self.name(),
-                    kind,
-                    name: name.to_owned(),
-                });
-            }
-            Err(e) => return Err(Error::io("read", path, e)),
-        };
-        let plain = self.decrypt(&path, &sealed)?;
-        open_record(kind, name, &plain)
-            .map_err(|w| self.corrupt(format!("{}: {w}", path.display())))
-    }
-
-    fn write_record<T: serde::Serialize>(
-        &self,
-        kind: RecordKind,
-        name: &str,
-        rec: &T,
-        overwrite: Overwrite,
-    ) -> Result<(), Error> {
-        validate_name(name)?;
-        let id = self.identity(true)?;
-        let plain = seal(kind, name, rec).map_err(|e| self.corrupt(e.to_string()))?;
-        let sealed = age::encrypt(&id.to_public(), &plain)
-            .map_err(|e| self.corrupt(format!("cannot encrypt: {e}")))?;
-        let path = self.record_path(kind, name);
-        let _lock = DirLock::acquire(&self.dir)?;
-        if overwrite == Overwrite::Refuse && path.exists() {
-            return Err(Error::AlreadyExists {
-                store: self.name(),
-                kind,
-                name: name.to_owned(),
-            });
-        }
-        let kind_dir = self.dir.join(kind.as_str());
-        ensure_private_dir(&kind_dir)?;
-        remove_stale_temps(&kind_dir);
-        write_atomic(&path, &sealed)
+    /// A record file's content for `plain` (the caller holds the store lock).
+    fn encrypt(&self, plain: &[u8]) -> Result<Vec<u8>, Error> {
+        let id = self.unlock_key(false, false)?;
+        age::encrypt(&id.to_public(), plain)
+            .map_err(|e| self.corrupt(format!("cannot encrypt: {e}")))
     }
 }
 
@@ -536,43 +504,79 @@ fn parse_identity(text: &str) -> Option<age::x25519::Identity> {
     age::x25519::Identity::from_str(line).ok()
 }
 
-impl Store for FileStore {
-    fn describe(&self) -> StoreInfo {
+impl Backend for FileStore {
+    fn info(&self) -> StoreInfo {
         StoreInfo {
             kind: StoreKind::File,
             description: self.name(),
         }
     }
 
-    typed_record_methods!(write_record, read_record);
-
-    fn lock_sessions(&self) -> Result<crate::SessionLock, Error> {
-        DirLock::acquire_file(&self.dir, crate::session::SESSION_LOCK_FILE)
-            .map(crate::SessionLock::held)
+    fn label(&self) -> String {
+        self.name()
     }
 
-    fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
-        validate_name(name)?;
+    fn record_location(&self, kind: RecordKind, name: &str) -> String {
+        self.record_path(kind, name).display().to_string()
+    }
+
+    /// Unlocks the key (asking for the passphrase unless cached): with `create`, creating the
+    /// store when it does not exist; without, only when the record exists (a missing record
+    /// is reported without asking for anything).
+    fn prepare_write(&self, kind: RecordKind, name: &str, create: bool) -> Result<(), Error> {
+        if create || self.record_path(kind, name).exists() {
+            self.identity(create)?;
+        }
+        Ok(())
+    }
+
+    /// The store directory's lock; nothing to lock while the directory does not exist (there
+    /// is nothing to read or remove then, and a write creates it first in `prepare_write`).
+    fn lock_writes(&self) -> Result<WriteLock<'_>, Error> {
         if !self.dir.is_dir() {
-            return Err(Error::NotFound {
-                store: self.name(),
-                kind,
-                name: name.to_owned(),
-            });
+            return Ok(WriteLock::none());
         }
-        let _lock = DirLock::acquire(&self.dir)?;
-        if remove_file(&self.record_path(kind, name))? {
-            Ok(())
-        } else {
-            Err(Error::NotFound {
-                store: self.name(),
-                kind,
-                name: name.to_owned(),
-            })
-        }
+        DirLock::acquire(&self.dir).map(WriteLock::new)
     }
 
-    fn list(&self, kind: RecordKind) -> Result<Vec<String>, Error> {
+    fn read_bytes(
+        &self,
+        held: Option<&WriteLock<'_>>,
+        kind: RecordKind,
+        name: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        let path = self.record_path(kind, name);
+        let sealed = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("read", path, e)),
+        };
+        self.decrypt(&path, &sealed, held.is_none()).map(Some)
+    }
+
+    fn contains(&self, _held: &WriteLock<'_>, kind: RecordKind, name: &str) -> Result<bool, Error> {
+        Ok(self.record_path(kind, name).exists())
+    }
+
+    fn write_bytes(
+        &self,
+        _held: &WriteLock<'_>,
+        kind: RecordKind,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        let sealed = self.encrypt(bytes)?;
+        let kind_dir = self.dir.join(kind.as_str());
+        ensure_private_dir(&kind_dir)?;
+        remove_stale_temps(&kind_dir);
+        write_atomic(&self.record_path(kind, name), &sealed)
+    }
+
+    fn delete(&self, _held: &WriteLock<'_>, kind: RecordKind, name: &str) -> Result<bool, Error> {
+        remove_file(&self.record_path(kind, name))
+    }
+
+    fn names(&self, kind: RecordKind) -> Result<Vec<String>, Error> {
         let dir = self.dir.join(kind.as_str());
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
@@ -594,31 +598,9 @@ impl Store for FileStore {
         Ok(names)
     }
 
-    fn update_mfa(
-        &self,
-        name: &str,
-        change: &mut dyn FnMut(&mut MfaDevice) -> bool,
-    ) -> Result<MfaDevice, Error> {
-        validate_name(name)?;
-        if !self.record_path(RecordKind::Mfa, name).exists() {
-            return Err(Error::NotFound {
-                store: self.name(),
-                kind: RecordKind::Mfa,
-                name: name.to_owned(),
-            });
-        }
-        let id = self.identity(false)?;
-        let _lock = DirLock::acquire(&self.dir)?;
-        let mut dev: MfaDevice = self.read_record(RecordKind::Mfa, name)?;
-        let before = dev.clone();
-        if change(&mut dev) {
-            let plain =
-                seal(RecordKind::Mfa, name, &dev).map_err(|e| self.corrupt(e.to_string()))?;
-            let sealed = age::encrypt(&id.to_public(), &plain)
-                .map_err(|e| self.corrupt(format!("cannot encrypt: {e}")))?;
-            write_atomic(&self.record_path(RecordKind::Mfa, name), &sealed)?;
-        }
-        Ok(before)
+    fn session_lock(&self) -> Result<crate::SessionLock, Error> {
+        DirLock::acquire_file(&self.dir, crate::session::SESSION_LOCK_FILE)
+            .map(crate::SessionLock::held)
     }
 }
 

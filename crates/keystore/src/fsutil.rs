@@ -73,8 +73,8 @@ pub(crate) fn check_dir_safe(dir: &Path, store: &str) -> Result<(), Error> {
                     meta.uid()
                 ),
                 fix: format!(
-                    "use a directory of your own (set IAMKIT_STORE_DIR), or have its owner \
-                     give it to you (chown {me} {shown})"
+                    "use a directory of your own, or have its owner give it to you \
+                     (chown {me} {shown})"
                 ),
             });
         }

@@ -17,13 +17,11 @@ use std::sync::Arc;
 
 use keyring_core::{CredentialStore, Entry};
 
+use zeroize::Zeroizing;
+
 use crate::fsutil::{DirLock, check_dir_safe, ensure_private_dir};
 use crate::index::{Index, index_path};
-use crate::record::{open as open_record, seal};
-use crate::{
-    Error, MfaDevice, OpenOptions, Overwrite, RecordKind, Store, StoreInfo, StoreKind,
-    validate_name,
-};
+use crate::{Backend, Error, OpenOptions, RecordKind, StoreInfo, StoreKind, WriteLock};
 
 /// A store backed by a keychain through `keyring-core`.
 pub struct KeychainStore {
@@ -240,7 +238,7 @@ impl KeychainStore {
                 store: self.name(),
                 hint: format!(
                     "unlock it (log in to the desktop session, or unlock the keyring with your \
-                     keyring tool) or choose another store with --store file ({p})"
+                     keyring tool), or use another store ({p})"
                 ),
             },
             K::BadEncoding(_) | K::BadDataFormat(_, _) | K::Ambiguous(_) => Error::Corrupt {
@@ -263,21 +261,21 @@ impl KeychainStore {
         .map_err(|e| self.map_err(e, kind, name))
     }
 
-    /// `Some(bytes)` or `None` when the entry does not exist.
-    fn read(
+    /// `Some(bytes)` or `None` when the entry does not exist (the index is not looked at).
+    fn read_entry(
         &self,
         kind: RecordKind,
         name: &str,
-    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, Error> {
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         match self.entry(kind, name)?.get_secret() {
-            Ok(b) => Ok(Some(zeroize::Zeroizing::new(b))),
+            Ok(b) => Ok(Some(Zeroizing::new(b))),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(self.map_err(e, kind, name)),
         }
     }
 
     /// The service lock: held across every read-modify-write of this service's entries.
-    fn lock(&self) -> Result<DirLock, Error> {
+    fn service_lock(&self) -> Result<DirLock, Error> {
         let runtime = self.lock_path.parent().unwrap_or(Path::new("."));
         let name = format!("runtime directory of the {}", self.name());
         check_dir_safe(runtime, &name)?;
@@ -286,33 +284,21 @@ impl KeychainStore {
         DirLock::at(&self.lock_path)
     }
 
-    fn put<T: serde::Serialize>(
+    /// The entry, with the index made to agree with it (the caller holds the service lock): an
+    /// entry missing from the index is added, an index name without an entry dropped.
+    fn read_repairing(
         &self,
         kind: RecordKind,
         name: &str,
-        rec: &T,
-        overwrite: Overwrite,
-    ) -> Result<(), Error> {
-        validate_name(name)?;
-        let bytes = seal(kind, name, rec).map_err(|e| Error::Corrupt {
-            store: self.name(),
-            what: e.to_string(),
-        })?;
-        let _lock = self.lock()?;
-        if overwrite == Overwrite::Refuse && self.read(kind, name)?.is_some() {
-            self.index_add(kind, name)?; // repair: a secret without an index entry
-            return Err(Error::AlreadyExists {
-                store: self.name(),
-                kind,
-                name: name.to_owned(),
-            });
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        let bytes = self.read_entry(kind, name)?;
+        let in_index = Index::load(&self.index)?.names(kind).contains(name);
+        match (&bytes, in_index) {
+            (Some(_), false) => self.index_add(kind, name)?,
+            (None, true) => self.index_remove(kind, &[name])?,
+            _ => {}
         }
-        // Index first: a crash in between leaves an index entry without a secret (repaired
-        // on the next get/list), never a secret nobody can list.
-        self.index_add(kind, name)?;
-        self.entry(kind, name)?
-            .set_secret(&bytes)
-            .map_err(|e| self.map_err(e, kind, name))
+        Ok(bytes)
     }
 
     fn index_add(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
@@ -336,124 +322,98 @@ impl KeychainStore {
         }
         Ok(())
     }
-
-    fn get<T: for<'de> serde::Deserialize<'de>>(
-        &self,
-        kind: RecordKind,
-        name: &str,
-    ) -> Result<T, Error> {
-        validate_name(name)?;
-        let in_index = Index::load(&self.index)?.names(kind).contains(name);
-        match self.read(kind, name)? {
-            Some(bytes) => {
-                if !in_index {
-                    let _lock = self.lock()?;
-                    self.index_add(kind, name)?;
-                }
-                open_record(kind, name, &bytes).map_err(|what| Error::Corrupt {
-                    store: self.name(),
-                    what,
-                })
-            }
-            None => {
-                if in_index {
-                    let _lock = self.lock()?;
-                    if self.read(kind, name)?.is_none() {
-                        self.index_remove(kind, &[name])?;
-                    }
-                }
-                Err(Error::NotFound {
-                    store: self.name(),
-                    kind,
-                    name: name.to_owned(),
-                })
-            }
-        }
-    }
 }
 
-impl Store for KeychainStore {
-    fn describe(&self) -> StoreInfo {
+impl Backend for KeychainStore {
+    fn info(&self) -> StoreInfo {
         StoreInfo {
             kind: self.kind,
             description: self.description.clone(),
         }
     }
 
-    typed_record_methods!(put, get);
-
-    fn lock_sessions(&self) -> Result<crate::SessionLock, Error> {
-        DirLock::acquire_file(&self.dir, crate::session::SESSION_LOCK_FILE)
-            .map(crate::SessionLock::held)
+    fn label(&self) -> String {
+        self.name()
     }
 
-    fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error> {
-        validate_name(name)?;
-        let _lock = self.lock()?;
-        let result = match self.entry(kind, name)?.delete_credential() {
-            Ok(()) => Ok(()),
-            Err(keyring_core::Error::NoEntry) => Err(Error::NotFound {
-                store: self.name(),
-                kind,
-                name: name.to_owned(),
-            }),
+    fn lock_writes(&self) -> Result<WriteLock<'_>, Error> {
+        self.service_lock().map(WriteLock::new)
+    }
+
+    fn read_bytes(
+        &self,
+        held: Option<&WriteLock<'_>>,
+        kind: RecordKind,
+        name: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        if held.is_some() {
+            return self.read_repairing(kind, name);
+        }
+        let in_index = Index::load(&self.index)?.names(kind).contains(name);
+        let bytes = self.read_entry(kind, name)?;
+        if bytes.is_some() != in_index {
+            // The index disagrees (a crash between the two writes, or another process in the
+            // middle of one): look again under the lock and repair.
+            let _lock = self.service_lock()?;
+            return self.read_repairing(kind, name);
+        }
+        Ok(bytes)
+    }
+
+    fn contains(&self, _held: &WriteLock<'_>, kind: RecordKind, name: &str) -> Result<bool, Error> {
+        self.read_repairing(kind, name).map(|b| b.is_some())
+    }
+
+    fn write_bytes(
+        &self,
+        _held: &WriteLock<'_>,
+        kind: RecordKind,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        // Index first: a crash in between leaves an index entry without a secret (repaired
+        // on the next get/list), never a secret nobody can list.
+        self.index_add(kind, name)?;
+        self.entry(kind, name)?
+            .set_secret(bytes)
+            .map_err(|e| self.map_err(e, kind, name))
+    }
+
+    fn delete(&self, _held: &WriteLock<'_>, kind: RecordKind, name: &str) -> Result<bool, Error> {
+        let existed = match self.entry(kind, name)?.delete_credential() {
+            Ok(()) => true,
+            Err(keyring_core::Error::NoEntry) => false,
             Err(e) => return Err(self.map_err(e, kind, name)),
         };
         // Secret first, then the index: a crash in between leaves an index entry without a
         // secret, which get/list repair.
         self.index_remove(kind, &[name])?;
-        result
+        Ok(existed)
     }
 
-    fn list(&self, kind: RecordKind) -> Result<Vec<String>, Error> {
+    fn names(&self, kind: RecordKind) -> Result<Vec<String>, Error> {
         let idx = Index::load(&self.index)?;
         let mut present = Vec::new();
         let mut gone = Vec::new();
         for name in idx.names(kind) {
-            match self.read(kind, name)? {
+            match self.read_entry(kind, name)? {
                 Some(_) => present.push(name.clone()),
                 None => gone.push(name.as_str()),
             }
         }
         if !gone.is_empty() {
-            let _lock = self.lock()?;
+            let _lock = self.service_lock()?;
             let still_gone: Vec<&str> = gone
                 .into_iter()
-                .filter(|n| matches!(self.read(kind, n), Ok(None)))
+                .filter(|n| matches!(self.read_entry(kind, n), Ok(None)))
                 .collect();
             self.index_remove(kind, &still_gone)?;
         }
         Ok(present)
     }
 
-    fn update_mfa(
-        &self,
-        name: &str,
-        change: &mut dyn FnMut(&mut MfaDevice) -> bool,
-    ) -> Result<MfaDevice, Error> {
-        validate_name(name)?;
-        let _lock = self.lock()?;
-        let kind = RecordKind::Mfa;
-        let bytes = self.read(kind, name)?.ok_or_else(|| Error::NotFound {
-            store: self.name(),
-            kind,
-            name: name.to_owned(),
-        })?;
-        let mut dev: MfaDevice =
-            open_record(kind, name, &bytes).map_err(|what| Error::Corrupt {
-                store: self.name(),
-                what,
-            })?;
-        let before = dev.clone();
-        if change(&mut dev) {
-            let bytes = seal(kind, name, &dev).map_err(|e| Error::Corrupt {
-                store: self.name(),
-                what: e.to_string(),
-            })?;
-            self.entry(kind, name)?
-                .set_secret(&bytes)
-                .map_err(|e| self.map_err(e, kind, name))?;
-        }
-        Ok(before)
+    fn session_lock(&self) -> Result<crate::SessionLock, Error> {
+        DirLock::acquire_file(&self.dir, crate::session::SESSION_LOCK_FILE)
+            .map(crate::SessionLock::held)
     }
 }

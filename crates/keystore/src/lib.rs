@@ -1,64 +1,8 @@
 #![doc = include_str!("../README.md")]
 
-/// The four typed [`Store`] methods, written once: each store implements them over its own
-/// generic `$put(kind, name, &record, overwrite)` and `$get(kind, name)`.
-macro_rules! typed_record_methods {
-    ($put:ident, $get:ident) => {
-        fn put_mfa(
-            &self,
-            name: &str,
-            rec: &crate::MfaDevice,
-            overwrite: crate::Overwrite,
-        ) -> Result<(), crate::Error> {
-            self.$put(crate::RecordKind::Mfa, name, rec, overwrite)
-        }
-
-        fn get_mfa(&self, name: &str) -> Result<crate::MfaDevice, crate::Error> {
-            self.$get(crate::RecordKind::Mfa, name)
-        }
-
-        fn put_creds(
-            &self,
-            name: &str,
-            rec: &crate::AwsCredentials,
-            overwrite: crate::Overwrite,
-        ) -> Result<(), crate::Error> {
-            self.$put(crate::RecordKind::Creds, name, rec, overwrite)
-        }
-
-        fn get_creds(&self, name: &str) -> Result<crate::AwsCredentials, crate::Error> {
-            self.$get(crate::RecordKind::Creds, name)
-        }
-
-        fn put_session(&self, name: &str, rec: &crate::CachedSession) -> Result<(), crate::Error> {
-            self.$put(
-                crate::RecordKind::Session,
-                name,
-                rec,
-                crate::Overwrite::Allow,
-            )
-        }
-
-        fn get_session(&self, name: &str) -> Result<crate::CachedSession, crate::Error> {
-            self.$get(crate::RecordKind::Session, name)
-        }
-
-        fn put_role(
-            &self,
-            name: &str,
-            rec: &crate::RoleProfile,
-            overwrite: crate::Overwrite,
-        ) -> Result<(), crate::Error> {
-            self.$put(crate::RecordKind::Role, name, rec, overwrite)
-        }
-
-        fn get_role(&self, name: &str) -> Result<crate::RoleProfile, crate::Error> {
-            self.$get(crate::RecordKind::Role, name)
-        }
-    };
-}
-
+mod backend;
 mod cache;
+mod creds;
 mod error;
 mod file;
 mod fsutil;
@@ -68,18 +12,21 @@ mod mock;
 mod open;
 mod record;
 mod session;
+mod store;
 
 use std::fmt;
 
+pub use backend::{Backend, WriteLock};
 pub use cache::MAX_CACHE_TTL;
+pub use creds::{check_access_key_id, check_region, check_secret_word};
 pub use error::Error;
 pub use file::{FileStore, MIN_SCRYPT_LOG_N};
 pub use keychain::KeychainStore;
 pub use mock::MockStore;
 pub use open::{
     DEFAULT_CACHE_TTL, INSECURE_FAST_KDF_COMPILED_IN, OpenOptions, Opened, PassphraseSource,
-    PromptFn, PromptReason, Selection, StoreStatus, is_cached, isolate_session_keyring, lock, open,
-    open_kernel_keyring,
+    PromptFn, PromptReason, Selection, StoreStatus, default_dir, is_cached,
+    isolate_session_keyring, lock, open, open_kernel_keyring,
 };
 pub use record::{
     AwsCredentials, Expiration, InvalidExpiration, KeyRotation, MfaDevice, to_json_presized,
@@ -175,7 +122,8 @@ impl fmt::Display for StoreInfo {
     }
 }
 
-/// One interface over every store.
+/// One interface over every store: the typed records. Every [`Backend`] is a `Store` (the
+/// methods are written once, over the backend's bytes); use it as `dyn Store`.
 ///
 /// Names are non-empty, at most [`MAX_NAME_LEN`] bytes of UTF-8 without control characters.
 /// Each kind has its own namespace (an MFA device and a credentials profile may share a name).
@@ -217,9 +165,7 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// the lock of single writes, so the holder may read and write records meanwhile). A
     /// caller that finds no usable session takes it, reads again, and only then asks AWS for
     /// one: concurrent callers then cause one STS call. The mock store's guard locks nothing.
-    fn lock_sessions(&self) -> Result<SessionLock, Error> {
-        Ok(SessionLock::none())
-    }
+    fn lock_sessions(&self) -> Result<SessionLock, Error>;
 
     /// Remove a record ([`Error::NotFound`] when there is none).
     fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error>;

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::{Error, FileStore, Store, StoreInfo};
 
-/// Which store to use (`--store auto|keychain|file`, or `IAMKIT_STORE`).
+/// Which store to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Selection {
     /// The OS keychain where one is reachable, else the file store.
@@ -62,9 +62,9 @@ pub type PromptFn =
 
 /// Where the file store's passphrase comes from.
 pub enum PassphraseSource {
-    /// The first line of this file (`IAMKIT_PASSPHRASE_FILE`).
+    /// The first line of this file.
     File(PathBuf),
-    /// This value (`IAMKIT_PASSPHRASE`).
+    /// This value.
     Value(Zeroizing<String>),
     /// Ask the user.
     Prompt(PromptFn),
@@ -106,8 +106,9 @@ impl PassphraseSource {
 /// Default time the file store's unlocked key stays cached in the kernel session keyring.
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(15 * 60);
 
-/// Options for [`open`]. Start from [`OpenOptions::new`] (nothing from the environment) or
-/// [`OpenOptions::from_env`].
+/// Options for [`open`], from [`OpenOptions::new`]. This crate reads no configuration of its
+/// own from the environment: a program passes what its users configured (the `iamkit` CLI reads
+/// its `IAMKIT_*` variables and sets these).
 #[derive(Debug)]
 pub struct OpenOptions {
     pub(crate) dir: Option<PathBuf>,
@@ -126,8 +127,8 @@ impl Default for OpenOptions {
 }
 
 impl OpenOptions {
-    /// Defaults: directory from `IAMKIT_STORE_DIR`/`XDG_DATA_HOME` at open time, no
-    /// passphrase source, 15-minute cache, keychain service name `iamkit`.
+    /// Defaults: the directory [`default_dir`] at open time, no passphrase source, 15-minute
+    /// cache, keychain service name `iamkit`.
     pub fn new() -> Self {
         OpenOptions {
             dir: None,
@@ -138,29 +139,6 @@ impl OpenOptions {
             allow_weak_kdf: false,
             runtime_dir: None,
         }
-    }
-
-    /// Read `IAMKIT_STORE_DIR` (else `XDG_DATA_HOME`/`HOME`), `IAMKIT_PASSPHRASE_FILE`,
-    /// `IAMKIT_PASSPHRASE` and `IAMKIT_CACHE_TTL` (seconds, or with a suffix `s`, `m`, `h`;
-    /// `0` disables the cache; at most [`MAX_CACHE_TTL`](crate::MAX_CACHE_TTL), the kernel's
-    /// limit). The passphrase file wins over the value.
-    pub fn from_env() -> Result<Self, Error> {
-        let mut o = OpenOptions::new();
-        o.dir = Some(default_dir()?);
-        if let Some(p) = std::env::var_os("IAMKIT_PASSPHRASE_FILE").filter(|v| !v.is_empty()) {
-            o.passphrase = Some(PassphraseSource::File(PathBuf::from(p)));
-        } else if let Ok(v) = std::env::var("IAMKIT_PASSPHRASE")
-            && !v.is_empty()
-        {
-            o.passphrase = Some(PassphraseSource::Value(Zeroizing::new(v)));
-        }
-        if let Ok(v) = std::env::var("IAMKIT_CACHE_TTL") {
-            o.cache_ttl = parse_ttl(&v).ok_or(Error::InvalidOption {
-                option: "IAMKIT_CACHE_TTL",
-                expected: "a number of seconds, or a number with suffix s, m or h (0 disables the cache), at most 4294967295 seconds (the kernel's limit)",
-            })?;
-        }
-        Ok(o)
     }
 
     /// The file store directory (and where keychain stores keep their name index).
@@ -175,8 +153,8 @@ impl OpenOptions {
         self
     }
 
-    /// Use this passphrase source only if none is configured yet (the CLI adds its prompt
-    /// as the last resort after [`OpenOptions::from_env`]).
+    /// Use this passphrase source only if none is configured yet (e.g. a prompt as the last
+    /// resort after a file or value the user may have configured).
     pub fn passphrase_fallback(mut self, source: PassphraseSource) -> Self {
         if self.passphrase.is_none() {
             self.passphrase = Some(source);
@@ -248,31 +226,17 @@ impl OpenOptions {
 /// `insecure-fast-kdf-for-tests`, which only test builds enable).
 pub const INSECURE_FAST_KDF_COMPILED_IN: bool = cfg!(feature = "insecure-fast-kdf-for-tests");
 
-fn parse_ttl(v: &str) -> Option<Duration> {
-    let v = v.trim();
-    let (num, mul) = match v.char_indices().last()? {
-        (i, 's') => (&v[..i], 1),
-        (i, 'm') => (&v[..i], 60),
-        (i, 'h') => (&v[..i], 3600),
-        _ => (v, 1),
-    };
-    let n: u64 = num.parse().ok()?;
-    n.checked_mul(mul)
-        .map(Duration::from_secs)
-        .filter(|d| *d <= crate::MAX_CACHE_TTL)
-}
-
-/// `IAMKIT_STORE_DIR`, else `$XDG_DATA_HOME/iamkit`, else `$HOME/.local/share/iamkit`
-/// (Windows: `%APPDATA%\iamkit`).
-pub(crate) fn default_dir() -> Result<PathBuf, Error> {
+/// The usual place of the store directory: `$XDG_DATA_HOME/iamkit`, else
+/// `$HOME/.local/share/iamkit` (Windows: `%APPDATA%\iamkit`).
+///
+/// # Errors
+/// [`Error::InvalidOption`] when none of those variables is set.
+pub fn default_dir() -> Result<PathBuf, Error> {
     let var = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    if let Some(d) = var("IAMKIT_STORE_DIR") {
-        return Ok(d);
-    }
     if let Some(d) = var("XDG_DATA_HOME") {
         return Ok(d.join("iamkit"));
     }
@@ -286,7 +250,7 @@ pub(crate) fn default_dir() -> Result<PathBuf, Error> {
     }
     Err(Error::InvalidOption {
         option: "store directory",
-        expected: "IAMKIT_STORE_DIR, XDG_DATA_HOME or HOME to be set",
+        expected: "a directory given, or XDG_DATA_HOME or HOME to be set",
     })
 }
 

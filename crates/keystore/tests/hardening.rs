@@ -113,7 +113,7 @@ fn weak_work_factor_is_refused_unless_allowed() {
             .cache_ttl(Duration::ZERO)
     };
     let e = FileStore::open(plain()).unwrap().get_mfa("m").unwrap_err();
-    assert!(matches!(e, Error::Insecure { .. }), "{e:?}");
+    assert!(matches!(e, Error::WeakKdf { log_n: 10, .. }), "{e:?}");
     let text = e.to_string();
     assert!(text.contains("2^10") && text.contains(&format!("2^{MIN_SCRYPT_LOG_N}")));
     assert!(!text.contains("pass phrase"));

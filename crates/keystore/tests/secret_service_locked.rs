@@ -110,7 +110,12 @@ fn child() {
                     text.contains("Secret Service") && text.contains("locked"),
                     "{text}"
                 );
-                assert!(text.contains("--store file"), "no advice in: {text}");
+                // What to do, without the CLI's flags (the CLI adds `--store file`).
+                assert!(
+                    text.contains("unlock it") && text.contains("another store"),
+                    "no advice in: {text}"
+                );
+                assert!(!text.contains("--"), "a CLI flag in: {text}");
             }
             other => panic!("expected Locked, got {other:?}"),
         }

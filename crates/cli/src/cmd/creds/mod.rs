@@ -293,47 +293,19 @@ pub(crate) fn exec_scrubbed_vars() -> Vec<OsString> {
         .collect()
 }
 
-/// Loose access key ID check: 16 to 128 ASCII letters and digits (AWS's documented bounds).
-/// The message never quotes the value: it might be a secret typed on the wrong line.
+/// The keystore's access key ID check, as a usage error saying where the value came from.
 fn check_key_id(key_id: &str, where_: &str) -> CliResult {
-    let ok =
-        (16..=128).contains(&key_id.len()) && key_id.bytes().all(|b| b.is_ascii_alphanumeric());
-    if ok {
-        Ok(())
-    } else {
-        Err(CliError::usage(format!(
-            "{where_}: the access key ID is not 16 to 128 letters and digits (expected e.g. AKIA followed by 16 characters)"
-        )))
-    }
+    iamkit_keystore::check_access_key_id(key_id).map_err(|e| at(where_, &e))
 }
 
+/// The keystore's check of a secret access key or session token (`what`), as [`check_key_id`].
 fn check_secret(secret: &str, what: &str, where_: &str) -> CliResult {
-    if secret.is_empty() {
-        return Err(CliError::usage(format!(
-            "{where_}: the {what} is empty (expected a value)"
-        )));
-    }
-    if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(CliError::usage(format!(
-            "{where_}: the {what} contains whitespace (expected one word)"
-        )));
-    }
-    Ok(())
+    iamkit_keystore::check_secret_word(secret, what).map_err(|e| at(where_, &e))
 }
 
+/// The keystore's region check, as a usage error.
 fn check_region(region: &str) -> CliResult {
-    let ok = !region.is_empty()
-        && region.len() <= 64
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(CliError::usage(format!(
-            "invalid region {region:?}: expected lower-case letters, digits and '-', e.g. eu-west-1"
-        )))
-    }
+    iamkit_keystore::check_region(region).map_err(|e| CliError::usage(e.to_string()))
 }
 
 /// Parses an RFC 3339 time (any offset) into the stored form: UTC, whole seconds.
@@ -341,12 +313,18 @@ fn normalize_expiration(text: &str, where_: &str) -> CliResult<Expiration> {
     Expiration::parse_rfc3339(text).map_err(|e| CliError::usage(format!("{where_}: {e}")))
 }
 
+/// A usage error: where the value came from, and what is wrong with it.
+fn at(where_: &str, e: &iamkit_keystore::Error) -> CliError {
+    CliError::usage(format!("{where_}: {e}"))
+}
+
 /// Refuses credentials whose expiration has passed (exit 1).
 fn check_not_expired(profile: &str, creds: &AwsCredentials) -> CliResult {
     let Some(exp) = &creds.expiration else {
         return Ok(());
     };
-    if exp.is_past(time::OffsetDateTime::now_utc().unix_timestamp()) {
+    let now = i64::try_from(crate::watch::now_unix()?).unwrap_or(i64::MAX);
+    if exp.is_past(now) {
         return Err(CliError::check_failed(format!(
             "the credentials of profile {profile:?} expired at {exp}: store fresh ones with iamkit creds add {profile} --force"
         )));
@@ -877,17 +855,23 @@ mod tests {
         assert_eq!(mask("AB"), "****");
     }
 
+    /// The checks themselves are the keystore's (tested there); here, that a failure says where
+    /// the value came from and never quotes a secret.
     #[test]
-    fn key_id_shape() {
-        assert!(check_key_id("AKIAIOSFODNN7EXAMPLE", "x").is_ok());
-        assert!(check_key_id("AKIA123", "x").is_err());
-        assert!(check_key_id("AKIAIOSFODNN7EXAMPL/", "x").is_err());
-        assert!(check_key_id(&"A".repeat(129), "x").is_err());
-        assert!(check_key_id(&"A".repeat(128), "x").is_ok());
-    }
-
-    #[test]
-    fn expiration_normalized_to_utc() {
+    fn check_failures_say_where() {
+        let e = check_key_id("AKIA123", "line 1").unwrap_err();
+        assert!(
+            e.message.starts_with("line 1: the access key ID"),
+            "{}",
+            e.message
+        );
+        let e = check_secret("s3cr3t value", "secret access key", "line 2").unwrap_err();
+        assert!(
+            e.message.starts_with("line 2: the secret access key"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("s3cr3t"), "{}", e.message);
         assert_eq!(
             normalize_expiration("2030-01-02T05:04:05+02:00", "x")
                 .ok()
@@ -895,7 +879,12 @@ mod tests {
                 .as_deref(),
             Some("2030-01-02T03:04:05Z")
         );
-        assert!(normalize_expiration("tomorrow", "x").is_err());
+        let e = normalize_expiration("tomorrow", "--expiration").unwrap_err();
+        assert!(
+            e.message.starts_with("--expiration: invalid expiration"),
+            "{}",
+            e.message
+        );
     }
 
     /// Caught: `serde_json::to_string` grew its buffer by reallocation, leaving copies of the

@@ -413,10 +413,10 @@ fn now() -> CliResult<Timestamp> {
         .map_err(|_| CliError::usage("the system clock is outside 1970..9999: set it"))
 }
 
-/// Whether a cached session may be handed out at `now` (more than 15 minutes left).
+/// Whether a cached session may be handed out at `now` (more than AWS's refresh margin, 15
+/// minutes, left).
 fn reusable(s: &CachedSession, now: Timestamp) -> bool {
-    iamkit_aws::parse_expiration(&s.expiration)
-        .is_ok_and(|e| e.unix_seconds() - now.unix_seconds() > iamkit_aws::REFRESH_MARGIN_SECONDS)
+    s.usable_at(now.unix_seconds(), iamkit_aws::REFRESH_MARGIN_SECONDS)
 }
 
 /// A cached session of `key` that may still be used, if any. A record that cannot be read as a
