@@ -6,6 +6,11 @@
 //! `AWS_USE_FIPS_ENDPOINT=true`). `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` skips the first two.
 //! Plain `http://` is accepted only for loopback hosts.
 //!
+//! STS is regional (`sts.REGION.amazonaws.com`), as the SDKs do by default today;
+//! `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends the regions of [`LEGACY_GLOBAL_STS_REGIONS`] to the
+//! global `https://sts.amazonaws.com/` (signed for `us-east-1`), as the SDKs' legacy setting
+//! does; the region `aws-global` always means the global endpoint. FIPS wins over `legacy`.
+//!
 //! ```
 //! use iamkit_aws::{Endpoint, Service};
 //! let env = |name: &str| match name {
@@ -72,6 +77,45 @@ pub struct Endpoint {
 /// The region used when none is given nor set in the environment.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
+/// The regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global STS endpoint
+/// `https://sts.amazonaws.com/` (the SDKs' list: the regions of the `aws` partition that
+/// existed before STS went regional, and the pseudo-region `aws-global`).
+pub const LEGACY_GLOBAL_STS_REGIONS: [&str; 16] = [
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// The pseudo-region of the global STS endpoint.
+const AWS_GLOBAL: &str = "aws-global";
+
+/// Whether `AWS_STS_REGIONAL_ENDPOINTS` asks for the legacy global endpoint (`legacy`) or not
+/// (`regional`, unset or empty: the default).
+fn sts_legacy(value: Option<String>) -> Result<bool, Error> {
+    match value.as_deref().map(str::trim) {
+        None | Some("" | "regional") => Ok(false),
+        Some("legacy") => Ok(true),
+        Some(other) => Err(Error::InvalidSetting {
+            name: "AWS_STS_REGIONAL_ENDPOINTS",
+            value: other.chars().take(80).collect(),
+            expected: "legacy or regional",
+        }),
+    }
+}
+
 fn env_true(v: Option<String>) -> bool {
     v.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
@@ -129,6 +173,10 @@ impl Endpoint {
         };
         let region = region.trim().to_owned();
         check_region(&region)?;
+        let legacy = match service {
+            Service::Sts => sts_legacy(env("AWS_STS_REGIONAL_ENDPOINTS"))?,
+            Service::Iam => false,
+        };
         if !env_true(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
             && let Some(url) =
                 nonempty(service.endpoint_env_var()).or_else(|| nonempty("AWS_ENDPOINT_URL"))
@@ -140,14 +188,24 @@ impl Endpoint {
             return Endpoint::from_url(service, url.trim(), &signing_region);
         }
         let fips = env_true(env("AWS_USE_FIPS_ENDPOINT"));
-        Ok(Endpoint::aws(service, &region, fips))
+        Ok(Endpoint::aws(service, &region, fips, legacy))
     }
 
-    /// AWS's own endpoint for a (checked) region.
-    fn aws(service: Service, region: &str, fips: bool) -> Endpoint {
+    /// AWS's own endpoint for a (checked) region; `legacy`: `AWS_STS_REGIONAL_ENDPOINTS=legacy`.
+    fn aws(service: Service, region: &str, fips: bool, legacy: bool) -> Endpoint {
+        // `aws-global` is not a region of its own: the global endpoint lives in us-east-1.
+        let global = service == Service::Sts
+            && !fips
+            && (region == AWS_GLOBAL || (legacy && LEGACY_GLOBAL_STS_REGIONS.contains(&region)));
+        let region = if region == AWS_GLOBAL {
+            DEFAULT_REGION
+        } else {
+            region
+        };
         let dns = dns_suffix(region);
         let gov = region.starts_with("us-gov-");
         let (host, signing_region) = match service {
+            Service::Sts if global => ("sts.amazonaws.com".to_owned(), DEFAULT_REGION.to_owned()),
             Service::Sts if fips && !gov => (format!("sts-fips.{region}.{dns}"), region.to_owned()),
             Service::Sts => (format!("sts.{region}.{dns}"), region.to_owned()),
             Service::Iam => {
@@ -402,6 +460,116 @@ mod tests {
             r(Service::Sts, "us-iso-east-1", &none).0,
             "https://sts.us-iso-east-1.c2s.ic.gov/"
         );
+    }
+
+    /// `AWS_STS_REGIONAL_ENDPOINTS=legacy`, as botocore resolves it (`tests/botocore_endpoints.rs`
+    /// checks the whole table against botocore itself).
+    #[test]
+    fn sts_legacy_global_endpoint() {
+        let r = |region: &str, pairs: &[(&str, &str)]| {
+            let ep = Endpoint::resolve(Service::Sts, Some(region), env(pairs)).unwrap();
+            (ep.url().to_owned(), ep.signing_region().to_owned())
+        };
+        let global = (
+            "https://sts.amazonaws.com/".to_owned(),
+            "us-east-1".to_owned(),
+        );
+        let legacy = [("AWS_STS_REGIONAL_ENDPOINTS", "legacy")];
+        for region in LEGACY_GLOBAL_STS_REGIONS {
+            assert_eq!(r(region, &legacy), global, "{region}");
+        }
+        // Regions after the list, and other partitions, stay regional.
+        for region in ["ap-east-1", "eu-south-2", "me-central-1", "ap-northeast-2"] {
+            assert_eq!(
+                r(region, &legacy),
+                (
+                    format!("https://sts.{region}.amazonaws.com/"),
+                    region.to_owned()
+                )
+            );
+        }
+        assert_eq!(
+            r("cn-north-1", &legacy).0,
+            "https://sts.cn-north-1.amazonaws.com.cn/"
+        );
+        assert_eq!(
+            r("us-gov-west-1", &legacy).0,
+            "https://sts.us-gov-west-1.amazonaws.com/"
+        );
+        // regional (and unset, and empty): the default.
+        for pairs in [
+            &[("AWS_STS_REGIONAL_ENDPOINTS", "regional")][..],
+            &[("AWS_STS_REGIONAL_ENDPOINTS", " ")],
+            &[],
+        ] {
+            assert_eq!(
+                r("eu-west-1", pairs).0,
+                "https://sts.eu-west-1.amazonaws.com/"
+            );
+            // aws-global is the global endpoint whatever the setting.
+            assert_eq!(r("aws-global", pairs), global);
+        }
+        // The region from the environment goes the same way.
+        let ep = Endpoint::resolve(
+            Service::Sts,
+            None,
+            env(&[
+                ("AWS_STS_REGIONAL_ENDPOINTS", "legacy"),
+                ("AWS_REGION", "eu-west-2"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(ep.url(), "https://sts.amazonaws.com/");
+        // FIPS wins over legacy; a configured endpoint wins over both.
+        let fips_legacy = [
+            ("AWS_STS_REGIONAL_ENDPOINTS", "legacy"),
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+        ];
+        assert_eq!(
+            r("us-east-2", &fips_legacy),
+            (
+                "https://sts-fips.us-east-2.amazonaws.com/".to_owned(),
+                "us-east-2".to_owned()
+            )
+        );
+        assert_eq!(
+            r("aws-global", &fips_legacy).0,
+            "https://sts-fips.us-east-1.amazonaws.com/"
+        );
+        assert_eq!(
+            r(
+                "eu-west-1",
+                &[
+                    ("AWS_STS_REGIONAL_ENDPOINTS", "legacy"),
+                    ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+                ]
+            ),
+            ("http://127.0.0.1:9/".to_owned(), "eu-west-1".to_owned())
+        );
+        // IAM does not care.
+        let iam = Endpoint::resolve(Service::Iam, Some("eu-west-1"), env(&legacy)).unwrap();
+        assert_eq!(iam.url(), "https://iam.amazonaws.com/");
+    }
+
+    #[test]
+    fn sts_regional_endpoints_unknown_value_is_an_error_naming_it() {
+        for bad in ["Legacy", "global", "yes"] {
+            let e = Endpoint::resolve(
+                Service::Sts,
+                Some("eu-west-1"),
+                env(&[("AWS_STS_REGIONAL_ENDPOINTS", bad)]),
+            )
+            .unwrap_err();
+            assert!(
+                matches!(&e, Error::InvalidSetting { name: "AWS_STS_REGIONAL_ENDPOINTS", value, .. } if value == bad),
+                "{e:?}"
+            );
+            let text = e.to_string();
+            assert!(
+                text.contains("AWS_STS_REGIONAL_ENDPOINTS") && text.contains("legacy or regional"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

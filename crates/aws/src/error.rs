@@ -33,6 +33,15 @@ pub enum Error {
         /// What is wrong and what was expected.
         reason: &'static str,
     },
+    /// A setting from the environment (given as data) has a value this crate does not know.
+    InvalidSetting {
+        /// The setting's name (`AWS_STS_REGIONAL_ENDPOINTS`, …).
+        name: &'static str,
+        /// The value as given (at most 80 characters; settings are not secret).
+        value: String,
+        /// The values accepted.
+        expected: &'static str,
+    },
     /// No endpoint is known for this region.
     InvalidRegion {
         /// The region as given.
@@ -148,6 +157,11 @@ impl fmt::Display for Error {
             Error::InvalidEndpoint { url, reason } => {
                 write!(f, "invalid endpoint URL {url:?}: {reason}")
             }
+            Error::InvalidSetting {
+                name,
+                value,
+                expected,
+            } => write!(f, "invalid {name} {value:?}: expected {expected}"),
             Error::InvalidRegion { region } => write!(
                 f,
                 "invalid region {region:?}: expected lower-case letters, digits and '-', e.g. eu-west-1"

@@ -9,7 +9,7 @@ pub mod rules;
 #[cfg(feature = "transport")]
 mod transport;
 
-pub use endpoint::{DEFAULT_REGION, Endpoint, Service};
+pub use endpoint::{DEFAULT_REGION, Endpoint, LEGACY_GLOBAL_STS_REGIONS, Service};
 pub use error::{AwsError, Error, MAX_MESSAGE_CHARS};
 pub use iam::{
     AccessKeyId, AccessKeyMetadata, CreateAccessKey, CreateAccessKeyResponse,

@@ -305,7 +305,10 @@ def bootstrap(endpoint, spec):
         for user in r.get("trust", []):
             principals += [out["users"][user]["arn"], session_arn(user)]
         for role in r.get("trust_roles", []):
-            principals.append(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/*")
+            # "ROLE/SESSION": that role session exactly (moto compares principals exactly, so
+            # "ROLE" alone, any session, passes AWS's matching but not moto's).
+            suffix = "" if "/" in role else "/*"
+            principals.append(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}{suffix}")
         trust = json.dumps(
             {
                 "Version": "2012-10-17",

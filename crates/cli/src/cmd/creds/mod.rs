@@ -1,6 +1,8 @@
 //! `iamkit creds …`: stored AWS credentials, served to AWS tools.
 
+mod config;
 pub(crate) mod iam;
+mod list;
 pub(crate) mod rotate;
 pub(crate) mod serve;
 pub(crate) mod session;
@@ -70,7 +72,8 @@ pub(crate) enum CredsCmd {
         #[arg(long)]
         no_session: bool,
     },
-    /// List stored profiles (key IDs masked).
+    /// List stored profiles (key IDs masked), the role profiles iamkit serves (stored, and
+    /// those of ~/.aws/config), and cached sessions (profiles, kind, expiry; never a secret).
     List {
         /// One JSON object on one line.
         #[arg(long)]
@@ -227,7 +230,7 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
             format,
             no_session,
         } => export(&profile, format, no_session, globals),
-        CredsCmd::List { json } => list(json, globals),
+        CredsCmd::List { json } => list::run(json, globals),
         CredsCmd::Remove { profile } => remove(&profile, globals),
         CredsCmd::Import {
             file,
@@ -638,53 +641,6 @@ fn run_child(mut cmd: std::process::Command, program: &OsString) -> CliResult {
             Err(CliError::child_status(code))
         }
     }
-}
-
-fn list(json: bool, globals: &Globals) -> CliResult {
-    let opened = storeopen::open(globals)?;
-    let names = opened.store.list(RecordKind::Creds).map_err(store_error)?;
-    let mut rows = Vec::with_capacity(names.len());
-    for name in &names {
-        let c = opened.store.get_creds(name).map_err(store_error)?;
-        rows.push((name, c));
-    }
-    if json {
-        let profiles: Vec<_> = rows
-            .iter()
-            .map(|(name, c)| {
-                json!({
-                    "profile": name,
-                    "access_key_id": mask(&c.access_key_id),
-                    "session_token": c.session_token.is_some(),
-                    "expiration": c.expiration,
-                    "region": c.region,
-                    "mfa_serial": c.mfa_serial,
-                    "mfa_device": c.mfa_device,
-                })
-            })
-            .collect();
-        return Out::json(&json!({ "profiles": profiles }));
-    }
-    for (name, c) in &rows {
-        let mut extra = Vec::new();
-        if c.session_token.is_some() {
-            extra.push("session".to_owned());
-        }
-        if let Some(e) = &c.expiration {
-            extra.push(format!("expires {e}"));
-        }
-        if let Some(r) = &c.region {
-            extra.push(format!("region {r}"));
-        }
-        if let Some(d) = &c.mfa_device {
-            extra.push(format!("mfa {d}"));
-        } else if let Some(s) = &c.mfa_serial {
-            extra.push(format!("mfa {s}"));
-        }
-        let line = format!("{name}\t{}\t{}", mask(&c.access_key_id), extra.join(", "));
-        Out::line(line.trim_end())?;
-    }
-    Ok(())
 }
 
 fn remove(profile: &str, globals: &Globals) -> CliResult {

@@ -6,7 +6,7 @@
 //! kind, keyed by what they were made from, and reused until less than 15 minutes remain; the
 //! store's sessions lock makes concurrent callers share one STS call.
 
-use std::path::PathBuf;
+use std::cell::OnceCell;
 use std::time::SystemTime;
 
 use iamkit_aws::{
@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::aws_errors::aws_error;
+use crate::cmd::creds::config::{self, ConfigFile, ConfigRole, RoleSource};
 use crate::error::{CliError, CliResult};
 use crate::storeopen::{self, store_error};
 
@@ -67,7 +68,7 @@ pub(crate) fn credentials_in(
     profile: &str,
     no_session: bool,
 ) -> CliResult<AwsCredentials> {
-    let plan = plan(store, profile, 0)?;
+    let plan = Resolver::new(store).plan(profile)?;
     match plan {
         Plan::Plain(c) => Ok(c),
         Plan::Mfa(m) if no_session => Ok(m.source),
@@ -86,7 +87,7 @@ pub(crate) fn renewed_in(
     profile: &str,
     renew: bool,
 ) -> CliResult<AwsCredentials> {
-    match plan(store, profile, 0)? {
+    match Resolver::new(store).plan(profile)? {
         Plan::Plain(c) => Ok(c),
         plan => Ok(session(store, &plan, renew)?.0),
     }
@@ -95,7 +96,7 @@ pub(crate) fn renewed_in(
 /// The stored long-term keys behind `profile` (a key profile, with or without an MFA
 /// device), or `None` for a role profile.
 pub(crate) fn long_term_in(store: &dyn Store, profile: &str) -> CliResult<Option<AwsCredentials>> {
-    Ok(match plan(store, profile, 0)? {
+    Ok(match Resolver::new(store).plan(profile)? {
         Plan::Plain(c) => Some(c),
         Plan::Mfa(m) => Some(m.source),
         Plan::Role(_) => None,
@@ -149,7 +150,7 @@ pub(crate) fn session_for(
 ) -> CliResult<(AwsCredentials, bool)> {
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
-    let plan = plan(store, profile, 0)?;
+    let plan = Resolver::new(store).plan(profile)?;
     if let Plan::Plain(_) = plan {
         return Err(CliError::usage(format!(
             "profile {profile:?} has no MFA device and is not a role profile: it uses its stored keys as they are (add one with iamkit creds add {profile} --mfa-device NAME --force)"
@@ -166,7 +167,7 @@ pub(crate) fn forget(profile: Option<&str>, globals: &Globals) -> CliResult<usiz
     let names = match profile {
         None => store.list(RecordKind::Session).map_err(store_error)?,
         Some(p) => {
-            let plan = plan(store, p, 0)?;
+            let plan = Resolver::new(store).plan(p)?;
             match cache_key(&plan) {
                 Some(k) => vec![k],
                 None => Vec::new(),
@@ -185,54 +186,169 @@ pub(crate) fn forget(profile: Option<&str>, globals: &Globals) -> CliResult<usiz
     Ok(n)
 }
 
-/// Resolves a profile name: a stored profile, else a role profile of `~/.aws/config`.
-fn plan(store: &dyn Store, profile: &str, depth: u32) -> CliResult<Plan> {
-    if depth > 4 {
-        return Err(CliError::usage(format!(
-            "profile {profile:?}: source_profile chains more than 4 roles deep (expected a role whose source is a stored key profile)"
-        )));
+/// Resolves profile names to plans as the AWS CLI resolves `source_profile` chains: a stored
+/// profile first (iamkit's "static credentials"), then a stored role profile, then a role
+/// profile of the AWS config file (read once); as a source, also a config profile whose
+/// `credential_process` is `iamkit creds process NAME` (followed to NAME). A chain that comes
+/// back to a profile already in it is an error naming the chain.
+pub(crate) struct Resolver<'a> {
+    store: &'a dyn Store,
+    config: OnceCell<Option<ConfigFile>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub(crate) fn new(store: &'a dyn Store) -> Resolver<'a> {
+        Resolver {
+            store,
+            config: OnceCell::new(),
+        }
     }
-    match store.get_creds(profile) {
-        Ok(c) => match c.mfa_device.clone() {
-            None => Ok(Plan::Plain(c)),
-            Some(device) => {
-                let serial = device_serial(store, c.mfa_serial.as_deref(), &device, profile)?;
-                Ok(Plan::Mfa(MfaPlan {
-                    profile: profile.to_owned(),
-                    duration: c.session_duration,
-                    source: c,
-                    device,
-                    serial,
-                }))
-            }
-        },
-        Err(StoreError::NotFound { .. }) => match stored_or_config_role(store, profile)? {
-            Some(mut role) => {
-                if role.mfa_serial.is_none()
-                    && let Some(dev) = &role.mfa_device
-                {
-                    let serial = device_serial(store, None, dev, profile)?;
-                    role.mfa_serial = Some(serial.as_str().to_owned());
-                }
-                if role.source_profile == profile {
-                    return Err(CliError::usage(format!(
-                        "profile {profile:?} names itself as source_profile (expected a stored key profile)"
-                    )));
-                }
-                let source = plan(store, &role.source_profile, depth + 1)?;
-                Ok(Plan::Role(Box::new(RolePlan {
-                    profile: profile.to_owned(),
-                    role,
-                    source,
-                })))
-            }
-            None => store
-                .get_creds(profile)
-                .map(Plan::Plain)
-                .map_err(store_error),
-        },
-        Err(e) => Err(store_error(e)),
+
+    /// A resolver with this config file (as if read from `AWS_CONFIG_FILE`).
+    #[cfg(test)]
+    fn with_config(store: &'a dyn Store, config: ConfigFile) -> Resolver<'a> {
+        let r = Resolver::new(store);
+        let _ = r.config.set(Some(config));
+        r
     }
+
+    /// The AWS config file, read on first use.
+    pub(crate) fn config(&self) -> CliResult<Option<&ConfigFile>> {
+        if let Some(c) = self.config.get() {
+            return Ok(c.as_ref());
+        }
+        let loaded = config::load()?;
+        Ok(self.config.get_or_init(|| loaded).as_ref())
+    }
+
+    /// The plan of `profile`.
+    fn plan(&self, profile: &str) -> CliResult<Plan> {
+        self.resolve(profile, &mut Vec::new())
+    }
+
+    fn resolve(&self, name: &str, chain: &mut Vec<String>) -> CliResult<Plan> {
+        if chain.iter().any(|n| n == name) {
+            chain.push(name.to_owned());
+            return Err(CliError::usage(format!(
+                "profile {:?}: its source_profile chain loops: {} (expected a chain that ends at a stored profile or at credential_source = Environment)",
+                chain[0],
+                chain.join(" -> ")
+            )));
+        }
+        chain.push(name.to_owned());
+        match self.store.get_creds(name) {
+            Ok(c) => return key_plan(self.store, name, c),
+            Err(StoreError::NotFound { .. }) => {}
+            Err(e) => return Err(store_error(e)),
+        }
+        let role = match self.store.get_role(name) {
+            Ok(role) => Some(ConfigRole {
+                source: RoleSource::Profile(role.source_profile.clone()),
+                role,
+            }),
+            Err(StoreError::NotFound { .. }) => match self.config()? {
+                Some(cfg) => cfg.role(name)?,
+                None => None,
+            },
+            Err(e) => return Err(store_error(e)),
+        };
+        if let Some(ConfigRole { mut role, source }) = role {
+            if role.mfa_serial.is_none()
+                && let Some(dev) = &role.mfa_device
+            {
+                let serial = device_serial(self.store, None, dev, name)?;
+                role.mfa_serial = Some(serial.as_str().to_owned());
+            }
+            let source = match source {
+                RoleSource::Profile(p) => self.resolve(&p, chain)?,
+                RoleSource::Environment => Plan::Plain(environment_credentials(name)?),
+            };
+            return Ok(Plan::Role(Box::new(RolePlan {
+                profile: name.to_owned(),
+                role,
+                source,
+            })));
+        }
+        if chain.len() > 1 {
+            return self.source_profile(name, chain);
+        }
+        // Not stored and not a role profile: the store's own "not found".
+        self.store
+            .get_creds(name)
+            .map(Plan::Plain)
+            .map_err(store_error)
+    }
+
+    /// A source profile that is neither stored nor a role profile: one whose
+    /// `credential_process` is iamkit's own, or an error saying why it cannot be used.
+    fn source_profile(&self, name: &str, chain: &mut Vec<String>) -> CliResult<Plan> {
+        let cfg = self.config()?;
+        if let Some((target, no_session)) = cfg.and_then(|c| c.iamkit_process_target(name)) {
+            let plan = self.resolve(&target, chain)?;
+            return match plan {
+                Plan::Mfa(m) if no_session => Ok(Plan::Plain(m.source)),
+                Plan::Role(r) if no_session => Err(CliError::usage(format!(
+                    "profile {name:?}: its credential_process asks for --no-session of role profile {:?}, which has no long-term keys",
+                    r.profile
+                ))),
+                plan => Ok(plan),
+            };
+        }
+        let why = match cfg {
+            Some(c) if c.has_credential_process(name) => format!(
+                "in {} it has a credential_process that is not iamkit creds process NAME (iamkit runs no other program)",
+                c.shown()
+            ),
+            Some(c) if c.has_profile(name) => format!(
+                "in {} it is neither a role profile nor iamkit's credential_process (iamkit takes keys only from its store: iamkit creds import --profile {name})",
+                c.shown()
+            ),
+            _ => "no stored profile and no AWS config profile has that name".to_owned(),
+        };
+        Err(CliError::storage(format!(
+            "profile {:?}: source_profile {name:?} cannot be used: {why}",
+            chain[chain.len() - 2]
+        )))
+    }
+}
+
+/// The cache entry name of `profile`'s session (`None`: the profile gets no session).
+pub(crate) fn session_key(resolver: &Resolver<'_>, profile: &str) -> CliResult<Option<String>> {
+    Ok(cache_key(&resolver.plan(profile)?))
+}
+
+/// What a cached session is good for at `now`: `valid` (handed out as it is), `renewing` (less
+/// than 15 minutes left: the next use makes a new one) or `expired`.
+pub(crate) fn session_state(s: &CachedSession, now: Timestamp) -> &'static str {
+    if reusable(s, now) {
+        "valid"
+    } else if iamkit_aws::parse_expiration(&s.expiration)
+        .is_ok_and(|e| e.unix_seconds() > now.unix_seconds())
+    {
+        "renewing"
+    } else {
+        "expired"
+    }
+}
+
+/// The current time (for [`session_state`]).
+pub(crate) fn current_time() -> CliResult<Timestamp> {
+    now()
+}
+
+/// A stored key profile: with an MFA device, a `GetSessionToken` plan; else its keys as they are.
+fn key_plan(store: &dyn Store, profile: &str, c: AwsCredentials) -> CliResult<Plan> {
+    let Some(device) = c.mfa_device.clone() else {
+        return Ok(Plan::Plain(c));
+    };
+    let serial = device_serial(store, c.mfa_serial.as_deref(), &device, profile)?;
+    Ok(Plan::Mfa(MfaPlan {
+        profile: profile.to_owned(),
+        duration: c.session_duration,
+        source: c,
+        device,
+        serial,
+    }))
 }
 
 /// The MFA serial to send with `device`'s codes: the profile's own `--mfa-serial` (an
@@ -258,13 +374,25 @@ pub(crate) fn device_serial(
         .map_err(|e| CliError::usage(format!("profile {profile:?}: the stored MFA serial: {e}")))
 }
 
-/// A stored role profile (`creds add-role`), else one of the AWS config file.
-fn stored_or_config_role(store: &dyn Store, profile: &str) -> CliResult<Option<RoleProfile>> {
-    match store.get_role(profile) {
-        Ok(r) => Ok(Some(r)),
-        Err(StoreError::NotFound { .. }) => config_role(profile),
-        Err(e) => Err(store_error(e)),
-    }
+/// `credential_source = Environment`: the keys in iamkit's own environment, as the AWS CLI's
+/// environment provider reads them.
+fn environment_credentials(profile: &str) -> CliResult<AwsCredentials> {
+    let var = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .map(Zeroizing::new)
+            .filter(|v| !v.trim().is_empty())
+    };
+    let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) else {
+        return Err(CliError::usage(format!(
+            "profile {profile:?} has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
+        )));
+    };
+    let mut c = AwsCredentials::new(id.trim(), secret.trim());
+    c.session_token = var("AWS_SESSION_TOKEN")
+        .or_else(|| var("AWS_SECURITY_TOKEN"))
+        .map(|t| Zeroizing::new(t.trim().to_owned()));
+    Ok(c)
 }
 
 /// `creds add-role`: checks everything against AWS's rules and the store, then stores the role.
@@ -616,98 +744,10 @@ fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
     })
 }
 
-/// `AWS_CONFIG_FILE`, or `~/.aws/config`.
-fn config_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("AWS_CONFIG_FILE").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    let home = std::env::var_os("HOME").filter(|v| !v.is_empty())?;
-    Some(PathBuf::from(home).join(".aws").join("config"))
-}
-
-/// The role profile `name` of the AWS config file, if it has one (`role_arn` and
-/// `source_profile`).
-fn config_role(name: &str) -> CliResult<Option<RoleProfile>> {
-    let Some(path) = config_path() else {
-        return Ok(None);
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(CliError::usage(format!(
-                "cannot read the AWS config file {}: {e}",
-                path.display()
-            )));
-        }
-    };
-    parse_config_role(&text, name, &path.display().to_string())
-}
-
-/// Reads `[profile NAME]` (or `[default]`) of an AWS config file.
-pub(crate) fn parse_config_role(
-    text: &str,
-    name: &str,
-    shown: &str,
-) -> CliResult<Option<RoleProfile>> {
-    let mut in_section = false;
-    let mut found = false;
-    let mut role = RoleProfile::default();
-    let mut header_line = 0;
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-            continue;
-        }
-        if let Some(h) = line.strip_prefix('[') {
-            let h = h.split(']').next().unwrap_or("").trim();
-            let section = h.strip_prefix("profile ").map(str::trim).unwrap_or(h);
-            in_section = section == name && (h.starts_with("profile ") || h == "default");
-            if in_section {
-                found = true;
-                header_line = i + 1;
-            }
-            continue;
-        }
-        if !in_section || raw.starts_with([' ', '\t']) {
-            continue;
-        }
-        let Some((k, v)) = line.split_once(['=', ':']) else {
-            continue;
-        };
-        let v = v.trim().to_owned();
-        match k.trim() {
-            "role_arn" => role.role_arn = v,
-            "source_profile" => role.source_profile = v,
-            "mfa_serial" => role.mfa_serial = Some(v),
-            "external_id" => role.external_id = Some(v),
-            "role_session_name" => role.session_name = Some(v),
-            "region" => role.region = Some(v),
-            "duration_seconds" => {
-                role.duration = Some(v.parse().map_err(|_| {
-                    CliError::usage(format!(
-                        "{shown} [profile {name}] (line {}): duration_seconds {v:?} is not a number of seconds",
-                        i + 1
-                    ))
-                })?);
-            }
-            _ => {}
-        }
-    }
-    if !found || role.role_arn.is_empty() {
-        return Ok(None);
-    }
-    if role.source_profile.is_empty() {
-        return Err(CliError::usage(format!(
-            "{shown} [profile {name}] (line {header_line}): role_arn without source_profile (expected a stored key profile as source_profile; credential_source is not supported)"
-        )));
-    }
-    Ok(Some(role))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Status;
 
     fn at(unix: i64) -> Timestamp {
         Timestamp::from_unix_seconds(unix).unwrap()
@@ -799,24 +839,109 @@ mod tests {
         );
     }
 
+    fn store_with_keys() -> iamkit_keystore::MockStore {
+        let store = iamkit_keystore::MockStore::new();
+        let mut work = AwsCredentials::new("AKIAAAAAAAAAAAAAAAAA", "secret");
+        work.mfa_device = Some("phone".into());
+        work.mfa_serial = Some("arn:aws:iam::123456789012:mfa/alice".into());
+        store.put_creds("work", &work, Overwrite::Refuse).unwrap();
+        store
+            .put_creds(
+                "plain",
+                &AwsCredentials::new("AKIABBBBBBBBBBBBBBBB", "secret"),
+                Overwrite::Refuse,
+            )
+            .unwrap();
+        store
+    }
+
+    const CONFIG: &str = "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = cli-work\n\
+        [profile cli-work]\ncredential_process = iamkit creds process work\n\
+        [profile cli-long]\ncredential_process = iamkit creds process work --no-session\n\
+        [profile deep]\nrole_arn = arn:aws:iam::123456789012:role/deep\nsource_profile = admin\n\
+        [profile from-long]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = cli-long\n\
+        [profile loop-a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = loop-b\n\
+        [profile loop-b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = loop-a\n\
+        [profile self]\nrole_arn = arn:aws:iam::123456789012:role/s\nsource_profile = self\n\
+        [profile work]\nrole_arn = arn:aws:iam::123456789012:role/shadowed\nsource_profile = plain\n\
+        [profile keys-in-file]\naws_access_key_id = AKIA\n\
+        [profile to-keys-in-file]\nrole_arn = arn:aws:iam::123456789012:role/k\nsource_profile = keys-in-file\n\
+        [profile vault]\ncredential_process = aws-vault export work\n\
+        [profile to-vault]\nrole_arn = arn:aws:iam::123456789012:role/v\nsource_profile = vault\n\
+        [profile to-nothing]\nrole_arn = arn:aws:iam::123456789012:role/n\nsource_profile = nowhere\n";
+
+    fn resolver(store: &iamkit_keystore::MockStore) -> Resolver<'_> {
+        Resolver::with_config(store, ConfigFile::parse(CONFIG, "cfg").unwrap())
+    }
+
     #[test]
-    fn config_role_profiles() {
-        let text = "[default]\nregion = us-east-1\n\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = work\nmfa_serial=arn:aws:iam::123456789012:mfa/alice\nexternal_id = ext-1\nrole_session_name = me\nduration_seconds = 900\nregion = eu-west-1\n[profile plain]\nregion = x\n[profile broken]\nrole_arn = arn:aws:iam::123456789012:role/x\n";
-        let r = parse_config_role(text, "admin", "cfg").unwrap().unwrap();
-        assert_eq!(r.role_arn, "arn:aws:iam::123456789012:role/admin");
-        assert_eq!(r.source_profile, "work");
-        assert_eq!(r.external_id.as_deref(), Some("ext-1"));
-        assert_eq!(r.duration, Some(900));
-        assert_eq!(r.region.as_deref(), Some("eu-west-1"));
-        assert_eq!(parse_config_role(text, "plain", "cfg").unwrap(), None);
-        assert_eq!(parse_config_role(text, "nope", "cfg").unwrap(), None);
-        let e = parse_config_role(text, "broken", "cfg").unwrap_err();
-        assert!(e.message.contains("source_profile"), "{}", e.message);
-        // `[admin]` without "profile " is not a config profile (only [default] is).
-        assert_eq!(
-            parse_config_role("[admin]\nrole_arn=a\nsource_profile=b\n", "admin", "c").unwrap(),
-            None
+    fn source_profile_chains_resolve_as_the_aws_cli_does() {
+        let store = store_with_keys();
+        let r = resolver(&store);
+        // A stored profile wins over a config role of the same name (static keys win).
+        assert!(matches!(r.plan("work").unwrap(), Plan::Mfa(_)));
+        // admin -> cli-work (iamkit creds process work) -> work's MFA session.
+        let Plan::Role(admin) = r.plan("admin").unwrap() else {
+            panic!("a role plan")
+        };
+        assert!(matches!(admin.source, Plan::Mfa(_)));
+        // deep -> admin -> cli-work -> work: a role chained from a role.
+        let Plan::Role(deep) = r.plan("deep").unwrap() else {
+            panic!("a role plan")
+        };
+        let Plan::Role(inner) = &deep.source else {
+            panic!("chained")
+        };
+        assert_eq!(inner.role.role_arn, "arn:aws:iam::123456789012:role/admin");
+        // --no-session in the credential_process: the long-term key.
+        let Plan::Role(long) = r.plan("from-long").unwrap() else {
+            panic!("a role plan")
+        };
+        assert!(
+            matches!(&long.source, Plan::Plain(c) if c.access_key_id == "AKIAAAAAAAAAAAAAAAAA")
         );
+        // The same session for the same inputs, whatever the path.
+        assert_eq!(
+            session_key(&r, "admin").unwrap(),
+            cache_key(&Plan::Role(admin))
+        );
+        assert_ne!(
+            session_key(&r, "admin").unwrap(),
+            session_key(&r, "deep").unwrap()
+        );
+    }
+
+    #[test]
+    fn source_profile_loops_and_dead_ends_are_errors_naming_them() {
+        let store = store_with_keys();
+        let r = resolver(&store);
+        for (profile, status, named) in [
+            ("loop-a", Status::Usage, "loop-a -> loop-b -> loop-a"),
+            ("self", Status::Usage, "self -> self"),
+            (
+                "to-keys-in-file",
+                Status::Storage,
+                "iamkit creds import --profile keys-in-file",
+            ),
+            ("to-vault", Status::Storage, "not iamkit creds process NAME"),
+            (
+                "to-nothing",
+                Status::Storage,
+                "no stored profile and no AWS config profile",
+            ),
+        ] {
+            let Err(e) = r.plan(profile) else {
+                panic!("{profile} resolved")
+            };
+            assert_eq!(e.status, status, "{profile}: {}", e.message);
+            assert!(e.message.contains(named), "{profile}: {}", e.message);
+            assert!(e.message.contains(profile), "{profile}: {}", e.message);
+        }
+        // A name nobody has: the store's own "not found" (exit 3).
+        let Err(e) = r.plan("nobody") else {
+            panic!("resolved")
+        };
+        assert_eq!(e.status, Status::Storage);
     }
 
     #[test]
