@@ -1,4 +1,10 @@
 #![doc = include_str!("../README.md")]
+#![warn(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_lossless
+)]
 
 // The stages in data-flow order; every module imports only modules above it.
 mod ascii;

@@ -152,7 +152,7 @@ impl EcdsaKeyCache {
         }
         let key = Arc::new(EcdsaSigningKey::derive(access_key_id, secret_access_key)?);
         let mut entries = self.lock();
-        if !entries.iter().any(|e| is_for(e)) {
+        if !entries.iter().any(&is_for) {
             if entries.len() >= self.capacity {
                 entries.remove(0);
             }

@@ -70,7 +70,7 @@ fn parse_credential(cred: Cow<'_, str>) -> Result<[Cow<'_, str>; 3], Error> {
 fn check_signature_syntax(sig: &str) -> Result<(), Error> {
     if sig.is_empty()
         || sig.len() > MAX_SIGNATURE_HEX
-        || sig.len() % 2 != 0
+        || !sig.len().is_multiple_of(2)
         || !is_lower_hex(sig.as_bytes())
     {
         return Err(malformed(

@@ -512,10 +512,11 @@ impl Verifier {
         match expires {
             // Presigned: not from too far in the future, and not expired.
             Some(expires) => {
-                if skew > self.max_skew as i64 {
+                if skew > i64::try_from(self.max_skew).unwrap_or(i64::MAX) {
                     return Err(skewed);
                 }
-                if now.unix_seconds() > time.unix_seconds() + expires as i64 {
+                let expires = i64::try_from(expires).unwrap_or(i64::MAX);
+                if now.unix_seconds() > time.unix_seconds().saturating_add(expires) {
                     return Err(Error::PresignExpired);
                 }
             }
