@@ -10,12 +10,14 @@ mod accesskey_bench;
 mod otp_bench;
 mod otpauth_bench;
 mod sigv4_bench;
+mod sigv4a_bench;
 
 criterion_group!(
     peers,
     otp_bench::benches,
     otpauth_bench::benches,
     accesskey_bench::benches,
-    sigv4_bench::benches
+    sigv4_bench::benches,
+    sigv4a_bench::benches
 );
 criterion_main!(peers);

@@ -24,6 +24,8 @@ pub(crate) static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
+        // `i < 256` (the loop bound): no truncation. (`u8::try_from` is not const.)
+        #[allow(clippy::cast_possible_truncation)]
         let b = i as u8;
         let token = b.is_ascii_alphanumeric()
             || matches!(
@@ -391,7 +393,7 @@ mod hex_tests {
         assert!(ct_eq(b"", b""));
         assert!(!ct_eq(b"a", b""));
         for len in 0..40 {
-            let a: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let a: Vec<u8> = (0..len).map(|i: usize| i.to_le_bytes()[0]).collect();
             assert!(ct_eq(&a, &a));
             for at in 0..len {
                 let mut b = a.clone();

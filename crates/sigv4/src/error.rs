@@ -109,6 +109,24 @@ pub enum Error {
     /// The payload hash is `UNSIGNED-PAYLOAD` or a `STREAMING-*` constant and the verifier
     /// does not accept bodies the signature does not cover (the default outside S3).
     UnsignedPayload,
+    /// SigV4a: the region set is not `*` or region names separated by ','.
+    InvalidRegionSet {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// SigV4a: no P-256 key could be derived from the credentials (never seen in practice:
+    /// each of 255 candidates fails with probability about 2^-32).
+    KeyDerivation,
+    /// The request's algorithm is not the one this verifier checks.
+    WrongAlgorithm {
+        /// The algorithm expected.
+        expected: &'static str,
+    },
+    /// Something this crate does not do (what, and what to use instead).
+    Unsupported {
+        /// What is not supported.
+        what: &'static str,
+    },
     /// `SignedHeaders` names more headers than the verifier accepts.
     TooManySignedHeaders {
         /// The limit.
@@ -165,6 +183,12 @@ impl fmt::Display for Error {
             Error::UnsignedPayload => f.write_str(
                 "the payload is not signed (UNSIGNED-PAYLOAD or STREAMING-*): expected the body's SHA-256",
             ),
+            Error::InvalidRegionSet { reason } => write!(f, "invalid region set: {reason}"),
+            Error::KeyDerivation => f.write_str("no SigV4a key could be derived from the credentials"),
+            Error::WrongAlgorithm { expected } => {
+                write!(f, "unsupported algorithm: expected {expected}")
+            }
+            Error::Unsupported { what } => write!(f, "not supported: {what}"),
             Error::TooManySignedHeaders { max } => {
                 write!(f, "SignedHeaders names more than {max} headers")
             }

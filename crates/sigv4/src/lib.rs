@@ -1,4 +1,10 @@
 #![doc = include_str!("../README.md")]
+#![warn(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_lossless
+)]
 
 // The stages in data-flow order; every module imports only modules above it.
 mod ascii;
@@ -14,6 +20,7 @@ mod sha;
 mod signer;
 mod string_to_sign;
 mod time;
+mod v4a;
 mod verifier;
 
 pub use aws_chunked::{ChunkDecoder, ChunkSigner, ChunkVerifier};
@@ -24,6 +31,7 @@ pub use request::{Payload, Request};
 pub use settings::{SessionTokenMode, SigningSettings};
 pub use signer::{Signer, SigningOutput};
 pub use time::Timestamp;
+pub use v4a::{EcdsaSigningKey, SigV4aSigner, SigV4aVerifier, VerifiedV4a};
 pub use verifier::{Explanation, Verified, Verifier};
 
 /// The request description and the canonical forms (path, query, headers, payload constants).
@@ -70,5 +78,14 @@ pub mod verify {
     pub use crate::verifier::{
         DEFAULT_MAX_SKEW_SECONDS, Explanation, MAX_SIGNED_HEADERS, ParsedAuth, Verified, Verifier,
         parse_authorization, parse_presigned_query,
+    };
+}
+
+/// SigV4a (`AWS4-ECDSA-P256-SHA256`): multi-region asymmetric signatures. The signer and the
+/// verifier take the same [`Request`], [`Credentials`] and [`SigningSettings`] as SigV4's.
+pub mod sigv4a {
+    pub use crate::v4a::{
+        ALGORITHM, EcdsaKeyCache, EcdsaSigningKey, ParsedAuthV4a, SigV4aSigner, SigV4aVerifier,
+        VerifiedV4a, parse_authorization_v4a, parse_presigned_query_v4a,
     };
 }

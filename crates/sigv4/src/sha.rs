@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn sha256_matches_sha2_at_every_length_around_the_blocks() {
-        let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3).to_le_bytes()[0]).collect();
         for n in 0..data.len() {
             let expected: [u8; 32] = sha2::Sha256::digest(&data[..n]).into();
             assert_eq!(sha256(&data[..n]), expected, "length {n}");

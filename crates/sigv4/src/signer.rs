@@ -38,7 +38,8 @@ pub struct SigningOutput {
     pub canonical_request: String,
     /// The string to sign.
     pub string_to_sign: String,
-    /// The signature, 64 lower-case hex digits.
+    /// The signature: 64 lower-case hex digits (SigV4), or the hex of the DER-encoded ECDSA
+    /// signature (SigV4a).
     pub signature: String,
     /// `SignedHeaders` (`host;x-amz-date`).
     pub signed_headers: String,
@@ -206,28 +207,14 @@ impl Signer {
         signature
     }
 
-    /// Collects the headers to sign (request headers minus excluded and `replaced` ones, plus the
-    /// host when the request has no `host` header), sorted.
+    /// Collects the headers to sign (see [`collect_headers`]).
     pub(crate) fn collect_headers<'a>(
         &self,
         req: &'a Request<'_>,
         replaced: &[&str],
         out: &mut HeaderBuf<'a>,
     ) -> Result<(), Error> {
-        let mut has_host = false;
-        for &(n, v) in req.headers() {
-            validate_header(n, v)?;
-            if self.settings.is_excluded(n) || replaced.iter().any(|r| r.eq_ignore_ascii_case(n)) {
-                continue;
-            }
-            has_host |= n.eq_ignore_ascii_case("host");
-            out.push((n, v));
-        }
-        if !has_host {
-            out.push(("host", req.host().ok_or(Error::MissingHost)?));
-        }
-        out.sort();
-        Ok(())
+        collect_headers(&self.settings, req, replaced, out)
     }
 
     /// Signs into the `Authorization` header: returns the canonical request, string to sign,
@@ -374,4 +361,29 @@ impl Signer {
         }
         Ok(out)
     }
+}
+
+/// Collects the headers to sign (request headers minus the settings' excluded and the `replaced`
+/// ones, plus the host when the request has no `host` header), sorted. Shared by the SigV4 and
+/// SigV4a signers.
+pub(crate) fn collect_headers<'a>(
+    settings: &SigningSettings,
+    req: &'a Request<'_>,
+    replaced: &[&str],
+    out: &mut HeaderBuf<'a>,
+) -> Result<(), Error> {
+    let mut has_host = false;
+    for &(n, v) in req.headers() {
+        validate_header(n, v)?;
+        if settings.is_excluded(n) || replaced.iter().any(|r| r.eq_ignore_ascii_case(n)) {
+            continue;
+        }
+        has_host |= n.eq_ignore_ascii_case("host");
+        out.push((n, v));
+    }
+    if !has_host {
+        out.push(("host", req.host().ok_or(Error::MissingHost)?));
+    }
+    out.sort();
+    Ok(())
 }

@@ -18,7 +18,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
     let mp = (m + 9) % 12;
-    let doy = (153 * mp as i64 + 2) / 5 + d as i64 - 1;
+    let doy = (153 * i64::from(mp) + 2) / 5 + i64::from(d) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
@@ -44,7 +44,7 @@ fn digits(b: &[u8]) -> Option<u32> {
         if !c.is_ascii_digit() {
             return None;
         }
-        v = v * 10 + (c - b'0') as u32;
+        v = v * 10 + u32::from(c - b'0');
     }
     Some(v)
 }
@@ -99,8 +99,8 @@ impl Timestamp {
                 reason: "date or time field out of range",
             });
         }
-        let days = days_from_civil(y as i64, mo, d);
-        Timestamp::from_unix_seconds(days * 86_400 + (h * 3600 + mi * 60 + s) as i64)
+        let days = days_from_civil(i64::from(y), mo, d);
+        Timestamp::from_unix_seconds(days * 86_400 + i64::from(h * 3600 + mi * 60 + s))
     }
 
     /// Parses the SigV4 form `yyyymmddThhmmssZ` (e.g. `20150830T123600Z`).
@@ -189,8 +189,8 @@ impl Timestamp {
         let mo = MONTHS
             .iter()
             .position(|m| *m == &b[8..11])
-            .ok_or(bad.clone())? as u32
-            + 1;
+            .and_then(|i| u32::try_from(i + 1).ok())
+            .ok_or(bad.clone())?;
         let f = |r: std::ops::Range<usize>| digits(&b[r]).ok_or(bad.clone());
         if b[19] != b':' || b[22] != b':' {
             return Err(bad);
@@ -206,11 +206,13 @@ impl Timestamp {
     /// The 16-byte `yyyymmddThhmmssZ` form.
     pub(crate) fn amz(&self) -> AmzDate {
         // `unix` is within 0..=MAX_UNIX (checked on construction): the day count fits in u32.
-        let unix = self.unix.clamp(0, MAX_UNIX) as u64;
-        let days = (unix / 86_400) as u32;
-        let secs = (unix % 86_400) as u32;
+        let unix = self.unix.clamp(0, MAX_UNIX).unsigned_abs();
+        let days = u32::try_from(unix / 86_400).unwrap_or(u32::MAX);
+        let secs = u32::try_from(unix % 86_400).unwrap_or(0);
         let (y, m, d) = civil_from_days(days);
-        let two = |v: u32| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+        // Two-digit fields: `v < 100`.
+        let digit = |v: u32| b'0' + (v % 10).to_le_bytes()[0];
+        let two = |v: u32| [digit(v / 10), digit(v)];
         let (y1, y2) = (two(y / 100), two(y % 100));
         let (mo, dd) = (two(m), two(d));
         let (h, mi, s) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));

@@ -93,6 +93,8 @@ static WIRE_PATH: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 256 {
+        // `i < 256` (the loop bound): no truncation. (`u8::try_from` is not const.)
+        #[allow(clippy::cast_possible_truncation)]
         let c = i as u8;
         t[i] = is_unreserved(c) || c == b'/' || c == b'%' || is_sub_delim_or_pchar(c);
         i += 1;

@@ -38,6 +38,7 @@ use crate::string_to_sign::{Scope, sts_head};
 use crate::time::{AmzDate, Timestamp};
 
 pub use parse::{MAX_SIGNED_HEADERS, ParsedAuth, parse_authorization, parse_presigned_query};
+pub(crate) use parse::{SignedFlags, check_signed_headers, decode_str};
 use parse::{list_names, parse_authorization_flags, parse_presigned_query_flags};
 
 /// What a successful verification established. `Debug` leaves the signing key out.
@@ -106,21 +107,24 @@ impl Verified {
 
 /// The first value of each header the verifier looks at, found in one pass.
 #[derive(Default)]
-struct Special<'a> {
-    authorization: Option<&'a str>,
+pub(crate) struct Special<'a> {
+    pub(crate) authorization: Option<&'a str>,
     amz_date: Option<&'a str>,
     date: Option<&'a str>,
     content_sha: Option<&'a str>,
+    /// SigV4a: `x-amz-region-set`.
+    pub(crate) region_set: Option<&'a str>,
 }
 
 impl<'a> Special<'a> {
-    fn of(req: &Request<'a>) -> Self {
+    pub(crate) fn of(req: &Request<'a>) -> Self {
         let mut s = Special::default();
         for &(n, v) in req.headers() {
             let slot = match n.len() {
                 4 if n.eq_ignore_ascii_case("date") => &mut s.date,
                 10 if n.eq_ignore_ascii_case("x-amz-date") => &mut s.amz_date,
                 13 if n.eq_ignore_ascii_case("authorization") => &mut s.authorization,
+                16 if n.eq_ignore_ascii_case("x-amz-region-set") => &mut s.region_set,
                 20 if n.eq_ignore_ascii_case("x-amz-content-sha256") => &mut s.content_sha,
                 _ => continue,
             };
@@ -251,6 +255,11 @@ impl Verifier {
         self
     }
 
+    /// The region and service this verifier serves.
+    pub(crate) fn region_and_service(&self) -> (&str, &str) {
+        (&self.region, &self.service)
+    }
+
     /// Whether an unsigned request header `name` is acceptable.
     fn may_be_unsigned(&self, name: &str) -> bool {
         let amz = name.len() >= 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-amz-");
@@ -343,23 +352,59 @@ impl Verifier {
         if p.service != self.service {
             return Err(Error::ScopeMismatch { part: "service" });
         }
+        let c = self.canonicalize(
+            req,
+            &special,
+            &SignedParts {
+                date: &p.date,
+                signed_headers: &p.signed_headers,
+                flags: &flags,
+                amz_date: p.amz_date.as_deref(),
+                expires: p.expires,
+            },
+            presigned,
+            now,
+        )?;
+        let (time, amz, payload, canonical_request) =
+            (c.time, c.amz, c.payload, c.canonical_request);
+        Ok(Prepared {
+            parsed: p,
+            presigned,
+            time,
+            amz,
+            payload,
+            canonical_request,
+        })
+    }
+
+    /// Every check that needs no credentials after the signature's parameters are parsed (the
+    /// clock's only when `now` is given), then the canonical request. Shared by the SigV4 and
+    /// SigV4a verifiers.
+    pub(crate) fn canonicalize<'r>(
+        &self,
+        req: &'r Request<'_>,
+        special: &Special<'r>,
+        parts: &SignedParts<'_>,
+        presigned: bool,
+        now: Option<Timestamp>,
+    ) -> Result<Canonicalized, Error> {
         // Validated by the parser: lower-case names, sorted, no repeats.
-        let signed_list = &*p.signed_headers;
-        if !flags.host {
+        let signed_list = parts.signed_headers;
+        if !parts.flags.host {
             return Err(Error::MissingSignedHeader { name: "host" });
         }
         validate_method(req.method())?;
 
         // The request time and its `yyyymmddThhmmssZ` form.
         let time = if presigned {
-            Timestamp::parse_amz_date(p.amz_date.as_deref().unwrap_or_default())?
+            Timestamp::parse_amz_date(parts.amz_date.unwrap_or_default())?
         } else if let Some(d) = special.amz_date {
-            if !flags.amz_date {
+            if !parts.flags.amz_date {
                 return Err(Error::MissingSignedHeader { name: "x-amz-date" });
             }
             Timestamp::parse_amz_date(d.trim())?
         } else if let Some(d) = special.date {
-            if !flags.date {
+            if !parts.flags.date {
                 return Err(Error::MissingSignedHeader { name: "date" });
             }
             Timestamp::parse_http_date(d.trim())?
@@ -368,18 +413,18 @@ impl Verifier {
         };
         // A parsed `yyyymmddThhmmssZ` in range is already canonical: this is the date as sent.
         let amz: AmzDate = time.amz();
-        if p.date != amz.date() {
+        if parts.date != amz.date() {
             return Err(Error::MalformedCredentialScope {
                 reason: "scope date differs from the request date",
             });
         }
         if let Some(now) = now {
-            self.check_clock(time, now, presigned.then(|| p.expires.unwrap_or(0)))?;
+            self.check_clock(time, now, presigned.then(|| parts.expires.unwrap_or(0)))?;
         }
 
         // The payload hash.
         let content_sha = special.content_sha;
-        if content_sha.is_some() && !flags.content_sha {
+        if content_sha.is_some() && !parts.flags.content_sha {
             return Err(Error::MissingSignedHeader {
                 name: "x-amz-content-sha256",
             });
@@ -444,9 +489,7 @@ impl Verifier {
             write_sorted_query(out, &mut pairs)
         });
 
-        Ok(Prepared {
-            parsed: p,
-            presigned,
+        Ok(Canonicalized {
             time,
             amz,
             payload,
@@ -469,10 +512,11 @@ impl Verifier {
         match expires {
             // Presigned: not from too far in the future, and not expired.
             Some(expires) => {
-                if skew > self.max_skew as i64 {
+                if skew > i64::try_from(self.max_skew).unwrap_or(i64::MAX) {
                     return Err(skewed);
                 }
-                if now.unix_seconds() > time.unix_seconds() + expires as i64 {
+                let expires = i64::try_from(expires).unwrap_or(i64::MAX);
+                if now.unix_seconds() > time.unix_seconds().saturating_add(expires) {
                     return Err(Error::PresignExpired);
                 }
             }
@@ -481,6 +525,27 @@ impl Verifier {
         }
         Ok(())
     }
+}
+
+/// The parsed signature's parts [`Verifier::canonicalize`] needs.
+pub(crate) struct SignedParts<'p> {
+    /// The scope's `yyyymmdd`.
+    pub(crate) date: &'p str,
+    /// `SignedHeaders` (validated: lower-case names, sorted, no repeats).
+    pub(crate) signed_headers: &'p str,
+    pub(crate) flags: &'p SignedFlags,
+    /// Presigned: `X-Amz-Date`.
+    pub(crate) amz_date: Option<&'p str>,
+    /// Presigned: `X-Amz-Expires`.
+    pub(crate) expires: Option<u64>,
+}
+
+/// What [`Verifier::canonicalize`] established.
+pub(crate) struct Canonicalized {
+    pub(crate) time: Timestamp,
+    pub(crate) amz: AmzDate,
+    pub(crate) payload: PayloadHash,
+    pub(crate) canonical_request: String,
 }
 
 /// What [`Verifier::prepare`] established.

@@ -81,7 +81,7 @@ fn check_signature_syntax(sig: &str) -> Result<(), Error> {
 
 /// Checks a `SignedHeaders` list (lower-case names, sorted, no repeats) and notes which of the
 /// headers the verifier cares about it names, in one pass.
-pub(super) fn check_signed_headers(list: &str) -> Result<SignedFlags, Error> {
+pub(crate) fn check_signed_headers(list: &str) -> Result<SignedFlags, Error> {
     let b = list.as_bytes();
     if b.is_empty() {
         return Err(Error::MalformedAuthorization {
@@ -117,6 +117,7 @@ pub(super) fn check_signed_headers(list: &str) -> Result<SignedFlags, Error> {
             b"date" => flags.date = true,
             b"x-amz-date" => flags.amz_date = true,
             b"x-amz-content-sha256" => flags.content_sha = true,
+            b"x-amz-region-set" => flags.region_set = true,
             _ => {}
         }
         prev = name;
@@ -251,7 +252,7 @@ fn parse_authorization_general(value: &str) -> Result<(ParsedAuth<'_>, SignedFla
     ))
 }
 
-fn decode_str(s: &str) -> Result<Cow<'_, str>, Error> {
+pub(crate) fn decode_str(s: &str) -> Result<Cow<'_, str>, Error> {
     if !s.contains('%') {
         return Ok(Cow::Borrowed(s));
     }
@@ -346,11 +347,13 @@ pub(super) fn list_names(list: &str) -> impl Iterator<Item = &str> {
 
 /// Which of the headers the verifier cares about are signed.
 #[derive(Debug, Default, PartialEq)]
-pub(super) struct SignedFlags {
-    pub(super) host: bool,
-    pub(super) amz_date: bool,
-    pub(super) date: bool,
-    pub(super) content_sha: bool,
+pub(crate) struct SignedFlags {
+    pub(crate) host: bool,
+    pub(crate) amz_date: bool,
+    pub(crate) date: bool,
+    pub(crate) content_sha: bool,
+    /// SigV4a: `x-amz-region-set`.
+    pub(crate) region_set: bool,
 }
 #[cfg(test)]
 mod parse_tests {

@@ -3,6 +3,7 @@
 //! `cli_verify_request` includes this file as it is.
 
 use iamkit_sigv4::chunked::ChunkDecoder;
+use iamkit_sigv4::sigv4a;
 use iamkit_sigv4::verify::{parse_authorization, parse_presigned_query};
 use iamkit_sigv4::{
     Credentials, Error, Explanation, Payload, Request, SessionTokenMode, SigningSettings,
@@ -267,22 +268,55 @@ pub(crate) fn verdict(
     v
 }
 
-fn check(
-    raw: &RawRequest,
+/// Whether the request carries a SigV4a (`AWS4-ECDSA-P256-SHA256`) signature.
+fn is_sigv4a(req: &Request<'_>) -> bool {
+    match req.header_value("authorization") {
+        Some(a) => a.trim_start().starts_with(sigv4a::ALGORITHM),
+        None => req
+            .query()
+            .split('&')
+            .any(|p| p == "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256"),
+    }
+}
+
+/// [`check`] for a SigV4a request: the region defaults to the first region the signed region
+/// set names (us-east-1 for `*`).
+fn check_v4a(
+    req: &Request<'_>,
     options: &Options,
     lookup: impl FnOnce(&str) -> Option<Credentials>,
     v: &mut Verdict,
 ) -> Result<(), Error> {
-    let req = raw.to_request();
-    // The scope the request names, for the defaults and the access key ID.
     let parsed = match req.header_value("authorization") {
-        Some(a) => parse_authorization(a)?,
-        None if req.query().contains("X-Amz-") => parse_presigned_query(req.query())?,
-        None => return Err(Error::MissingAuthorization),
+        Some(a) => sigv4a::parse_authorization_v4a(a)?,
+        None => sigv4a::parse_presigned_query_v4a(req.query())?,
     };
     v.access_key_id = Some(parsed.access_key_id.clone().into_owned());
-    let region = options.region.as_deref().unwrap_or(&parsed.region);
+    let set = parsed
+        .region_set
+        .as_deref()
+        .or_else(|| req.header_value("x-amz-region-set"))
+        .unwrap_or("")
+        .trim();
+    let region = match &options.region {
+        Some(r) => r.as_str(),
+        None => set
+            .split(',')
+            .find(|r| !r.contains('*'))
+            .unwrap_or("us-east-1"),
+    };
     let service = options.service.as_deref().unwrap_or(&parsed.service);
+    let verifier =
+        sigv4a::SigV4aVerifier::with_settings(region, service, settings(options, service))?;
+    if options.explain {
+        v.explanation = verifier.explain(req).ok();
+    }
+    verifier.verify(req, options.now, lookup)?;
+    Ok(())
+}
+
+/// The canonicalisation rules the options ask for.
+fn settings(options: &Options, service: &str) -> SigningSettings {
     let s3 = options.s3 || service.eq_ignore_ascii_case("s3");
     let mut settings = if s3 {
         SigningSettings::s3()
@@ -295,7 +329,29 @@ fn check(
     if options.token_after_signing {
         settings.session_token = SessionTokenMode::AddedAfterSigning;
     }
-    let verifier = Verifier::with_settings(region, service, settings)?;
+    settings
+}
+
+fn check(
+    raw: &RawRequest,
+    options: &Options,
+    lookup: impl FnOnce(&str) -> Option<Credentials>,
+    v: &mut Verdict,
+) -> Result<(), Error> {
+    let req = raw.to_request();
+    if is_sigv4a(&req) {
+        return check_v4a(&req, options, lookup, v);
+    }
+    // The scope the request names, for the defaults and the access key ID.
+    let parsed = match req.header_value("authorization") {
+        Some(a) => parse_authorization(a)?,
+        None if req.query().contains("X-Amz-") => parse_presigned_query(req.query())?,
+        None => return Err(Error::MissingAuthorization),
+    };
+    v.access_key_id = Some(parsed.access_key_id.clone().into_owned());
+    let region = options.region.as_deref().unwrap_or(&parsed.region);
+    let service = options.service.as_deref().unwrap_or(&parsed.service);
+    let verifier = Verifier::with_settings(region, service, settings(options, service))?;
     if options.explain {
         v.explanation = verifier.explain(&req).ok();
     }
