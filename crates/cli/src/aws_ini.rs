@@ -94,7 +94,21 @@ fn strip_inline_comment(value: &str) -> &str {
 }
 
 /// Parses a whole credentials file. `what` names it in errors (e.g. the path).
-pub(crate) fn parse(text: &str, what: &str) -> Result<Vec<Section>, String> {
+pub(crate) fn parse(text: &str, what: &str) -> Result<Vec<Section>, IniError> {
+    Ok(parse_sections(text, what)?)
+}
+
+/// Why an INI file could not be read: the file, the line and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IniError(pub(crate) String);
+
+impl From<String> for IniError {
+    fn from(message: String) -> Self {
+        IniError(message)
+    }
+}
+
+fn parse_sections(text: &str, what: &str) -> Result<Vec<Section>, String> {
     let mut sections: Vec<Section> = Vec::new();
     // The key of the last `key = value` line, for continuation lines.
     let mut last_key: Option<Key> = None;
@@ -275,7 +289,7 @@ mod tests {
             ("[a]\naws_secret_access_key = A\n  SECRETJUNK\n", 3),
             ("[a]\nkey with space = SECRETJUNK\n", 2),
         ] {
-            let err = parse(text, "creds").unwrap_err();
+            let err = parse(text, "creds").unwrap_err().0;
             assert!(err.starts_with(&format!("creds line {line}:")), "{err}");
             assert!(!err.contains("SECRETJUNK"), "{err}");
             assert!(!err.contains('\n'));

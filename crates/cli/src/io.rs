@@ -19,7 +19,7 @@ use std::path::Path;
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context, InContext};
 
 /// Whether standard input is a terminal (then secrets are prompted for without echo).
 pub(crate) fn stdin_is_terminal() -> bool {
@@ -181,8 +181,8 @@ const MAX_LINE: usize = 64 * 1024;
 
 /// Reads up to the first newline, one byte at a time so that nothing after it is consumed.
 fn read_raw_line(what: &str) -> CliResult<Zeroizing<Vec<u8>>> {
-    let cannot = |e: io::Error| CliError::io(&format!("cannot read the {what} from stdin"), &e);
-    let mut input = raw_stdin().map_err(cannot)?;
+    let cannot = format_args!("cannot read the {what} from stdin");
+    let mut input = raw_stdin().context(cannot)?;
     let mut line = Zeroizing::new(Vec::with_capacity(256));
     let mut byte = Zeroizing::new([0u8; 1]);
     loop {
@@ -199,7 +199,7 @@ fn read_raw_line(what: &str) -> CliResult<Zeroizing<Vec<u8>>> {
                 push_wiped(&mut line, &byte[..]);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cannot(e)),
+            Err(e) => return Err(e.in_context(&cannot)),
         }
     }
     Ok(line)
@@ -211,7 +211,7 @@ pub(crate) fn read_secret_line(what: &str) -> CliResult<Zeroizing<String>> {
     let line = if stdin_is_terminal() {
         Zeroizing::new(
             rpassword::prompt_password(format!("{what}: "))
-                .map_err(|e| CliError::io(&format!("cannot read the {what}"), &e))?,
+                .context(format_args!("cannot read the {what}"))?,
         )
     } else {
         into_string(read_raw_line(what)?, what)?
@@ -227,8 +227,8 @@ pub(crate) fn read_secret_line(what: &str) -> CliResult<Zeroizing<String>> {
 
 /// Reads all of stdin (never prompts): for URIs and multi-line input.
 pub(crate) fn read_stdin_all(what: &str) -> CliResult<Zeroizing<String>> {
-    let cannot = |e: io::Error| CliError::io(&format!("cannot read the {what} from stdin"), &e);
-    let mut input = raw_stdin().map_err(cannot)?;
+    let cannot = format_args!("cannot read the {what} from stdin");
+    let mut input = raw_stdin().context(cannot)?;
     let mut all = Zeroizing::new(Vec::with_capacity(4096));
     let mut chunk = Zeroizing::new([0u8; 8192]);
     loop {
@@ -236,7 +236,7 @@ pub(crate) fn read_stdin_all(what: &str) -> CliResult<Zeroizing<String>> {
             Ok(0) => break,
             Ok(n) => push_wiped(&mut all, &chunk[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cannot(e)),
+            Err(e) => return Err(e.in_context(&cannot)),
         }
     }
     into_string(all, what)
@@ -278,18 +278,19 @@ impl Out {
     /// Writes raw bytes (images, QR codes, formatted text).
     pub(crate) fn bytes(data: &[u8]) -> CliResult {
         // Anything std buffered earlier goes first.
-        io::stdout().flush().map_err(map_write_error)?;
-        let mut out = raw_stdout().map_err(map_write_error)?;
-        out.write_all(data)
-            .and_then(|()| out.flush())
-            .map_err(map_write_error)
+        fn write(data: &[u8]) -> Result<(), StdoutError> {
+            io::stdout().flush()?;
+            let mut out = raw_stdout()?;
+            out.write_all(data)?;
+            Ok(out.flush()?)
+        }
+        Ok(write(data)?)
     }
 
     /// Writes formatted text.
     pub(crate) fn write(args: fmt::Arguments<'_>) -> CliResult {
         let mut buf = WipedBuf::with_capacity(256);
-        fmt::Write::write_fmt(&mut buf, args)
-            .map_err(|_| CliError::usage("cannot format the output"))?;
+        fmt::Write::write_fmt(&mut buf, args).or_usage("cannot format the output")?;
         Self::bytes(buf.as_bytes())
     }
 
@@ -298,10 +299,8 @@ impl Out {
     /// too, so the value is the same and the terminal sees no control byte.
     pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> CliResult {
         let mut raw = WipedBuf::with_capacity(512);
-        serde_json::to_writer(&mut raw, value)
-            .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?;
-        let text = std::str::from_utf8(raw.as_bytes())
-            .map_err(|_| CliError::usage("cannot encode JSON: not UTF-8"))?;
+        serde_json::to_writer(&mut raw, value).context("cannot encode JSON")?;
+        let text = std::str::from_utf8(raw.as_bytes()).or_usage("cannot encode JSON: not UTF-8")?;
         let mut out = WipedBuf::with_capacity(raw.as_bytes().len() + 1);
         json_escape_into(text, &mut out);
         push_wiped(&mut out.0, b"\n");
@@ -323,14 +322,13 @@ fn json_escape_into(text: &str, out: &mut WipedBuf) {
     push_wiped(&mut out.0, rest.as_bytes());
 }
 
-fn map_write_error(err: io::Error) -> CliError {
-    if err.kind() == io::ErrorKind::BrokenPipe {
-        CliError {
-            status: crate::error::Status::BrokenPipe,
-            message: String::new(),
-        }
-    } else {
-        CliError::io("cannot write to stdout", &err)
+/// A failed write to standard output (a closed pipe is not reported: see `CliError`'s `From`).
+#[derive(Debug)]
+pub(crate) struct StdoutError(pub(crate) io::Error);
+
+impl From<io::Error> for StdoutError {
+    fn from(err: io::Error) -> Self {
+        StdoutError(err)
     }
 }
 
@@ -344,7 +342,7 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> CliResult {
     if path.as_os_str() == "-" {
         return Out::bytes(data);
     }
-    let cannot = |e: io::Error| CliError::usage(format!("cannot write {}: {e}", path.display()));
+    let cannot = format_args!("cannot write {}", path.display());
     let Some(file_name) = path.file_name() else {
         return Err(CliError::usage(format!(
             "cannot write {}: expected a file name",
@@ -361,7 +359,7 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> CliResult {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let (tmp, mut file) = create_temp(dir, &file_name.to_string_lossy()).map_err(cannot)?;
+    let (tmp, mut file) = create_temp(dir, &file_name.to_string_lossy()).context(cannot)?;
     let written = file
         .write_all(data)
         .and_then(|()| file.sync_all())
@@ -371,7 +369,7 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> CliResult {
         });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(cannot(e));
+        return Err(e.in_context(&cannot));
     }
     // Make the rename durable; a directory that cannot be opened or synced is not an error.
     if let Ok(d) = std::fs::File::open(dir) {

@@ -6,7 +6,6 @@
 //! Libraries never print; this binary is the only place that touches stdin, stdout, stderr,
 //! the terminal, the clock and the clipboard.
 
-mod aws_errors;
 mod aws_ini;
 mod clipboard;
 mod cmd;

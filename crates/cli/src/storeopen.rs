@@ -10,7 +10,7 @@ use iamkit_keystore::{
 use zeroize::Zeroizing;
 
 use crate::Globals;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io;
 
 /// INSECURE test knob: new file stores use a scrypt work factor of 2^N (the keystore's
@@ -23,32 +23,18 @@ const FAST_KDF_VAR: &str = "IAMKIT_INSECURE_FAST_KDF_FOR_TESTS";
 /// several independent setups share one keychain without seeing each other's entries.
 const SERVICE_VAR: &str = "IAMKIT_KEYCHAIN_SERVICE";
 
-/// Maps a store error to the contract's statuses: an existing record (without `--force`), a bad
-/// name or a bad option is a usage error (2); everything else is a storage error (3).
-pub(crate) fn store_error(err: keystore::Error) -> CliError {
-    match err {
-        keystore::Error::AlreadyExists { .. }
-        | keystore::Error::InvalidName { .. }
-        | keystore::Error::InvalidOption { .. }
-        | keystore::Error::WrongDeviceKind { .. } => CliError::usage(err.to_string()),
-        _ => CliError::storage(err.to_string()),
-    }
-}
-
 /// Parses `--store`.
 pub(crate) fn selection(globals: &Globals) -> CliResult<Selection> {
-    globals.store.parse().map_err(|_| {
-        CliError::usage(format!(
-            "unknown store {:?} in --store / IAMKIT_STORE: expected auto, keychain or file",
-            globals.store
-        ))
-    })
+    globals.store.parse().or_usage(format_args!(
+        "unknown store {:?} in --store / IAMKIT_STORE: expected auto, keychain or file",
+        globals.store
+    ))
 }
 
 /// Options from the environment and the global flags, plus the test knob (test builds only) and
 /// (only when stdin is a terminal) a no-echo passphrase prompt as the last resort.
 pub(crate) fn options(globals: &Globals) -> CliResult<OpenOptions> {
-    let mut opts = OpenOptions::from_env().map_err(store_error)?;
+    let mut opts = OpenOptions::from_env()?;
     if globals.insecure_allow_weak_kdf {
         opts = opts.insecure_allow_weak_kdf();
     }
@@ -67,7 +53,7 @@ pub(crate) fn options(globals: &Globals) -> CliResult<OpenOptions> {
     if let Some(service) = std::env::var_os(SERVICE_VAR).filter(|v| !v.is_empty()) {
         let service = service
             .into_string()
-            .map_err(|_| CliError::usage(format!("{SERVICE_VAR}: expected UTF-8 text")))?;
+            .or_usage(format_args!("{SERVICE_VAR}: expected UTF-8 text"))?;
         opts = opts.keychain_service(service);
     }
     if io::stdin_is_terminal() {
@@ -104,7 +90,7 @@ pub(crate) fn prompt(reason: PromptReason, dir: &Path) -> std::io::Result<Zeroiz
 pub(crate) fn open(globals: &Globals) -> CliResult<Opened> {
     let sel = selection(globals)?;
     let opts = options(globals)?;
-    keystore::open(sel, opts).map_err(store_error)
+    Ok(keystore::open(sel, opts)?)
 }
 
 /// For a batch import: unless `force`, refuses (exit 2, nothing written) when any of `names` is
@@ -119,7 +105,7 @@ pub(crate) fn check_batch_overwrite(
     if force {
         return Ok(Overwrite::Allow);
     }
-    let existing = store.list(kind).map_err(store_error)?;
+    let existing = store.list(kind)?;
     let clash: Vec<&str> = names
         .iter()
         .copied()

@@ -13,9 +13,9 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::aws_ini;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::{self, Out};
-use crate::storeopen::{self, store_error};
+use crate::storeopen;
 
 /// `iamkit creds` subcommands.
 #[derive(Debug, Subcommand)]
@@ -302,18 +302,16 @@ fn check_region(region: &str) -> CliResult {
 /// Parses an RFC 3339 time and writes it back in UTC with a `Z` (what AWS SDKs expect).
 fn normalize_expiration(text: &str, where_: &str) -> CliResult<String> {
     use time::format_description::well_known::Rfc3339;
-    let t = time::OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
-        CliError::usage(format!(
-            "{where_}: invalid expiration {:?} (expected RFC 3339, e.g. 2026-01-02T03:04:05Z)",
-            text.chars().take(40).collect::<String>()
-        ))
-    })?;
+    let t = time::OffsetDateTime::parse(text.trim(), &Rfc3339).or_usage(format_args!(
+        "{where_}: invalid expiration {:?} (expected RFC 3339, e.g. 2026-01-02T03:04:05Z)",
+        text.chars().take(40).collect::<String>()
+    ))?;
     let t = t
         .to_offset(time::UtcOffset::UTC)
         .replace_nanosecond(0)
         .unwrap_or(t);
     t.format(&Rfc3339)
-        .map_err(|_| CliError::usage(format!("{where_}: expiration out of range")))
+        .or_usage(format_args!("{where_}: expiration out of range"))
 }
 
 /// Refuses credentials whose expiration has passed (exit 1).
@@ -355,7 +353,7 @@ fn read_credentials() -> CliResult<(String, Zeroizing<String>, Option<Zeroizing<
         // too, not only the trimmed copy.
         let raw = Zeroizing::new(
             rpassword::prompt_password("AWS session token (empty for none): ")
-                .map_err(|e| CliError::io("cannot read the session token", &e))?,
+                .context("cannot read the session token")?,
         );
         let token = Zeroizing::new(raw.trim().to_owned());
         let token = (!token.is_empty()).then_some(token);
@@ -388,7 +386,7 @@ fn read_credentials() -> CliResult<(String, Zeroizing<String>, Option<Zeroizing<
 }
 
 fn add(args: &AddArgs, globals: &Globals) -> CliResult {
-    iamkit_keystore::validate_name(&args.profile).map_err(store_error)?;
+    iamkit_keystore::validate_name(&args.profile)?;
     if let Some(r) = &args.region {
         check_region(r)?;
     }
@@ -407,8 +405,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
         ));
     }
     if let Some(d) = args.duration {
-        iamkit_aws::rules::check_session_duration(d)
-            .map_err(|e| CliError::usage(format!("--duration: {e}")))?;
+        iamkit_aws::rules::check_session_duration(d).context("--duration")?;
     }
     let (key_id, secret, token) = read_credentials()?;
     check_key_id(&key_id, "line 1")?;
@@ -429,10 +426,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     } else {
         Overwrite::Refuse
     };
-    opened
-        .store
-        .put_creds(&args.profile, &rec, overwrite)
-        .map_err(store_error)?;
+    opened.store.put_creds(&args.profile, &rec, overwrite)?;
     Out::line(&format!(
         "stored credentials profile {} (key {}) in the {}",
         args.profile,
@@ -485,8 +479,7 @@ fn to_json_line<T: Serialize>(value: &T) -> CliResult {
 /// `value` as JSON plus a newline, in a buffer allocated once at its exact size (the JSON
 /// itself from the keystore's presized writer; both buffers are zeroized).
 fn json_line<T: Serialize>(value: &T) -> CliResult<Zeroizing<Vec<u8>>> {
-    let json = iamkit_keystore::to_json_presized(value)
-        .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?;
+    let json = iamkit_keystore::to_json_presized(value).context("cannot encode JSON")?;
     let mut buf = Zeroizing::new(Vec::with_capacity(json.len() + 1));
     buf.extend_from_slice(&json);
     buf.push(b'\n');
@@ -602,7 +595,7 @@ fn exec(profile: &str, no_session: bool, command: &[OsString], globals: &Globals
     drop(creds);
     // The store was read; from here on this process (which becomes the command) sees a new,
     // empty session keyring, not the one holding the cached unlock of the file store.
-    iamkit_keystore::isolate_session_keyring().map_err(store_error)?;
+    iamkit_keystore::isolate_session_keyring()?;
     crate::harden::restore_core_limit_for_child();
     run_child(cmd, program)
 }
@@ -630,7 +623,10 @@ fn run_child(mut cmd: std::process::Command, program: &OsString) -> CliResult {
     }
     #[cfg(not(unix))]
     {
-        let status = cmd.status().map_err(|e| spawn_error(&e))?;
+        let status = match cmd.status() {
+            Ok(status) => status,
+            Err(e) => return Err(spawn_error(&e)),
+        };
         let code = status.code().unwrap_or(1);
         let code = u8::try_from(code).unwrap_or(1);
         if code == 0 {
@@ -643,10 +639,10 @@ fn run_child(mut cmd: std::process::Command, program: &OsString) -> CliResult {
 
 fn list(json: bool, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
-    let names = opened.store.list(RecordKind::Creds).map_err(store_error)?;
+    let names = opened.store.list(RecordKind::Creds)?;
     let mut rows = Vec::with_capacity(names.len());
     for name in &names {
-        let c = opened.store.get_creds(name).map_err(store_error)?;
+        let c = opened.store.get_creds(name)?;
         rows.push((name, c));
     }
     if json {
@@ -693,13 +689,10 @@ fn remove(profile: &str, globals: &Globals) -> CliResult {
     match opened.store.remove(RecordKind::Creds, profile) {
         // A role profile (creds add-role) of that name.
         Err(iamkit_keystore::Error::NotFound { .. }) if opened.store.get_role(profile).is_ok() => {
-            opened
-                .store
-                .remove(RecordKind::Role, profile)
-                .map_err(store_error)?;
+            opened.store.remove(RecordKind::Role, profile)?;
             return Out::line(&format!("removed role profile {profile}"));
         }
-        r => r.map_err(store_error)?,
+        r => r?,
     }
     Out::line(&format!("removed credentials profile {profile}"))
 }
@@ -754,11 +747,11 @@ fn import(file: Option<PathBuf>, wanted: &[String], force: bool, globals: &Globa
         None => default_credentials_file()?,
     };
     let shown = path.display().to_string();
-    let text =
-        Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-            CliError::usage(format!("cannot read the credentials file {shown}: {e}"))
-        })?);
-    let sections = aws_ini::parse(&text, &shown).map_err(CliError::usage)?;
+    let text = Zeroizing::new(
+        std::fs::read_to_string(&path)
+            .context(format_args!("cannot read the credentials file {shown}"))?,
+    );
+    let sections = aws_ini::parse(&text, &shown)?;
     drop(text);
     for w in wanted {
         if !sections.iter().any(|s| &s.name == w) {
@@ -790,15 +783,14 @@ fn import(file: Option<PathBuf>, wanted: &[String], force: bool, globals: &Globa
             skipped.push(s.name);
             continue;
         };
-        iamkit_keystore::validate_name(&s.name)
-            .map_err(|e| CliError::usage(format!("{at}: {e}")))?;
+        iamkit_keystore::validate_name(&s.name).context(format_args!("{at}"))?;
         check_key_id(&key_id, &at)?;
         check_secret(&secret, "aws_secret_access_key", &at)?;
         if let Some(t) = &s.session_token {
             check_secret(t, "aws_session_token", &at)?;
         }
         if let Some(r) = &s.region {
-            check_region(r).map_err(|e| CliError::usage(format!("{at}: {}", e.message)))?;
+            check_region(r).context(&at)?;
         }
         let expiration = s
             .expiration
@@ -828,7 +820,7 @@ fn import(file: Option<PathBuf>, wanted: &[String], force: bool, globals: &Globa
         "credentials profiles",
     )?;
     for (name, rec) in &records {
-        store.put_creds(name, rec, overwrite).map_err(store_error)?;
+        store.put_creds(name, rec, overwrite)?;
     }
     Out::line(&format!(
         "imported {} profile{}: {}",

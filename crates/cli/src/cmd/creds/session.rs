@@ -22,10 +22,9 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::Globals;
-use crate::aws_errors::aws_error;
 use crate::cmd::otp::Generator;
-use crate::error::{CliError, CliResult};
-use crate::storeopen::{self, store_error};
+use crate::error::{CliError, CliResult, Context};
+use crate::storeopen;
 
 /// What a profile name stands for, before any STS call.
 enum Plan {
@@ -96,7 +95,7 @@ pub(crate) fn forget(profile: Option<&str>, globals: &Globals) -> CliResult<usiz
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
     let names = match profile {
-        None => store.list(RecordKind::Session).map_err(store_error)?,
+        None => store.list(RecordKind::Session)?,
         Some(p) => {
             let plan = plan(store, p, 0)?;
             match cache_key(&plan) {
@@ -105,13 +104,13 @@ pub(crate) fn forget(profile: Option<&str>, globals: &Globals) -> CliResult<usiz
             }
         }
     };
-    let _guard = store.lock_sessions().map_err(store_error)?;
+    let _guard = store.lock_sessions()?;
     let mut n = 0;
     for name in names {
         match store.remove(RecordKind::Session, &name) {
             Ok(()) => n += 1,
             Err(StoreError::NotFound { .. }) => {}
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(n)
@@ -133,9 +132,8 @@ fn plan(store: &dyn Store, profile: &str, depth: u32) -> CliResult<Plan> {
                         "profile {profile:?} uses MFA device {device:?} but has no MFA serial (expected the device's ARN: iamkit creds add {profile} --mfa-device {device} --mfa-serial ARN --force)"
                     )));
                 };
-                let serial = MfaSerial::new(&serial).map_err(|e| {
-                    CliError::usage(format!("profile {profile:?}: the stored MFA serial: {e}"))
-                })?;
+                let serial = MfaSerial::new(&serial)
+                    .context(format_args!("profile {profile:?}: the stored MFA serial"))?;
                 Ok(Plan::Mfa(MfaPlan {
                     profile: profile.to_owned(),
                     duration: c.session_duration,
@@ -159,12 +157,9 @@ fn plan(store: &dyn Store, profile: &str, depth: u32) -> CliResult<Plan> {
                     source,
                 })))
             }
-            None => store
-                .get_creds(profile)
-                .map(Plan::Plain)
-                .map_err(store_error),
+            None => Ok(Plan::Plain(store.get_creds(profile)?)),
         },
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -173,7 +168,7 @@ fn stored_or_config_role(store: &dyn Store, profile: &str) -> CliResult<Option<R
     match store.get_role(profile) {
         Ok(r) => Ok(Some(r)),
         Err(StoreError::NotFound { .. }) => config_role(profile),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(CliError::from(e)),
     }
 }
 
@@ -184,21 +179,19 @@ pub(crate) fn add_role(
     force: bool,
     globals: &Globals,
 ) -> CliResult {
-    iamkit_keystore::validate_name(name).map_err(store_error)?;
-    let usage = |flag: &str, e: iamkit_aws::Error| CliError::usage(format!("{flag}: {e}"));
-    RoleArn::new(&role.role_arn).map_err(|e| usage("--role-arn", e))?;
+    iamkit_keystore::validate_name(name)?;
+    RoleArn::new(&role.role_arn).context("--role-arn")?;
     if let Some(id) = &role.external_id {
-        ExternalId::new(id).map_err(|e| usage("--external-id", e))?;
+        ExternalId::new(id).context("--external-id")?;
     }
     if let Some(n) = &role.session_name {
-        RoleSessionName::new(n).map_err(|e| usage("--session-name", e))?;
+        RoleSessionName::new(n).context("--session-name")?;
     }
     if let Some(d) = role.duration {
-        iamkit_aws::rules::check_assume_role_duration(d, false)
-            .map_err(|e| usage("--duration", e))?;
+        iamkit_aws::rules::check_assume_role_duration(d, false).context("--duration")?;
     }
     if let Some(serial) = &role.mfa_serial {
-        MfaSerial::new(serial).map_err(|e| usage("--mfa-serial", e))?;
+        MfaSerial::new(serial).context("--mfa-serial")?;
     }
     if role.mfa_device.is_some() != role.mfa_serial.is_some() {
         return Err(CliError::usage(
@@ -219,16 +212,16 @@ pub(crate) fn add_role(
             )));
         }
         Err(StoreError::NotFound { .. }) => {}
-        Err(e) => return Err(store_error(e)),
+        Err(e) => return Err(CliError::from(e)),
     }
     let source_found = match store.get_creds(&role.source_profile) {
         Ok(_) => true,
         Err(StoreError::NotFound { .. }) => match store.get_role(&role.source_profile) {
             Ok(_) => true,
             Err(StoreError::NotFound { .. }) => false,
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(CliError::from(e)),
         },
-        Err(e) => return Err(store_error(e)),
+        Err(e) => return Err(CliError::from(e)),
     };
     if !source_found {
         return Err(CliError::usage(format!(
@@ -237,14 +230,14 @@ pub(crate) fn add_role(
         )));
     }
     if let Some(dev) = &role.mfa_device {
-        store.get_mfa(dev).map_err(store_error)?;
+        store.get_mfa(dev)?;
     }
     let overwrite = if force {
         Overwrite::Allow
     } else {
         Overwrite::Refuse
     };
-    store.put_role(name, role, overwrite).map_err(store_error)?;
+    store.put_role(name, role, overwrite)?;
     crate::io::Out::line(&format!(
         "stored role profile {name} ({} from {}) in the {}",
         role.role_arn, role.source_profile, opened.status.info
@@ -320,7 +313,7 @@ fn sanitize_session_name(name: &str) -> String {
 
 fn now() -> CliResult<Timestamp> {
     Timestamp::from_system_time(SystemTime::now())
-        .map_err(|_| CliError::usage("the system clock is outside 1970..9999: set it"))
+        .or_usage("the system clock is outside 1970..9999: set it")
 }
 
 /// Whether a cached session may be handed out at `now` (more than 15 minutes left).
@@ -335,7 +328,7 @@ fn cached(store: &dyn Store, key: &str, now: Timestamp) -> CliResult<Option<Cach
     match store.get_session(key) {
         Ok(s) if reusable(&s, now) => Ok(Some(s)),
         Ok(_) | Err(StoreError::NotFound { .. } | StoreError::Corrupt { .. }) => Ok(None),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(CliError::from(e)),
     }
 }
 
@@ -347,12 +340,12 @@ fn session(store: &dyn Store, plan: &Plan, refresh: bool) -> CliResult<(AwsCrede
     if !refresh && let Some(s) = cached(store, &key, now()?)? {
         return Ok((to_credentials(&s, region), true));
     }
-    let guard = store.lock_sessions().map_err(store_error)?;
+    let guard = store.lock_sessions()?;
     if !refresh && let Some(s) = cached(store, &key, now()?)? {
         return Ok((to_credentials(&s, region), true));
     }
     let made = make(store, plan)?;
-    store.put_session(&key, &made).map_err(store_error)?;
+    store.put_session(&key, &made)?;
     drop(guard);
     Ok((to_credentials(&made, region), false))
 }
@@ -396,7 +389,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             if let Some(d) = m.duration {
                 call = call
                     .duration_seconds(d)
-                    .map_err(|e| CliError::usage(format!("profile {:?}: {e}", m.profile)))?;
+                    .context(format_args!("profile {:?}", m.profile))?;
             }
             // Where first: a code is taken only when there is somewhere to send it.
             let endpoint = sts_endpoint(m.source.region.as_deref())?;
@@ -404,7 +397,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             let call = call.mfa(m.serial.clone(), code);
             let signed = call
                 .sign(&endpoint, &signing_credentials(&m.source), now()?)
-                .map_err(|e| aws_error(e, "GetSessionToken"))?;
+                .context("GetSessionToken")?;
             let r: GetSessionTokenResponse = send(&signed, "GetSessionToken")?;
             let mut s = cached_session(&r.credentials);
             s.source_key_id = Some(m.source.access_key_id.clone());
@@ -412,16 +405,15 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             Ok(s)
         }
         Plan::Role(r) => {
-            let bad =
-                |e: iamkit_aws::Error| CliError::usage(format!("profile {:?}: {e}", r.profile));
-            let arn = RoleArn::new(&r.role.role_arn).map_err(bad)?;
-            let name = RoleSessionName::new(&session_name(r)).map_err(bad)?;
+            let at = format!("profile {:?}", r.profile);
+            let arn = RoleArn::new(&r.role.role_arn).context(&at)?;
+            let name = RoleSessionName::new(&session_name(r)).context(&at)?;
             let mut call = AssumeRole::new(arn, name);
             if let Some(d) = r.role.duration {
-                call = call.duration_seconds(d).map_err(bad)?;
+                call = call.duration_seconds(d).context(&at)?;
             }
             if let Some(id) = &r.role.external_id {
-                call = call.external_id(ExternalId::new(id).map_err(bad)?);
+                call = call.external_id(ExternalId::new(id).context(&at)?);
             }
             let region = r.role.region.clone().or_else(|| plan_region(&r.source));
             let endpoint = sts_endpoint(region.as_deref())?;
@@ -434,7 +426,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
                                 r.profile, r.profile, r.role.source_profile
                             ))
                         })?;
-                        let serial = MfaSerial::new(serial).map_err(bad)?;
+                        let serial = MfaSerial::new(serial).context(&at)?;
                         call = call.mfa(serial, fresh_code(store, &device)?);
                     }
                     (c.clone(), c.session_token.is_some())
@@ -448,7 +440,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
                         Some(s) => s,
                         None => {
                             let s = make(store, source)?;
-                            store.put_session(&key, &s).map_err(store_error)?;
+                            store.put_session(&key, &s)?;
                             s
                         }
                     };
@@ -459,7 +451,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             let call = call.chained(chained);
             let signed = call
                 .sign(&endpoint, &signing_credentials(&source), now()?)
-                .map_err(|e| aws_error(e, "AssumeRole"))?;
+                .context("AssumeRole")?;
             let resp: AssumeRoleResponse = send(&signed, "AssumeRole")?;
             let mut s = cached_session(&resp.credentials);
             s.arn = Some(resp.assumed_role_arn);
@@ -480,22 +472,19 @@ fn cached_session(c: &SessionCredentials) -> CachedSession {
 }
 
 fn sts_endpoint(region: Option<&str>) -> CliResult<Endpoint> {
-    Endpoint::resolve(Service::Sts, region, |k| std::env::var(k).ok())
-        .map_err(|e| aws_error(e, "STS"))
+    Endpoint::resolve(Service::Sts, region, |k| std::env::var(k).ok()).context("STS")
 }
 
 fn send<T: QueryResponse>(signed: &SignedRequest, what: &str) -> CliResult<T> {
-    let transport = Transport::builder()
-        .build()
-        .map_err(|e| aws_error(e, what))?;
-    transport.call(signed).map_err(|e| aws_error(e, what))
+    let transport = Transport::builder().build().context(what)?;
+    transport.call(signed).context(what)
 }
 
 /// A code from the stored device that was never sent before (`mfa code --fresh`): waits for
 /// the next time step when this one was used already (saying so on a terminal's stderr),
 /// bounded by `mfa code --fresh`'s own limit.
 fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
-    let dev = store.get_mfa(device).map_err(store_error)?;
+    let dev = store.get_mfa(device)?;
     let code = match crate::cmd::mfa::generator(&dev)? {
         Generator::Totp(totp) => {
             let now = crate::watch::now_unix()?;
@@ -514,15 +503,13 @@ fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
             Zeroizing::new(totp.generate(t).as_str().to_owned())
         }
         Generator::Hotp(hotp, _) => {
-            let counter = store.take_hotp_counter(device).map_err(store_error)?;
+            let counter = store.take_hotp_counter(device)?;
             Zeroizing::new(hotp.generate(counter).as_str().to_owned())
         }
     };
-    TokenCode::new(&code).map_err(|_| {
-        CliError::usage(format!(
-            "MFA device {device:?} does not make 6-digit codes (AWS expects 6 digits)"
-        ))
-    })
+    TokenCode::new(&code).or_usage(format_args!(
+        "MFA device {device:?} does not make 6-digit codes (AWS expects 6 digits)"
+    ))
 }
 
 /// `AWS_CONFIG_FILE`, or `~/.aws/config`.
@@ -593,12 +580,10 @@ pub(crate) fn parse_config_role(
             "role_session_name" => role.session_name = Some(v),
             "region" => role.region = Some(v),
             "duration_seconds" => {
-                role.duration = Some(v.parse().map_err(|_| {
-                    CliError::usage(format!(
+                role.duration = Some(v.parse().or_usage(format_args!(
                         "{shown} [profile {name}] (line {}): duration_seconds {v:?} is not a number of seconds",
                         i + 1
-                    ))
-                })?);
+                    ))?);
             }
             _ => {}
         }

@@ -12,10 +12,10 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::clipboard;
-use crate::cmd::otp::{Generator, Kind, Resolved, otp_error, otpauth_error};
-use crate::error::{CliError, CliResult};
+use crate::cmd::otp::{Generator, Kind, Resolved};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::{self, Out};
-use crate::storeopen::{self, store_error};
+use crate::storeopen;
 use crate::watch::{self, Ticker, now_unix};
 
 /// `iamkit mfa` subcommands.
@@ -180,16 +180,14 @@ fn device_from_uri(uri: &OtpAuthUri) -> MfaDevice {
 
 fn device_secret(dev: &MfaDevice) -> CliResult<Secret> {
     iamkit_otp::insecure::secret_from_bytes(&dev.secret)
-        .map_err(|e| CliError::storage(format!("the stored secret is unusable: {e}")))
+        .stored_context("the stored secret is unusable")
 }
 
 fn device_algorithm(dev: &MfaDevice) -> CliResult<Algorithm> {
-    dev.algorithm.parse().map_err(|_| {
-        CliError::storage(format!(
-            "the stored algorithm {:?} is unknown (expected SHA1, SHA256 or SHA512)",
-            dev.algorithm
-        ))
-    })
+    dev.algorithm.parse().or_storage(format_args!(
+        "the stored algorithm {:?} is unknown (expected SHA1, SHA256 or SHA512)",
+        dev.algorithm
+    ))
 }
 
 /// A stored device's generator, built as `iamkit otp` builds one from its parameters.
@@ -233,11 +231,9 @@ fn device_uri(dev: &MfaDevice, name: &str) -> CliResult<OtpAuthUri> {
             dev.t0
         ));
     }
-    b.build().map_err(|e| {
-        CliError::usage(format!(
-            "device {name:?} cannot be written as an otpauth URI: {e}"
-        ))
-    })
+    b.build().context(format_args!(
+        "device {name:?} cannot be written as an otpauth URI"
+    ))
 }
 
 /// What `mfa add` reads: an otpauth:// URI or a base32 secret.
@@ -249,7 +245,7 @@ fn parse_enrollment(text: &str, name: &str) -> CliResult<(MfaDevice, Vec<String>
         ));
     }
     if starts_with_ci(text, "otpauth://") {
-        let uri = OtpAuthUri::parse(text).map_err(otpauth_error)?;
+        let uri = OtpAuthUri::parse(text)?;
         let warnings = uri.warnings().iter().map(ToString::to_string).collect();
         return Ok((device_from_uri(&uri), warnings));
     }
@@ -258,7 +254,7 @@ fn parse_enrollment(text: &str, name: &str) -> CliResult<(MfaDevice, Vec<String>
             "not an otpauth:// URI (expected otpauth://totp/…?secret=… or a base32 secret)",
         ));
     }
-    let secret = iamkit_otp::insecure::secret_from_base32(text).map_err(otp_error)?;
+    let secret = iamkit_otp::insecure::secret_from_base32(text)?;
     let mut warnings = Vec::new();
     if secret.len_bits() < iamkit_otp::MIN_SECRET_BITS {
         warnings.push(format!(
@@ -274,11 +270,11 @@ fn parse_enrollment(text: &str, name: &str) -> CliResult<(MfaDevice, Vec<String>
 }
 
 fn read_qr_image(path: &Path) -> CliResult<Zeroizing<String>> {
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-        CliError::usage(format!("cannot read the QR image {}: {e}", path.display()))
-    })?);
-    let text = iamkit_otpauth::qr::decode_image(&bytes)
-        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    let bytes = Zeroizing::new(
+        std::fs::read(path).context(format_args!("cannot read the QR image {}", path.display()))?,
+    );
+    let text =
+        iamkit_otpauth::qr::decode_image(&bytes).context(format_args!("{}", path.display()))?;
     Ok(Zeroizing::new(text))
 }
 
@@ -314,7 +310,7 @@ fn describe(dev: &MfaDevice) -> String {
 }
 
 fn add(args: &AddArgs, globals: &Globals) -> CliResult {
-    iamkit_keystore::validate_name(&args.name).map_err(store_error)?;
+    iamkit_keystore::validate_name(&args.name)?;
     if let Some(i) = &args.issuer {
         check_label_part(i, "issuer")?;
     }
@@ -341,10 +337,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     } else {
         Overwrite::Refuse
     };
-    opened
-        .store
-        .put_mfa(&args.name, &dev, overwrite)
-        .map_err(store_error)?;
+    opened.store.put_mfa(&args.name, &dev, overwrite)?;
     for w in &warnings {
         warn(w);
     }
@@ -383,7 +376,7 @@ fn copy_code(code: &str, clear_after: u64, quiet: bool) {
                 eprintln!("iamkit: {}", how.describe());
             }
         }
-        Err(e) => warn(&format!("--copy: {e}")),
+        Err(e) => warn(&format!("--copy: {}", e.message)),
     }
 }
 
@@ -412,7 +405,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
     }
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
-    let dev = store.get_mfa(&args.name).map_err(store_error)?;
+    let dev = store.get_mfa(&args.name)?;
     match generator(&dev)? {
         Generator::Hotp(hotp, _) => {
             if args.watch {
@@ -423,7 +416,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
             }
             // Every HOTP code printed uses up its counter value: taken and advanced under the
             // store's lock, so two `mfa code` runs at once never print the same code.
-            let counter = store.take_hotp_counter(&args.name).map_err(store_error)?;
+            let counter = store.take_hotp_counter(&args.name)?;
             let code = hotp.generate(counter);
             if args.copy {
                 copy_code(code.as_str(), args.clear_after, false);
@@ -450,9 +443,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
                 None if args.fresh => fresh_time(&args.name, &totp, store, dev.last_printed_step)?,
                 None => {
                     let now = now_unix()?;
-                    store
-                        .set_last_printed_step(&args.name, totp.step_at(now))
-                        .map_err(store_error)?;
+                    store.set_last_printed_step(&args.name, totp.step_at(now))?;
                     now
                 }
             };
@@ -515,9 +506,7 @@ pub(crate) fn fresh_time(
             std::thread::sleep(Duration::from_millis(wait.saturating_mul(1000).min(5000)));
             continue;
         }
-        let prev = store
-            .set_last_printed_step(name, step)
-            .map_err(store_error)?;
+        let prev = store.set_last_printed_step(name, step)?;
         match prev {
             Some(p) if p >= step => last = Some(p),
             _ => return Ok(now),
@@ -561,10 +550,10 @@ fn watch_codes(name: &str, totp: &Totp, store: &dyn Store, copy: Option<u64>) ->
 
 fn list(json: bool, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
-    let names = opened.store.list(RecordKind::Mfa).map_err(store_error)?;
+    let names = opened.store.list(RecordKind::Mfa)?;
     let mut rows = Vec::with_capacity(names.len());
     for name in names {
-        let dev = opened.store.get_mfa(&name).map_err(store_error)?;
+        let dev = opened.store.get_mfa(&name)?;
         rows.push((name, dev));
     }
     if json {
@@ -603,10 +592,7 @@ fn list(json: bool, globals: &Globals) -> CliResult {
 
 fn remove(name: &str, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
-    opened
-        .store
-        .remove(RecordKind::Mfa, name)
-        .map_err(store_error)?;
+    opened.store.remove(RecordKind::Mfa, name)?;
     Out::line(&format!("removed MFA device {}", escape_text(name)))
 }
 
@@ -633,15 +619,15 @@ fn show(args: &ShowArgs, globals: &Globals) -> CliResult {
         ));
     }
     let opened = storeopen::open(globals)?;
-    let dev = opened.store.get_mfa(&args.name).map_err(store_error)?;
+    let dev = opened.store.get_mfa(&args.name)?;
     let uri = device_uri(&dev, &args.name)?;
     let text = uri.to_uri();
     let Some(format) = format else {
         return Out::line(&text);
     };
-    let qr = QrCode::new(&text).map_err(otpauth_error)?;
+    let qr = QrCode::new(&text)?;
     let data: Zeroizing<Vec<u8>> = Zeroizing::new(match format {
-        "png" => qr.to_png().map_err(otpauth_error)?,
+        "png" => qr.to_png()?,
         "svg" => qr.to_svg().into_bytes(),
         _ => qr.to_terminal(args.invert).into_bytes(),
     });
@@ -736,13 +722,12 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
     for (i, line) in lines.iter().enumerate() {
         // An account this tool cannot use (MD5, an unknown type) is left out with a warning
         // rather than failing the whole transfer.
-        let batch = migration::import_skipping(line).map_err(|e| {
-            if lines.len() == 1 {
-                otpauth_error(e)
-            } else {
-                CliError::usage(format!("line {}: {e}", i + 1))
-            }
-        })?;
+        let parsed = migration::import_skipping(line);
+        let batch = if lines.len() == 1 {
+            parsed?
+        } else {
+            parsed.context(format_args!("line {}", i + 1))?
+        };
         for s in batch.skipped() {
             let place = if lines.len() == 1 {
                 String::new()
@@ -773,7 +758,7 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
     let mut namer = Namer::default();
     for uri in &accounts {
         let name = namer.name(&migration_name(uri));
-        iamkit_keystore::validate_name(&name).map_err(store_error)?;
+        iamkit_keystore::validate_name(&name)?;
         named.push((name, device_from_uri(uri)));
     }
     for (_, dev) in &named {
@@ -785,7 +770,7 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
     let overwrite =
         storeopen::check_batch_overwrite(store, RecordKind::Mfa, &names, force, "MFA devices")?;
     for (name, dev) in &named {
-        store.put_mfa(name, dev, overwrite).map_err(store_error)?;
+        store.put_mfa(name, dev, overwrite)?;
     }
     // Only once everything else is stored: an error after this would not be one line.
     for s in &skipped {
@@ -805,7 +790,7 @@ fn export_migration(names: &[String], qr: bool, globals: &Globals) -> CliResult 
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
     let names = if names.is_empty() {
-        let all = store.list(RecordKind::Mfa).map_err(store_error)?;
+        let all = store.list(RecordKind::Mfa)?;
         if all.is_empty() {
             return Err(CliError::storage(format!(
                 "no MFA devices in the {} to export",
@@ -818,17 +803,17 @@ fn export_migration(names: &[String], qr: bool, globals: &Globals) -> CliResult 
     };
     let mut uris = Vec::with_capacity(names.len());
     for name in &names {
-        let dev = store.get_mfa(name).map_err(store_error)?;
+        let dev = store.get_mfa(name)?;
         uris.push(device_uri(&dev, name)?);
     }
-    let export = migration::export(&uris).map_err(otpauth_error)?;
+    let export = migration::export(&uris)?;
     for w in export.warnings() {
         warn(&w.to_string());
     }
     for uri in export.uris() {
         Out::line(uri)?;
         if qr {
-            let code = QrCode::new(uri).map_err(otpauth_error)?;
+            let code = QrCode::new(uri)?;
             Out::bytes(code.to_terminal(false).as_bytes())?;
         }
     }
@@ -842,8 +827,7 @@ mod tests {
     #[test]
     fn enrollment_from_base32_and_uri() {
         let (d, w) = parse_enrollment("jbsw y3dp ehpk 3pxp", "n")
-            .map_err(|e| e.message)
-            .unwrap_or_else(|m| panic!("{m}"));
+            .unwrap_or_else(|e| panic!("{}", e.message));
         assert_eq!(d.account, "n");
         assert_eq!(&*d.secret, b"Hello!\xde\xad\xbe\xef");
         assert_eq!(w.len(), 1, "80-bit secret warns");
@@ -851,8 +835,7 @@ mod tests {
             "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8&period=60&algorithm=SHA256",
             "n",
         )
-        .map_err(|e| e.message)
-        .unwrap_or_else(|m| panic!("{m}"));
+        .unwrap_or_else(|e| panic!("{}", e.message));
         assert_eq!(d.issuer.as_deref(), Some("ACME"));
         assert_eq!(d.account, "alice");
         assert_eq!(
@@ -938,11 +921,8 @@ mod tests {
             "otpauth://hotp/X:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=X&counter=7",
             "n",
         )
-        .map_err(|e| e.message)
-        .unwrap_or_else(|m| panic!("{m}"));
-        let uri = device_uri(&d, "n")
-            .map_err(|e| e.message)
-            .unwrap_or_else(|m| panic!("{m}"));
+        .unwrap_or_else(|e| panic!("{}", e.message));
+        let uri = device_uri(&d, "n").unwrap_or_else(|e| panic!("{}", e.message));
         assert_eq!(device_from_uri(&uri), d);
     }
 }

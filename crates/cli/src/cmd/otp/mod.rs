@@ -6,7 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use iamkit_otp::{Algorithm, Hotp, Secret, SecretBits, Totp, Window};
 use iamkit_otpauth::{OtpAuthUri, OtpType, QrCode};
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::{self, Out};
 use crate::watch::{self, Ticker, now_unix};
 
@@ -229,11 +229,9 @@ impl Resolved {
             self.kind = Kind::Steam;
         }
         if let Some(a) = &p.algorithm {
-            self.algorithm = a.parse().map_err(|_| {
-                CliError::usage(format!(
-                    "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
-                ))
-            })?;
+            self.algorithm = a.parse().or_usage(format_args!(
+                "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
+            ))?;
         }
         if let Some(d) = p.digits {
             if !(6..=10).contains(&d) {
@@ -272,8 +270,7 @@ impl Resolved {
                 let hotp = Hotp::builder(self.secret.clone())
                     .algorithm(self.algorithm)
                     .digits(self.digits)
-                    .build()
-                    .map_err(otp_error)?;
+                    .build()?;
                 Ok(Generator::Hotp(hotp, counter))
             }
             Kind::Totp | Kind::Steam => {
@@ -286,7 +283,7 @@ impl Resolved {
                 } else {
                     b.digits(self.digits)
                 };
-                Ok(Generator::Totp(b.build().map_err(otp_error)?))
+                Ok(Generator::Totp(b.build()?))
             }
         }
     }
@@ -303,11 +300,6 @@ fn check_period(s: u64) -> CliResult {
     Ok(())
 }
 
-/// Maps an `iamkit-otp` error (bad parameters or secret) to a usage error.
-pub(crate) fn otp_error(err: iamkit_otp::Error) -> CliError {
-    CliError::usage(err.to_string())
-}
-
 /// Reads stdin (or a no-echo prompt): a base32 secret or a whole otpauth:// URI.
 fn read_input() -> CliResult<Resolved> {
     let line = io::read_secret_line("secret or otpauth:// URI")?;
@@ -319,7 +311,7 @@ pub(crate) fn resolve_input(input: &str) -> CliResult<Resolved> {
     if io::starts_with_ci(input, "otpauth://") {
         return from_uri(input);
     }
-    let secret = iamkit_otp::insecure::secret_from_base32(input).map_err(otp_error)?;
+    let secret = iamkit_otp::insecure::secret_from_base32(input)?;
     Ok(Resolved::from_secret(secret))
 }
 
@@ -391,7 +383,6 @@ fn code(args: &CodeArgs) -> CliResult {
 fn verify(args: &VerifyArgs) -> CliResult {
     let mut r = read_input()?;
     r.apply(&args.params)?;
-    let invalid = || CliError::check_failed("invalid code");
     match r.generator()? {
         Generator::Hotp(hotp, counter) => {
             if args.past.is_some() || args.future.is_some() {
@@ -408,7 +399,7 @@ fn verify(args: &VerifyArgs) -> CliResult {
             }
             let matched = hotp
                 .verify(&args.code, counter, look_ahead)
-                .map_err(|_| invalid())?;
+                .or_check_failed(INVALID_CODE)?;
             Out::line(&matched.to_string())
         }
         Generator::Totp(totp) => {
@@ -419,11 +410,8 @@ fn verify(args: &VerifyArgs) -> CliResult {
             let window = if args.dangerous_wide_window {
                 Window::dangerous_wide(past, future)
             } else {
-                Window::new(past, future).map_err(|e| {
-                    CliError::usage(format!(
-                        "{e} (pass --dangerous-wide-window to allow a wider window)"
-                    ))
-                })?
+                Window::new(past, future)
+                    .hint("pass --dangerous-wide-window to allow a wider window")?
             };
             let now = match args.params.time {
                 Some(t) => t,
@@ -432,12 +420,15 @@ fn verify(args: &VerifyArgs) -> CliResult {
             let replay = crate::cmd::otp::replay_store::open(&args.replay)?;
             let matched = totp
                 .verify(&args.code, now, window)
-                .map_err(|_| invalid())?;
+                .or_check_failed(INVALID_CODE)?;
             crate::cmd::otp::replay_store::record(replay.as_ref(), &totp, window, &matched, now)?;
             Out::line(&matched.offset.to_string())
         }
     }
 }
+
+/// What a failed verification says: nothing about why (opaque by design).
+const INVALID_CODE: &str = "invalid code";
 
 /// The RFC 6238 demo seed, ASCII "12345678901234567890".
 const DEMO_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -459,8 +450,8 @@ impl Ticker for Totp {
 
 /// `iamkit demo`: a live code for the RFC 6238 demo secret.
 pub(crate) fn demo(args: DemoArgs) -> CliResult {
-    let secret = Secret::from_base32(DEMO_SECRET).map_err(otp_error)?;
-    let totp = Totp::builder(secret).build().map_err(otp_error)?;
+    let secret = Secret::from_base32(DEMO_SECRET)?;
+    let totp = Totp::builder(secret).build()?;
     if args.once || !io::stdout_is_terminal() {
         let now = now_unix()?;
         return Out::line(&format!(
@@ -476,11 +467,6 @@ pub(crate) fn demo(args: DemoArgs) -> CliResult {
 }
 
 // --- otpauth:// URIs (iamkit-otpauth) --------------------------------------------------------
-
-/// Maps an `iamkit-otpauth` error (a malformed URI or bad parameters) to a usage error.
-pub(crate) fn otpauth_error(err: iamkit_otpauth::Error) -> CliError {
-    CliError::usage(err.to_string())
-}
 
 /// Parameters from a parsed otpauth:// URI.
 pub(crate) fn from_parsed(uri: &OtpAuthUri) -> Resolved {
@@ -501,7 +487,7 @@ pub(crate) fn from_parsed(uri: &OtpAuthUri) -> Resolved {
 
 /// Parameters from an otpauth:// URI.
 pub(crate) fn from_uri(text: &str) -> CliResult<Resolved> {
-    let uri = OtpAuthUri::parse(text).map_err(otpauth_error)?;
+    let uri = OtpAuthUri::parse(text)?;
     Ok(from_parsed(&uri))
 }
 
@@ -517,10 +503,10 @@ fn uri(args: &UriArgs) -> CliResult {
                 )));
             }
         };
-        Secret::generate_with(bits).map_err(otp_error)?
+        Secret::generate_with(bits)?
     } else {
         let line = io::read_secret_line("base32 secret")?;
-        iamkit_otp::insecure::secret_from_base32(&line).map_err(otp_error)?
+        iamkit_otp::insecure::secret_from_base32(&line)?
     };
     let mut b = if args.hotp {
         OtpAuthUri::hotp(secret, args.account.clone(), args.counter.unwrap_or(0))
@@ -532,11 +518,9 @@ fn uri(args: &UriArgs) -> CliResult {
     };
     b = b.issuer(args.issuer.clone());
     if let Some(a) = &args.algorithm {
-        let alg: Algorithm = a.parse().map_err(|_| {
-            CliError::usage(format!(
-                "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
-            ))
-        })?;
+        let alg: Algorithm = a.parse().or_usage(format_args!(
+            "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
+        ))?;
         b = b.algorithm(alg);
     }
     if let Some(d) = args.digits {
@@ -546,13 +530,13 @@ fn uri(args: &UriArgs) -> CliResult {
         check_period(p)?;
         b = b.period(p);
     }
-    let built = b.build().map_err(otpauth_error)?;
+    let built = b.build()?;
     Out::line(&built.to_uri())
 }
 
 fn parse(args: &ParseArgs) -> CliResult {
     let text = io::read_stdin_all("otpauth:// URI")?;
-    let uri = OtpAuthUri::parse(text.trim()).map_err(otpauth_error)?;
+    let uri = OtpAuthUri::parse(text.trim())?;
     let secret = args.show_secret.then(|| uri.secret().to_base32());
     Out::json(&ParseJson {
         otp_type: uri.otp_type().as_str(),
@@ -572,11 +556,11 @@ fn qr(args: &QrArgs) -> CliResult {
     let text = text.trim();
     // Only enrollment URIs: check it parses, then encode exactly what was given.
     if io::starts_with_ci(text, "otpauth-migration://") {
-        iamkit_otpauth::migration::import(text).map_err(otpauth_error)?;
+        iamkit_otpauth::migration::import(text)?;
     } else {
-        OtpAuthUri::parse(text).map_err(otpauth_error)?;
+        OtpAuthUri::parse(text)?;
     }
-    let code = QrCode::new(text).map_err(otpauth_error)?;
+    let code = QrCode::new(text)?;
     write_qr(&code, args.format, args.output.as_deref(), args.invert)
 }
 
@@ -597,7 +581,7 @@ pub(crate) fn write_qr(
                 Some(path) => io::write_private(path, code.to_terminal(invert).as_bytes()),
             };
         }
-        QrFormat::Png => code.to_png().map_err(otpauth_error)?,
+        QrFormat::Png => code.to_png()?,
         QrFormat::Svg => code.to_svg().into_bytes(),
     };
     match output {

@@ -8,7 +8,7 @@ use crate::Globals;
 use iamkit_sigv4::{Credentials, Payload, Request, Signer, SigningSettings, Timestamp};
 use zeroize::Zeroizing;
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::Out;
 
 /// `iamkit sign`.
@@ -79,7 +79,7 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
     if args.content_sha256 {
         settings.content_sha256_header = true;
     }
-    let signer = Signer::with_settings(&region, &args.service, settings).map_err(sigv4_error)?;
+    let signer = Signer::with_settings(&region, &args.service, settings)?;
 
     let headers = args
         .headers
@@ -87,12 +87,13 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
         .map(|h| parse_header(h))
         .collect::<CliResult<Vec<_>>>()?;
     let body = match &args.body_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            CliError::usage(format!("cannot read --body-file {}: {e}", path.display()))
-        })?),
+        Some(path) => Some(
+            std::fs::read(path)
+                .context(format_args!("cannot read --body-file {}", path.display()))?,
+        ),
         None => None,
     };
-    let mut request = Request::from_url(&args.method, &args.url).map_err(sigv4_error)?;
+    let mut request = Request::from_url(&args.method, &args.url)?;
     for (name, value) in &headers {
         request.push_header(name, value);
     }
@@ -102,12 +103,10 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
         Payload::Bytes(body.as_deref().unwrap_or(b""))
     });
     let time = match &args.time {
-        Some(t) => Timestamp::parse_amz_date(t).map_err(|_| {
-            CliError::usage(format!(
-                "--time {t:?} is not a signing time: expected YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z"
-            ))
-        })?,
-        None => Timestamp::from_system_time(std::time::SystemTime::now()).map_err(sigv4_error)?,
+        Some(t) => Timestamp::parse_amz_date(t).or_usage(format_args!(
+            "--time {t:?} is not a signing time: expected YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z"
+        ))?,
+        None => Timestamp::from_system_time(std::time::SystemTime::now())?,
     };
     let output = if args.presign {
         if !(1..=604_800).contains(&args.expires) {
@@ -116,13 +115,9 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
                 args.expires
             )));
         }
-        signer
-            .presign(&request, &credentials, time, args.expires)
-            .map_err(sigv4_error)?
+        signer.presign(&request, &credentials, time, args.expires)?
     } else {
-        signer
-            .sign(&request, &credentials, time)
-            .map_err(sigv4_error)?
+        signer.sign(&request, &credentials, time)?
     };
 
     if args.json {
@@ -159,10 +154,6 @@ fn presigned_url(output: &iamkit_sigv4::SigningOutput) -> CliResult<String> {
         .url()
         .map(str::to_owned)
         .ok_or_else(|| CliError::usage("the URL has no scheme and host to presign"))
-}
-
-fn sigv4_error(err: iamkit_sigv4::Error) -> CliError {
-    CliError::usage(err.to_string())
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
