@@ -3,6 +3,7 @@
 mod algorithm;
 mod code;
 mod error;
+pub mod fresh;
 mod hotp;
 pub mod replay;
 mod secret;

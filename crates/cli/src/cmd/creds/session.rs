@@ -489,10 +489,10 @@ fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
         Generator::Totp(totp) => {
             let now = crate::watch::now_unix()?;
             // On a terminal only: to a script (credential_process) an error is one line.
-            if dev
-                .last_printed_step
-                .is_some_and(|last| last >= totp.step_at(now))
-                && std::io::IsTerminal::is_terminal(&std::io::stderr())
+            if matches!(
+                iamkit_otp::fresh::decide(&totp, now, dev.last_printed_step),
+                iamkit_otp::fresh::Fresh::Wait(_)
+            ) && std::io::IsTerminal::is_terminal(&std::io::stderr())
             {
                 eprintln!(
                     "iamkit: waiting up to {} s for a code of MFA device {device:?} not sent before",

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use iamkit_keystore::{MfaDevice, OtpType, Overwrite, RecordKind, Store};
+use iamkit_otp::fresh::{self, Fresh};
 use iamkit_otp::{Algorithm, Secret, Totp};
 use iamkit_otpauth::{OtpAuthUri, QrCode, migration};
 use serde_json::json;
@@ -466,21 +467,9 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
     }
 }
 
-/// Seconds until the step after `last` begins, or `None` when `now` is already past `last`.
-/// Computed without overflow for any `last` (a corrupt record, or one written with `--time`).
-fn fresh_wait(totp: &Totp, last: Option<u64>, now: u64) -> Option<u64> {
-    let last = last?;
-    if totp.step_at(now) > last {
-        return None;
-    }
-    let next_start = u128::from(totp.t0()) + (u128::from(last) + 1) * u128::from(totp.period());
-    let wait = next_start.saturating_sub(u128::from(now)).max(1);
-    Some(u64::try_from(wait).unwrap_or(u64::MAX))
-}
-
-/// `--fresh`: waits until the clock is in a step after the last one printed, claims that step
-/// in the store (atomically: if another process printed it meanwhile, waits again) and returns
-/// the time to compute the code for.
+/// `--fresh`: waits until the clock is in a step after the last one printed (the decision is
+/// [`fresh::decide`]), claims that step in the store (atomically: if another process printed it
+/// meanwhile, waits again) and returns the time to compute the code for.
 pub(crate) fn fresh_time(
     name: &str,
     totp: &Totp,
@@ -492,20 +481,22 @@ pub(crate) fn fresh_time(
     let mut said = false;
     loop {
         let now = now_unix()?;
-        let step = totp.step_at(now);
-        if let Some(wait) = fresh_wait(totp, last, now) {
-            if wait > totp.period().saturating_mul(2).saturating_add(1) {
-                return Err(CliError::storage(format!(
-                    "device {name:?} has printed a code for a time {wait} s from now (its clock or an earlier --time?): wait, or re-add the device"
-                )));
+        let step = match fresh::decide(totp, now, last) {
+            Fresh::Ready(step) => step,
+            Fresh::Wait(wait) => {
+                if wait > totp.period().saturating_mul(2).saturating_add(1) {
+                    return Err(CliError::storage(format!(
+                        "device {name:?} has printed a code for a time {wait} s from now (its clock or an earlier --time?): wait, or re-add the device"
+                    )));
+                }
+                if !said && std::io::stderr().is_terminal() {
+                    eprintln!("iamkit: waiting {wait} s for a code not printed before");
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_millis(wait.saturating_mul(1000).min(5000)));
+                continue;
             }
-            if !said && std::io::stderr().is_terminal() {
-                eprintln!("iamkit: waiting {wait} s for a code not printed before");
-                said = true;
-            }
-            std::thread::sleep(Duration::from_millis(wait.saturating_mul(1000).min(5000)));
-            continue;
-        }
+        };
         let prev = store.set_last_printed_step(name, step)?;
         match prev {
             Some(p) if p >= step => last = Some(p),
@@ -890,29 +881,6 @@ mod tests {
         let mut namer = Namer::default();
         let got: Vec<String> = ["x (2)", "x", "x"].iter().map(|b| namer.name(b)).collect();
         assert_eq!(got, ["x (2)", "x", "x (3)"]);
-    }
-
-    #[test]
-    fn fresh_wait_never_overflows() {
-        let totp = Totp::builder(
-            Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .period(iamkit_otp::MAX_PERIOD)
-        .t0(iamkit_otp::MAX_T0)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(fresh_wait(&totp, Some(u64::MAX), 0), Some(u64::MAX));
-        assert_eq!(fresh_wait(&totp, None, 0), None);
-        let t30 = Totp::builder(
-            Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(fresh_wait(&t30, Some(2), 89), Some(1));
-        assert_eq!(fresh_wait(&t30, Some(2), 90), None);
-        assert_eq!(fresh_wait(&t30, Some(2), 61), Some(29));
     }
 
     #[test]
