@@ -94,8 +94,7 @@ pub(crate) fn push_wiped(buf: &mut Zeroizing<Vec<u8>>, data: &[u8]) {
     buf.extend_from_slice(data);
 }
 
-/// A growing byte buffer, wiped on drop and on every move, usable with `write!` and
-/// `serde_json::to_writer`.
+/// A growing byte buffer, wiped on drop and on every move, usable with `write!`.
 #[derive(Default)]
 pub(crate) struct WipedBuf(Zeroizing<Vec<u8>>);
 
@@ -114,16 +113,6 @@ impl fmt::Debug for WipedBuf {
         f.debug_struct("WipedBuf")
             .field("len", &self.0.len())
             .finish_non_exhaustive()
-    }
-}
-
-impl Write for WipedBuf {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        push_wiped(&mut self.0, data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -294,32 +283,47 @@ impl Out {
         Self::bytes(buf.as_bytes())
     }
 
-    /// Writes one JSON value on one line. serde_json escapes C0 controls; DEL, C1 controls and
-    /// bidirectional overrides (which can only occur inside strings) are escaped as `\uXXXX`
-    /// too, so the value is the same and the terminal sees no control byte.
+    /// Writes one JSON value on one line (see [`json_line`]).
     pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> CliResult {
-        let mut raw = WipedBuf::with_capacity(512);
-        serde_json::to_writer(&mut raw, value).context("cannot encode JSON")?;
-        let text = std::str::from_utf8(raw.as_bytes()).or_usage("cannot encode JSON: not UTF-8")?;
-        let mut out = WipedBuf::with_capacity(raw.as_bytes().len() + 1);
-        json_escape_into(text, &mut out);
-        push_wiped(&mut out.0, b"\n");
-        Self::bytes(out.as_bytes())
+        Self::bytes(&json_line(value)?)
     }
 }
 
-/// Copies serde_json's output, escaping the unsafe characters it leaves as they are.
-fn json_escape_into(text: &str, out: &mut WipedBuf) {
+/// `value` as one line of JSON, the one JSON writer of the CLI (codes, URIs, keys and
+/// `credential_process` credentials all go through it).
+///
+/// The JSON comes from the keystore's [presized writer](iamkit_keystore::to_json_presized) (one
+/// allocation of the exact size, wiped on drop: a growing buffer would leave copies of a secret
+/// in the allocations it outgrew). serde_json escapes C0 controls; DEL, C1 controls and
+/// bidirectional overrides (which can only occur inside strings) are escaped here as `\uXXXX`
+/// too, so the value is the same and a terminal sees no control byte. The line (with its
+/// newline) is again one allocation of the exact size.
+pub(crate) fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> CliResult<Zeroizing<Vec<u8>>> {
+    let json = iamkit_keystore::to_json_presized(value).context("cannot encode JSON")?;
+    let text = std::str::from_utf8(&json).or_usage("cannot encode JSON: not UTF-8")?;
+    // Each unsafe character becomes one `\uXXXX` (6 bytes) per UTF-16 unit.
+    let grow: usize = text
+        .chars()
+        .filter(|&c| is_unsafe_char(c))
+        .map(|c| 6 * c.len_utf16() - c.len_utf8())
+        .sum();
+    let mut line = Zeroizing::new(Vec::with_capacity(json.len() + grow + 1));
     let mut rest = text;
     while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_unsafe_char(c)) {
-        push_wiped(&mut out.0, &rest.as_bytes()[..i]);
+        line.extend_from_slice(&rest.as_bytes()[..i]);
         let mut units = [0u16; 2];
-        for u in c.encode_utf16(&mut units) {
-            push_wiped(&mut out.0, format!("\\u{u:04x}").as_bytes());
+        for &u in c.encode_utf16(&mut units).iter() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            line.extend_from_slice(b"\\u");
+            for shift in [12, 8, 4, 0] {
+                line.push(HEX[usize::from((u >> shift) & 0xf)]);
+            }
         }
         rest = &rest[i + c.len_utf8()..];
     }
-    push_wiped(&mut out.0, rest.as_bytes());
+    line.extend_from_slice(rest.as_bytes());
+    line.push(b'\n');
+    Ok(line)
 }
 
 /// A failed write to standard output (a closed pipe is not reported: see `CliError`'s `From`).
@@ -469,14 +473,35 @@ mod tests {
 
     #[test]
     fn json_escape_keeps_the_value_and_drops_control_bytes() {
-        let v = serde_json::json!({"a": "x\u{1b}\u{9b}\u{7f}\u{2067}y"});
-        let raw = v.to_string();
-        let mut out = WipedBuf::default();
-        json_escape_into(&raw, &mut out);
-        let text = std::str::from_utf8(out.as_bytes()).unwrap_or_default();
-        assert!(!text.chars().any(is_unsafe_char), "{text:?}");
+        let v = serde_json::json!({"a": "x\u{1b}\u{9b}\u{7f}\u{2067}y\u{10ffff}\u{1f600}"});
+        let line = json_line(&v).unwrap_or_else(|e| panic!("{}", e.message));
+        assert_eq!(line.capacity(), line.len());
+        let text = std::str::from_utf8(&line).unwrap_or_default();
+        assert!(
+            text.ends_with('\n') && text.matches('\n').count() == 1,
+            "{text:?}"
+        );
+        let json = text.trim_end_matches('\n');
+        assert!(!json.chars().any(is_unsafe_char), "{text:?}");
+        assert!(text.contains(r"\u001b") && text.contains(r"\u009b") && text.contains(r"\u2067"));
         let back: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
         assert_eq!(back, v);
+    }
+
+    /// Caught: `serde_json::to_string` grew its buffer by reallocation, leaving copies of the
+    /// secret access key in freed, unzeroized memory.
+    #[test]
+    fn json_lines_are_built_in_presized_buffers() {
+        for n in [0, 1, 40, 300, 5000] {
+            let secret = "k".repeat(n);
+            let hostile = "\u{1b}".repeat(n);
+            let v = serde_json::json!({"SecretAccessKey": secret, "Name": hostile});
+            let line = json_line(&v).unwrap_or_else(|e| panic!("{}", e.message));
+            assert_eq!(line.capacity(), line.len(), "{n} bytes");
+            assert_eq!(line.last(), Some(&b'\n'));
+            let back: serde_json::Value = serde_json::from_slice(&line).unwrap_or_default();
+            assert_eq!(back, v);
+        }
     }
 
     #[test]

@@ -467,27 +467,8 @@ struct ExportJson<'a> {
     region: Option<&'a str>,
 }
 
-/// Prints `value` as one JSON line. The JSON (secrets included) is built in one buffer sized
-/// exactly beforehand and zeroized after (a growing `String` would leave unzeroized copies in
-/// the buffers it outgrew), and written in one piece that ends with the newline, so stdout's
-/// line buffer passes it straight through rather than keeping a copy.
-fn to_json_line<T: Serialize>(value: &T) -> CliResult {
-    let buf = json_line(value)?;
-    Out::bytes(&buf)
-}
-
-/// `value` as JSON plus a newline, in a buffer allocated once at its exact size (the JSON
-/// itself from the keystore's presized writer; both buffers are zeroized).
-fn json_line<T: Serialize>(value: &T) -> CliResult<Zeroizing<Vec<u8>>> {
-    let json = iamkit_keystore::to_json_presized(value).context("cannot encode JSON")?;
-    let mut buf = Zeroizing::new(Vec::with_capacity(json.len() + 1));
-    buf.extend_from_slice(&json);
-    buf.push(b'\n');
-    Ok(buf)
-}
-
 fn print_process(creds: &AwsCredentials) -> CliResult {
-    to_json_line(&ProcessJson {
+    Out::json(&ProcessJson {
         version: 1,
         access_key_id: &creds.access_key_id,
         secret_access_key: &creds.secret_access_key,
@@ -519,7 +500,7 @@ fn export(profile: &str, format: ExportFormat, no_session: bool, globals: &Globa
     check_not_expired(profile, &creds)?;
     match format {
         ExportFormat::Process => print_process(&creds),
-        ExportFormat::Json => to_json_line(&ExportJson {
+        ExportFormat::Json => Out::json(&ExportJson {
             access_key_id: &creds.access_key_id,
             secret_access_key: &creds.secret_access_key,
             session_token: creds.session_token.as_deref().map(String::as_str),
@@ -869,20 +850,21 @@ mod tests {
     }
 
     /// Caught: `serde_json::to_string` grew its buffer by reallocation, leaving copies of the
-    /// secret access key in freed, unzeroized memory.
+    /// secret access key in freed, unzeroized memory (the writer is `io::json_line`, tested
+    /// there too).
     #[test]
     fn credential_process_json_is_built_in_a_presized_buffer() {
         for n in [1, 40, 300, 5000] {
             let secret = "k".repeat(n);
             let token = "t".repeat(2 * n);
-            let buf = json_line(&ProcessJson {
+            let buf = crate::io::json_line(&ProcessJson {
                 version: 1,
                 access_key_id: "AKIAIOSFODNN7EXAMPLE",
                 secret_access_key: &secret,
                 session_token: Some(&token),
                 expiration: Some("2030-01-02T03:04:05Z"),
             })
-            .expect("encodes");
+            .unwrap_or_else(|e| panic!("{}", e.message));
             assert_eq!(buf.capacity(), buf.len(), "secret of {n} bytes");
             assert_eq!(buf.last(), Some(&b'\n'));
             let v: serde_json::Value = serde_json::from_slice(&buf).expect("JSON");
