@@ -130,7 +130,7 @@ fn spawn_keeper(text: &str, clear_after: u64) -> CliResult {
 /// The keeper (`iamkit mfa clipboard-keeper --clear-after N`, started by [`copy`]): reads the
 /// text from stdin, puts it on the clipboard, says `ok` (or why not) on stdout, keeps it
 /// available for `clear_after` seconds, then clears the clipboard if it still holds the text.
-pub(crate) fn run_keeper(clear_after: u64) -> crate::error::CliResult {
+pub(crate) fn run_keeper(clear_after: u64) -> CliResult {
     let text = crate::io::read_secret_line("text to copy")?;
     let mut out = std::io::stdout().lock();
     let mut cb = match arboard::Clipboard::new().and_then(|mut cb| {

@@ -439,11 +439,7 @@ fn qr_terminal_draws_half_blocks_with_quiet_zone() {
 
 #[test]
 fn qr_png_decodes_with_zbarimg_to_exactly_the_uri() {
-    if std::process::Command::new("zbarimg")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
+    if Command::new("zbarimg").arg("--version").output().is_err() {
         assert!(
             std::env::var_os("IAMKIT_REQUIRE_PEERS").is_none(),
             "zbarimg is required"

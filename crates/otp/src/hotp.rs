@@ -61,6 +61,10 @@ impl HotpBuilder {
     }
 
     /// Checks the parameters and keys the HMAC state.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidDigits` for digits outside [`MIN_DIGITS`] to [`MAX_DIGITS`].
     pub fn build(self) -> Result<Hotp, Error> {
         let digits = check_digits(self.digits)?;
         Ok(Hotp {
@@ -103,6 +107,10 @@ impl Hotp {
     ///
     /// All `look_ahead + 1` codes are computed and compared in constant time; the cost grows
     /// linearly with `look_ahead`, so keep it small (RFC 4226 §7.4 suggests a bounded window).
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] when no counter in the range matches (opaque: it does not say why).
     pub fn verify(&self, code: &str, counter: u64, look_ahead: u64) -> Result<u64, VerifyError> {
         let candidate = Candidate::new(code, self.digits as usize);
         let mut first = FirstMatch::new();
@@ -123,6 +131,10 @@ impl Hotp {
     /// `second`, and returns `c + 2`, the next counter to expect.
     ///
     /// Every counter in the range is checked in constant time.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] when no counter in the range is followed by the second code.
     pub fn resync(
         &self,
         first: &str,

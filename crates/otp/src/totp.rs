@@ -79,6 +79,12 @@ impl TotpBuilder {
     }
 
     /// Checks the parameters and keys the HMAC state.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidDigits` for digits outside [`MIN_DIGITS`](crate::MIN_DIGITS) to
+    /// [`MAX_DIGITS`](crate::MAX_DIGITS) (not for Steam), `Error::InvalidPeriod` for a zero
+    /// period, `Error::PeriodTooLong` above [`MAX_PERIOD`], `Error::T0TooLate` above [`MAX_T0`].
     pub fn build(self) -> Result<Totp, Error> {
         let digits = if self.steam {
             5
@@ -167,6 +173,10 @@ impl Totp {
     /// are compared without regard to case. Every step in the window is computed and compared
     /// in constant time, with no early exit. Pair it with [`crate::replay`] so that an
     /// accepted code cannot be used again (RFC 6238 §5.2).
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] when no step in the window matches (opaque: it does not say why).
     pub fn verify(
         &self,
         code: &str,

@@ -113,16 +113,29 @@ pub struct Signer {
 
 impl Signer {
     /// A signer with the general AWS rules ([`SigningSettings::default`]).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidScopePart` when `region` or `service` cannot be part of a credential
+    /// scope.
     pub fn new(region: &str, service: &str) -> Result<Signer, Error> {
         Signer::with_settings(region, service, SigningSettings::default())
     }
 
     /// A signer with the S3 rules ([`SigningSettings::s3`]) for service `s3`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Signer::new`].
     pub fn s3(region: &str) -> Result<Signer, Error> {
         Signer::with_settings(region, "s3", SigningSettings::s3())
     }
 
     /// A signer with explicit settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`Signer::new`].
     pub fn with_settings(
         region: &str,
         service: &str,
@@ -232,6 +245,11 @@ impl Signer {
 
     /// Signs into the `Authorization` header: returns the canonical request, string to sign,
     /// signature and the headers to add.
+    ///
+    /// # Errors
+    ///
+    /// `Error::MissingHost`, `Error::InvalidHeader`, `Error::InvalidPayloadHash` or
+    /// `Error::InvalidTimestamp` for a request that cannot be signed as given.
     pub fn sign(
         &self,
         req: &Request<'_>,

@@ -2,6 +2,8 @@
 //! per test (file store in a temporary directory, or the real Secret Service), running the
 //! binary with stdin, and checks on the contract's error format.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod moto;
 

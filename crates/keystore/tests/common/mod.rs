@@ -1,5 +1,7 @@
 //! The conformance suite every store runs, and helpers shared by the integration tests.
 #![allow(dead_code, unreachable_pub)]
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::Duration;
 
@@ -179,7 +181,7 @@ pub fn conformance(store: &dyn Store, large: usize) {
 
     // HOTP counter: taken under the lock, the stored one advanced, the rest kept.
     let mut hotp = mfa(50, 20);
-    hotp.otp_type = iamkit_keystore::OtpType::Hotp;
+    hotp.otp_type = OtpType::Hotp;
     hotp.counter = Some(41);
     store.put_mfa("hotp", &hotp, Overwrite::Refuse).unwrap();
     assert_eq!(store.take_hotp_counter("hotp").unwrap(), 41);
@@ -192,7 +194,7 @@ pub fn conformance(store: &dyn Store, large: usize) {
     );
     assert!(matches!(
         store.take_hotp_counter("github"),
-        Err(iamkit_keystore::Error::WrongDeviceKind { .. })
+        Err(Error::WrongDeviceKind { .. })
     ));
     store.remove(RecordKind::Mfa, "hotp").unwrap();
 

@@ -226,7 +226,7 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
                 duration: a.duration,
                 region: a.region,
             };
-            crate::cmd::creds::session::add_role(&a.profile, &role, a.force, globals)
+            session::add_role(&a.profile, &role, a.force, globals)
         }
     }
 }
@@ -438,7 +438,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
 /// The credentials to hand out: an MFA or role session where the profile has one (unless
 /// `no_session`), else the stored keys.
 fn load(profile: &str, no_session: bool, globals: &Globals) -> CliResult<AwsCredentials> {
-    crate::cmd::creds::session::credentials(profile, globals, no_session)
+    session::credentials(profile, globals, no_session)
 }
 
 /// The `credential_process` output, keys in AWS's order and spelling.
@@ -680,7 +680,7 @@ fn remove(profile: &str, globals: &Globals) -> CliResult {
 
 /// `creds session`: the session's key ID and expiry, never its secrets.
 fn session_cmd(profile: &str, refresh: bool, json: bool, globals: &Globals) -> CliResult {
-    let (creds, cached) = crate::cmd::creds::session::session_for(profile, globals, refresh)?;
+    let (creds, cached) = session::session_for(profile, globals, refresh)?;
     let expiration = creds.expiration.clone().unwrap_or_default();
     if json {
         return Out::json(&json!({
@@ -699,7 +699,7 @@ fn session_cmd(profile: &str, refresh: bool, json: bool, globals: &Globals) -> C
 
 /// `creds forget [PROFILE]`.
 fn forget(profile: Option<&str>, globals: &Globals) -> CliResult {
-    let n = crate::cmd::creds::session::forget(profile, globals)?;
+    let n = session::forget(profile, globals)?;
     let what = match profile {
         Some(p) => format!("of profile {p}"),
         None => "in the store".to_owned(),
@@ -857,7 +857,7 @@ mod tests {
         for n in [1, 40, 300, 5000] {
             let secret = "k".repeat(n);
             let token = "t".repeat(2 * n);
-            let buf = crate::io::json_line(&ProcessJson {
+            let buf = io::json_line(&ProcessJson {
                 version: 1,
                 access_key_id: "AKIAIOSFODNN7EXAMPLE",
                 secret_access_key: &secret,

@@ -84,7 +84,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long)]
     dangerous_wide_window: bool,
     #[command(flatten)]
-    replay: crate::cmd::otp::replay_store::ReplayArgs,
+    replay: replay_store::ReplayArgs,
 }
 
 /// `iamkit otp uri`.
@@ -390,7 +390,7 @@ fn verify(args: &VerifyArgs) -> CliResult {
                     "--past/--future are for TOTP; HOTP takes --window W (look-ahead)",
                 ));
             }
-            crate::cmd::otp::replay_store::refuse_for_hotp(&args.replay)?;
+            replay_store::refuse_for_hotp(&args.replay)?;
             let look_ahead = args.window.unwrap_or(0);
             if look_ahead > 100 && !args.dangerous_wide_window {
                 return Err(CliError::usage(format!(
@@ -417,11 +417,11 @@ fn verify(args: &VerifyArgs) -> CliResult {
                 Some(t) => t,
                 None => now_unix()?,
             };
-            let replay = crate::cmd::otp::replay_store::open(&args.replay)?;
+            let replay = replay_store::open(&args.replay)?;
             let matched = totp
                 .verify(&args.code, now, window)
                 .or_check_failed(INVALID_CODE)?;
-            crate::cmd::otp::replay_store::record(replay.as_ref(), &totp, window, &matched, now)?;
+            replay_store::record(replay.as_ref(), &totp, window, &matched, now)?;
             Out::line(&matched.offset.to_string())
         }
     }
