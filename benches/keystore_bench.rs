@@ -12,6 +12,8 @@
 //! - `secret-service`: the Secret Service on the session bus, when one is reachable;
 //!   `connect+get_mfa` opens a new connection per read, as each `iamkit mfa code` does.
 //! - `kernel-keyring`: the kernel session keyring store, when there is one.
+// A bench reports what it measured on stderr.
+#![allow(clippy::print_stderr)]
 
 use std::time::{Duration, Instant};
 

@@ -4,6 +4,8 @@
 //!
 //! It checks what it prints (CI runs it): the fixture's account reads back, and the log's key IDs
 //! decode to the values published for them.
+// An example is a program: it shows its results on stdout.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use iamkit_accesskey::{AccessKeyId, AccountId, Generation, KeyPair, Prefix};
 

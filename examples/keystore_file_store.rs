@@ -6,6 +6,8 @@
 //! `IAMKIT_PASSPHRASE` if set, else a demo value. The store is created at age's default
 //! scrypt work factor, so the first unlock takes a second or so; later reads in this process
 //! (and, on Linux with a session keyring, in later processes) use the cached key.
+// An example is a program: it shows its results on stdout.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::{Duration, Instant};
 

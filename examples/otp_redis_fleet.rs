@@ -7,6 +7,8 @@
 //! Without a URL it starts a throwaway `redis-server` on a loopback port (Debian's
 //! redis-server package) and stops it at the end. With `redis+cluster://…` it runs against a
 //! Redis Cluster.
+// An example is a program: it shows its results on stdout.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::error::Error;
 use std::process::{Command, Stdio};

@@ -2,6 +2,8 @@
 //! throttling of repeated failures (RFC 4226 §7.3), with "now" passed in.
 //!
 //! `cargo run -p iamkit-examples --example otp_server_verify`
+// An example is a program: it shows its results on stdout.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::collections::HashMap;
 use std::error::Error;

@@ -4,6 +4,8 @@
 //! ```sh
 //! cargo run -p iamkit-examples --example sigv4_client
 //! ```
+// An example is a program: it shows its results on stdout.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

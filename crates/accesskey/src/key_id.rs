@@ -67,6 +67,11 @@ pub struct AccessKeyId {
 impl AccessKeyId {
     /// Parses a key ID, checking in this order: the length (20 characters), the prefix (one of
     /// [`Prefix::ALL`], case-sensitive), then each character after it (`[A-Z2-7]`).
+    ///
+    /// # Errors
+    ///
+    /// `Error::KeyIdLength`, `Error::UnknownPrefix` or `Error::KeyIdChar`: the first check that
+    /// fails, naming the length or position (never the characters).
     pub fn parse(s: &str) -> Result<AccessKeyId, Error> {
         let got = s.chars().count();
         if got != KEY_ID_LEN {
@@ -119,6 +124,10 @@ impl AccessKeyId {
     /// [`Self::account_id`] and independent decoders read it back; the other 39 bits are random.
     /// Without an account, a random 12-digit one is embedded (a realistic fixture: decoders read
     /// an account from it, as they would from a real key).
+    ///
+    /// # Errors
+    ///
+    /// `Error::Rng` when the OS random number generator fails.
     pub fn generate(prefix: Prefix, account: Option<AccountId>) -> Result<AccessKeyId, Error> {
         let mut random = [0u8; 10];
         getrandom::fill(&mut random)?;

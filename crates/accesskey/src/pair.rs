@@ -34,6 +34,10 @@ pub struct KeyPair {
 impl KeyPair {
     /// A new key pair: [`AccessKeyId::generate`] and [`SecretAccessKey::generate`], with all the
     /// randomness drawn from the OS in one call.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Rng` when the OS random number generator fails.
     pub fn generate(prefix: Prefix, account: Option<AccountId>) -> Result<KeyPair, Error> {
         let mut random = Zeroizing::new([0u8; 10 + SECRET_RANDOM_BYTES]);
         getrandom::fill(&mut random[..])?;

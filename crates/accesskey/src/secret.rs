@@ -29,6 +29,10 @@ pub struct SecretAccessKey(Zeroizing<[u8; SECRET_LEN]>);
 
 impl SecretAccessKey {
     /// A new secret: the standard base64 of 30 bytes from the OS random number generator.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Rng` when the OS random number generator fails.
     pub fn generate() -> Result<SecretAccessKey, Error> {
         let mut random = Zeroizing::new([0u8; SECRET_RANDOM_BYTES]);
         getrandom::fill(&mut random[..])?;
@@ -46,6 +50,11 @@ impl SecretAccessKey {
 
     /// Checks and wraps an existing secret: exactly 40 characters of `[A-Za-z0-9+/]`.
     /// Errors give the length or the position of a bad character, never the characters.
+    ///
+    /// # Errors
+    ///
+    /// `Error::SecretLength` or `Error::SecretChar` when `s` is not 40 characters of
+    /// `[A-Za-z0-9+/]`.
     pub fn parse(s: &str) -> Result<SecretAccessKey, Error> {
         let got = s.chars().count();
         if got != SECRET_LEN {

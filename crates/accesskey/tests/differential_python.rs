@@ -1,6 +1,8 @@
 //! Differential test: an independent Python decoder (scripts/accesskey-decode.py, the published
 //! formula) reads back the account embedded in IDs we generate.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
 

@@ -68,7 +68,7 @@ proptest! {
 
 #[test]
 fn without_an_account_a_random_account_is_embedded() {
-    let mut accounts = std::collections::HashSet::new();
+    let mut accounts = HashSet::new();
     for prefix in Prefix::ALL {
         for _ in 0..50 {
             let id = AccessKeyId::generate(prefix, None).unwrap();

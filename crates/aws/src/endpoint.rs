@@ -159,6 +159,12 @@ impl Endpoint {
     /// else `us-east-1`), with `env` answering for the environment variables named in the
     /// module docs (`|name| std::env::var(name).ok()` in a program; a closure over a map in a
     /// test).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidRegion` for a region that is not a valid name, `Error::InvalidEndpoint`
+    /// for an endpoint URL from the environment that cannot be used (not https, or http to a
+    /// host that is not loopback).
     pub fn resolve(
         service: Service,
         region: Option<&str>,
@@ -233,6 +239,11 @@ impl Endpoint {
     /// An endpoint from a URL (`https://…`, or `http://` to a loopback host only), signed for
     /// `signing_region`. The URL's scheme and host are lower-cased, a default port dropped and a
     /// `/` added when there is no path, so that the host signed is the host sent.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidEndpoint` for a URL that is malformed, not https (or http to loopback),
+    /// or carries user info, and `Error::InvalidRegion` for a bad `signing_region`.
     pub fn from_url(service: Service, url: &str, signing_region: &str) -> Result<Endpoint, Error> {
         check_region(signing_region)?;
         let bad = |reason: &'static str| Error::InvalidEndpoint {

@@ -51,6 +51,9 @@ pub trait IamCall {
     fn to_query(&self) -> QueryRequest;
 
     /// Signs the call for an IAM `endpoint`.
+    ///
+    /// # Errors
+    /// [`Error::Signing`] when SigV4 cannot sign the request.
     fn sign(
         &self,
         endpoint: &Endpoint,
@@ -67,6 +70,9 @@ pub struct UserName(String);
 
 impl UserName {
     /// Checks and wraps a user name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the rule the name breaks.
     pub fn new(name: &str) -> Result<UserName, Error> {
         check_chars(
             "UserName",
@@ -90,6 +96,9 @@ pub struct MfaDeviceName(String);
 
 impl MfaDeviceName {
     /// Checks and wraps a device name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the rule the name breaks.
     pub fn new(name: &str) -> Result<MfaDeviceName, Error> {
         check_chars(
             "VirtualMFADeviceName",
@@ -113,6 +122,9 @@ pub struct AccessKeyId(String);
 
 impl AccessKeyId {
     /// Checks and wraps a key ID.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the rule the key ID breaks.
     pub fn new(id: &str) -> Result<AccessKeyId, Error> {
         if key_id_ok(id) {
             Ok(AccessKeyId(id.to_owned()))
@@ -469,6 +481,9 @@ impl fmt::Debug for MfaSeed {
 impl MfaSeed {
     /// Decodes `Base32StringSeed` as AWS sends it: base64 of the base32 text (16 to 128
     /// characters of `[A-Z2-7]`, `=` padding allowed). Errors never quote the input.
+    ///
+    /// # Errors
+    /// [`Error::MalformedResponse`] when the text is not base64 of a base32 seed of that length.
     pub fn from_base64(text: &str) -> Result<MfaSeed, Error> {
         let text = text.trim().as_bytes();
         let bad_b64 = || malformed("Base32StringSeed is not base64");
@@ -815,6 +830,10 @@ impl QueryResponse for GetUserResponse {
 /// - a second key of the user means AWS's two-key limit is reached:
 ///   [`Error::AccessKeyLimit`] names that other key (and whether it is inactive), so the
 ///   person can delete it.
+///
+/// # Errors
+/// [`Error::AccessKeyLimit`] as above; [`Error::InvalidParameter`] when `current` is not
+/// among `keys` or is inactive.
 pub fn check_rotation(keys: &ListAccessKeysResponse, current: &str) -> Result<(), Error> {
     let user = keys.user_name.clone().unwrap_or_default();
     let Some(cur) = keys.keys.iter().find(|k| k.access_key_id == current) else {

@@ -117,6 +117,11 @@ impl QueryRequest {
     /// Signs the call for `endpoint` with `credentials` at `now`: a POST of the form body to the
     /// endpoint's URL, with `Content-Type`, `X-Amz-Date`, `X-Amz-Security-Token` (temporary
     /// credentials) and `Authorization`.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Signing` when the request cannot be signed (e.g. credentials or endpoint that
+    /// SigV4 refuses).
     pub fn sign(
         &self,
         endpoint: &Endpoint,
@@ -221,6 +226,10 @@ impl GetSessionToken {
     }
 
     /// The session length: 900 to 129600 seconds.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when `seconds` is outside 900..=129600.
     pub fn duration_seconds(mut self, seconds: u32) -> Result<GetSessionToken, Error> {
         check_session_duration(seconds)?;
         self.duration_seconds = Some(seconds);
@@ -249,6 +258,11 @@ impl GetSessionToken {
 
     /// Signs the call. [`Error::NeedsLongTermCredentials`] when `credentials` carry a session
     /// token (AWS refuses GetSessionToken with a session's credentials).
+    ///
+    /// # Errors
+    ///
+    /// `Error::NeedsLongTermCredentials` for a session's credentials, `Error::Signing` when
+    /// SigV4 refuses the request.
     pub fn sign(
         &self,
         endpoint: &Endpoint,
@@ -288,6 +302,10 @@ impl AssumeRole {
 
     /// The session length: 900 to 43200 seconds (at most 3600 when chaining, checked when
     /// signing).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when `seconds` is outside 900..=43200.
     pub fn duration_seconds(mut self, seconds: u32) -> Result<AssumeRole, Error> {
         check_assume_role_duration(seconds, false)?;
         self.duration_seconds = Some(seconds);
@@ -314,6 +332,11 @@ impl AssumeRole {
     }
 
     /// The call as a [`QueryRequest`], after checking the chaining cap.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when the session would last more than 3600 seconds on chained
+    /// credentials.
     pub fn to_query(&self) -> Result<QueryRequest, Error> {
         if let Some(d) = self.duration_seconds {
             check_assume_role_duration(d, self.chained)?;
@@ -336,6 +359,11 @@ impl AssumeRole {
     }
 
     /// Signs the call.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` as [`Self::to_query`], `Error::Signing` when SigV4 refuses the
+    /// request.
     pub fn sign(
         &self,
         endpoint: &Endpoint,
@@ -357,6 +385,10 @@ impl GetCallerIdentity {
     }
 
     /// Signs the call.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Signing` when SigV4 refuses the request.
     pub fn sign(
         &self,
         endpoint: &Endpoint,

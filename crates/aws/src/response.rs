@@ -53,10 +53,19 @@ pub trait QueryResponse: Sized {
     const HAS_RESULT: bool = true;
 
     /// Reads the `<ActionResult>` element. `request_id` is the answer's `RequestId`.
+    ///
+    /// # Errors
+    ///
+    /// `Error::MalformedResponse` when an element the answer must have is missing or malformed.
     fn from_result(result: Node<'_, '_>, request_id: Option<&str>) -> Result<Self, Error>;
 }
 
 /// Parses the answer of `T::ACTION` with HTTP status `status`.
+///
+/// # Errors
+///
+/// `Error::Aws` for an error answer from AWS, `Error::MalformedResponse` for a body that is not
+/// a valid answer of `T::ACTION`.
 pub fn parse_response<T: QueryResponse>(status: u16, body: &[u8]) -> Result<T, Error> {
     if body.len() > MAX_RESPONSE_BYTES {
         return Err(malformed(format!(
@@ -239,6 +248,10 @@ pub const MAX_SESSION_TOKEN_LEN: usize = 8192;
 
 /// Parses an RFC 3339 UTC time as AWS writes it (`2026-01-02T03:04:05Z`, with or without
 /// fractional seconds, `Z` or `+00:00`); fractional seconds are dropped.
+///
+/// # Errors
+///
+/// `Error::MalformedResponse` when `text` is not such a time.
 pub fn parse_expiration(text: &str) -> Result<Timestamp, Error> {
     let t = text.trim();
     let t = t
@@ -270,6 +283,10 @@ impl SessionCredentials {
     /// Checks and wraps temporary credentials: the key ID 16 to 128 upper-case letters and
     /// digits starting `ASIA`, the secret 40 characters of `[A-Za-z0-9+/]`, the token 1 to
     /// [`MAX_SESSION_TOKEN_LEN`] characters of base64. Errors name the field, never its value.
+    ///
+    /// # Errors
+    ///
+    /// `Error::MalformedResponse` naming the field that breaks these rules.
     pub fn new(
         access_key_id: &str,
         secret_access_key: &str,

@@ -74,6 +74,10 @@ pub(crate) fn check_chars(
 }
 
 /// Checks a `GetSessionToken` duration (900–129600 seconds).
+///
+/// # Errors
+///
+/// `Error::InvalidParameter` when `seconds` is outside 900..=129600.
 pub fn check_session_duration(seconds: u32) -> Result<(), Error> {
     if GET_SESSION_TOKEN_DURATION.contains(&seconds) {
         Ok(())
@@ -89,6 +93,10 @@ pub fn check_session_duration(seconds: u32) -> Result<(), Error> {
 
 /// Checks an `AssumeRole` duration (900–43200 seconds; at most 3600 when `chained`, that is when
 /// the caller's credentials come from another `AssumeRole`).
+///
+/// # Errors
+///
+/// `Error::InvalidParameter` when `seconds` is out of range.
 pub fn check_assume_role_duration(seconds: u32, chained: bool) -> Result<(), Error> {
     if !ASSUME_ROLE_DURATION.contains(&seconds) {
         return Err(Error::InvalidParameter {
@@ -116,6 +124,11 @@ pub struct MfaSerial(String);
 
 impl MfaSerial {
     /// Checks and wraps a serial.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when `serial` is not an MFA device ARN or hardware serial
+    /// number as AWS accepts them.
     pub fn new(serial: &str) -> Result<MfaSerial, Error> {
         check_chars(
             "SerialNumber",
@@ -140,6 +153,10 @@ pub struct TokenCode(Zeroizing<String>);
 
 impl TokenCode {
     /// Checks and wraps a code: exactly 6 ASCII digits. The error never repeats the input.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when `code` is not exactly 6 ASCII digits.
     pub fn new(code: &str) -> Result<TokenCode, Error> {
         if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
             Ok(TokenCode(Zeroizing::new(code.to_owned())))
@@ -169,6 +186,11 @@ pub struct RoleSessionName(String);
 
 impl RoleSessionName {
     /// Checks and wraps a session name.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when `name` breaks AWS's rules (2 to 64 characters of
+    /// `[\w+=,.@-]`).
     pub fn new(name: &str) -> Result<RoleSessionName, Error> {
         check_chars(
             "RoleSessionName",
@@ -192,6 +214,11 @@ pub struct ExternalId(String);
 
 impl ExternalId {
     /// Checks and wraps an external ID.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when `id` breaks AWS's rules (2 to 1224 characters of
+    /// `[\w+=,.@:/-]`).
     pub fn new(id: &str) -> Result<ExternalId, Error> {
         check_chars(
             "ExternalId",
@@ -215,6 +242,10 @@ pub struct RoleArn(String);
 
 impl RoleArn {
     /// Checks and wraps a role ARN.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when `arn` is not an IAM role ARN.
     pub fn new(arn: &str) -> Result<RoleArn, Error> {
         let bad = |reason: &str| Error::InvalidParameter {
             name: "RoleArn",

@@ -70,6 +70,10 @@ impl TransportBuilder {
     }
 
     /// The transport; [`Error::InvalidParameter`] for out-of-range settings.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidParameter` when a setting is out of range.
     pub fn build(self) -> Result<Transport, Error> {
         let bad = |reason: &str| Error::InvalidParameter {
             name: "transport",
@@ -196,6 +200,11 @@ impl Transport {
     /// Sends the request, retrying connection failures, throttling and 5xx answers; returns the
     /// last answer (which may still be an error answer: [`parse_response`] turns it into one).
     /// [`Error::Endpoint`] when no answer came.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Endpoint` when no answer came (connection failures and timeouts, after the
+    /// retries).
     pub fn send(&self, req: &SignedRequest) -> Result<HttpResponse, Error> {
         Self::check_url(req)?;
         let mut last_failure = String::new();
@@ -224,6 +233,10 @@ impl Transport {
 
     /// Sends the request and parses the answer as `T`. AWS refusals are [`Error::Aws`];
     /// answers that are not valid AWS responses become [`Error::Endpoint`] naming the endpoint.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Aws` for a refusal, `Error::Endpoint` when no valid answer came.
     pub fn call<T: QueryResponse>(&self, req: &SignedRequest) -> Result<T, Error> {
         let resp = self.send(req)?;
         parse_response(resp.status, &resp.body).map_err(|e| match e {

@@ -94,7 +94,21 @@ fn strip_inline_comment(value: &str) -> &str {
 }
 
 /// Parses a whole credentials file. `what` names it in errors (e.g. the path).
-pub(crate) fn parse(text: &str, what: &str) -> Result<Vec<Section>, String> {
+pub(crate) fn parse(text: &str, what: &str) -> Result<Vec<Section>, IniError> {
+    Ok(parse_sections(text, what)?)
+}
+
+/// Why an INI file could not be read: the file, the line and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IniError(pub(crate) String);
+
+impl From<String> for IniError {
+    fn from(message: String) -> Self {
+        IniError(message)
+    }
+}
+
+fn parse_sections(text: &str, what: &str) -> Result<Vec<Section>, String> {
     let mut sections: Vec<Section> = Vec::new();
     // The key of the last `key = value` line, for continuation lines.
     let mut last_key: Option<Key> = None;
@@ -275,7 +289,7 @@ mod tests {
             ("[a]\naws_secret_access_key = A\n  SECRETJUNK\n", 3),
             ("[a]\nkey with space = SECRETJUNK\n", 2),
         ] {
-            let err = parse(text, "creds").unwrap_err();
+            let err = parse(text, "creds").unwrap_err().0;
             assert!(err.starts_with(&format!("creds line {line}:")), "{err}");
             assert!(!err.contains("SECRETJUNK"), "{err}");
             assert!(!err.contains('\n'));
@@ -313,5 +327,208 @@ mod tests {
     fn debug_redacts() {
         let s = parse("[a]\naws_secret_access_key = TOPSECRET\n", "f").unwrap();
         assert!(!format!("{:?}", s[0]).contains("TOPSECRET"));
+    }
+
+    fn one(text: &str) -> Section {
+        let mut s = parse(text, "f").unwrap();
+        assert_eq!(s.len(), 1, "{text:?}");
+        s.remove(0)
+    }
+
+    fn secret(s: &Section) -> Option<&str> {
+        s.secret_access_key.as_deref().map(String::as_str)
+    }
+
+    #[test]
+    fn comments_full_line_indented_and_inline() {
+        let s = one(
+            "# hash\n; semicolon\n   # indented hash\n[a] ; after the header\n\
+             \t; tab-indented\naws_secret_access_key = k/e+y== # inline\nregion = us-east-1;not-a-comment\n\
+             aws_access_key_id = AKIA#NOTCOMMENT\n",
+        );
+        assert_eq!(secret(&s), Some("k/e+y=="));
+        // `#` and `;` start a comment only after whitespace.
+        assert_eq!(s.region.as_deref(), Some("us-east-1;not-a-comment"));
+        assert_eq!(s.access_key_id.as_deref(), Some("AKIA#NOTCOMMENT"));
+        // A file of comments only has no sections.
+        assert!(parse("# a\n; b\n\n", "f").unwrap().is_empty());
+    }
+
+    #[test]
+    fn continuation_lines_only_after_non_credential_keys() {
+        let s = one(
+            "[a]\ns3 =\n    max_concurrent_requests = 10\n\tmax_queue_size = 1000\naws_secret_access_key = k\n",
+        );
+        assert_eq!(secret(&s), Some("k"));
+        // Nested keys are not read as the profile's own keys.
+        let s = one("[a]\ns3 =\n  region = inner\nregion = outer\n");
+        assert_eq!(s.region.as_deref(), Some("outer"));
+        for key in [
+            "aws_access_key_id",
+            "aws_secret_access_key",
+            "aws_session_token",
+            "aws_security_token",
+            "region",
+            "mfa_serial",
+            "aws_credential_expiration",
+        ] {
+            let err = parse(&format!("[a]\n{key} = A\n  B\n"), "f").unwrap_err().0;
+            assert!(err.starts_with("f line 3:"), "{key}: {err}");
+            assert!(err.contains("continuation"), "{key}: {err}");
+        }
+        // A blank line in between does not end the value: still a continuation.
+        assert!(parse("[a]\naws_secret_access_key = A\n\n  B\n", "f").is_err());
+        // After a header an indented line is an ordinary key line.
+        let s = one("[a]\n  aws_secret_access_key = k\n");
+        assert_eq!(secret(&s), Some("k"));
+    }
+
+    #[test]
+    fn quotes_and_separators_are_kept_as_written() {
+        // Like botocore (configparser), quotes are part of the value.
+        let s = one("[a]\naws_secret_access_key = \"quoted\"\nregion = 'eu-west-1'\n");
+        assert_eq!(secret(&s), Some("\"quoted\""));
+        assert_eq!(s.region.as_deref(), Some("'eu-west-1'"));
+        // The first `=` or `:` splits: the rest (base64 padding, ARNs) is the value.
+        let s = one(
+            "[a]\naws_secret_access_key = a=b==\nmfa_serial: arn:aws:iam::123456789012:mfa/bob\n",
+        );
+        assert_eq!(secret(&s), Some("a=b=="));
+        assert_eq!(
+            s.mfa_serial.as_deref(),
+            Some("arn:aws:iam::123456789012:mfa/bob")
+        );
+        // Keys are case-insensitive, values are not; whitespace around both is dropped.
+        let s = one("[a]\n  AWS_Secret_Access_Key\t=\t MiXeD \n");
+        assert_eq!(secret(&s), Some("MiXeD"));
+        // Empty optional values mean none; an empty secret stays empty (refused later).
+        let s = one("[a]\naws_session_token =\nregion=\nmfa_serial =\naws_secret_access_key=\n");
+        assert!(s.session_token.is_none() && s.region.is_none() && s.mfa_serial.is_none());
+        assert_eq!(secret(&s), Some(""));
+    }
+
+    #[test]
+    fn profile_names_as_written() {
+        let s = parse(
+            "[default]\n[ spaced ]\n[profile dev]\n[a.b-c_d@e]\n[Default]\n[日本]\n",
+            "f",
+        )
+        .unwrap();
+        let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
+        // The credentials file names profiles without the config file's `profile ` prefix,
+        // so a `[profile dev]` section is the profile "profile dev" (as botocore reads it);
+        // names are case-sensitive and trimmed inside the brackets.
+        assert_eq!(
+            names,
+            [
+                "default",
+                "spaced",
+                "profile dev",
+                "a.b-c_d@e",
+                "Default",
+                "日本"
+            ]
+        );
+        let lines: Vec<usize> = s.iter().map(|s| s.line).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 5, 6]);
+        // The same name twice (after trimming) is an error naming both lines.
+        let err = parse("[a]\n[ a ]\n", "f").unwrap_err().0;
+        assert!(
+            err.contains("line 2") && err.contains("first on line 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_input_names_line_and_expectation() {
+        for (text, line, expected) in [
+            (
+                "aws_secret_access_key = x\n",
+                1,
+                "before any section header",
+            ),
+            ("[a]\n= value\n", 2, "expected a key name"),
+            (
+                "[a]\njust words\n",
+                2,
+                "not a section header, key = value or comment",
+            ),
+            ("[a]]\n", 1, "text after a section header"),
+            ("[  ]\n", 1, "empty section name"),
+            ("[a]\nregion = x\n[b\n", 3, "closing ']'"),
+            (
+                "\n\n[a]\naws_access_key_id = A\naws_access_key_id = B\n",
+                5,
+                "given twice",
+            ),
+            (
+                "[a]\naws_security_token = A\naws_security_token = B\n",
+                3,
+                "given twice",
+            ),
+        ] {
+            let err = parse(text, "f").unwrap_err().0;
+            assert!(
+                err.starts_with(&format!("f line {line}: ")),
+                "{text:?}: {err}"
+            );
+            assert!(err.contains(expected), "{text:?}: {err}");
+        }
+        // CRLF line ends are line ends.
+        let s = one("[a]\r\naws_secret_access_key = k\r\n");
+        assert_eq!(secret(&s), Some("k"));
+    }
+
+    /// Checks what an error for `text` may say: one line, starting with the name and a line
+    /// number of the input, and none of the input's text beyond that.
+    fn check_error(text: &str, err: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        use proptest::prelude::*;
+        prop_assert!(!err.contains('\n') && !err.contains('\r'), "{err:?}");
+        let rest = err.strip_prefix("FILE line ");
+        prop_assert!(rest.is_some(), "{err:?}");
+        let (num, _) = rest.unwrap_or_default().split_once(':').unwrap_or_default();
+        let n: usize = num.parse().unwrap_or(0);
+        prop_assert!(n >= 1 && n <= text.lines().count(), "{err:?}");
+        Ok(())
+    }
+
+    proptest::proptest! {
+        /// Arbitrary bytes (read as the CLI reads a file: lossily as UTF-8) never panic, and an
+        /// error names a line of the input.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let text = String::from_utf8_lossy(&bytes);
+            if let Err(IniError(err)) = parse(&text, "FILE") {
+                check_error(&text, &err)?;
+            }
+        }
+
+        /// Lines made of INI-significant pieces (brackets, separators, comment marks,
+        /// indentation, known keys) and arbitrary Unicode: same guarantees, and a secret-looking
+        /// marker in a value is never quoted by an error.
+        #[test]
+        fn ini_shaped_lines_never_panic(lines in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::string::string_regex("[ \t]{0,2}\\[[a-z \\]]{0,6}\\]?[ ;#]{0,2}").unwrap(),
+                proptest::string::string_regex("[ \t]{0,2}(aws_secret_access_key|aws_session_token|region|s3|x)[ ]?[=:]?[ ]?SECRETMARK[=#; ]{0,3}").unwrap(),
+                proptest::string::string_regex("[ \t]{0,2}[#;].{0,10}").unwrap(),
+                proptest::string::string_regex("\\PC{0,12}").unwrap(),
+                proptest::strategy::Just(String::new()),
+            ],
+            0..12,
+        )) {
+            let text = lines.join("\n");
+            match parse(&text, "FILE") {
+                Ok(sections) => {
+                    for s in &sections {
+                        proptest::prop_assert!(s.line >= 1 && s.line <= text.lines().count());
+                    }
+                }
+                Err(IniError(err)) => {
+                    check_error(&text, &err)?;
+                    proptest::prop_assert!(!err.contains("SECRETMARK"), "{err}");
+                }
+            }
+        }
     }
 }

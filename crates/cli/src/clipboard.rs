@@ -18,6 +18,8 @@
 use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
 
+use crate::error::{CliError, CliResult, Context};
+
 use base64::Engine;
 use zeroize::Zeroizing;
 
@@ -62,23 +64,27 @@ fn over_ssh() -> bool {
 /// Copies `text` for `clear_after` seconds. Over SSH, OSC 52 only; else the system clipboard
 /// (through the keeper), falling back to OSC 52. The error says why nothing could be copied
 /// (never the text).
-pub(crate) fn copy(text: &str, clear_after: u64) -> Result<Copied, String> {
+pub(crate) fn copy(text: &str, clear_after: u64) -> CliResult<Copied> {
     if over_ssh() {
         return osc52(text).map(|()| Copied::Osc52);
     }
     match spawn_keeper(text, clear_after) {
         Ok(()) => Ok(Copied::System { clear_after }),
-        Err(sys_err) => osc52(text)
-            .map(|()| Copied::Osc52)
-            .map_err(|osc_err| format!("no clipboard reachable ({sys_err}; {osc_err})")),
+        Err(sys_err) => match osc52(text) {
+            Ok(()) => Ok(Copied::Osc52),
+            Err(osc_err) => Err(CliError::usage(format!(
+                "no clipboard reachable ({}; {})",
+                sys_err.message, osc_err.message
+            ))),
+        },
     }
 }
 
 /// Starts the keeper with `text` on its stdin and waits for its first line: `ok` once the text
 /// is on the clipboard, or the reason it could not be put there.
-fn spawn_keeper(text: &str, clear_after: u64) -> Result<(), String> {
+fn spawn_keeper(text: &str, clear_after: u64) -> CliResult {
     use std::process::{Command, Stdio};
-    let exe = std::env::current_exe().map_err(|e| format!("system clipboard: {e}"))?;
+    let exe = std::env::current_exe().context("system clipboard")?;
     let mut cmd = Command::new(exe);
     cmd.args(KEEPER_ARGS)
         .arg("--clear-after")
@@ -95,14 +101,14 @@ fn spawn_keeper(text: &str, clear_after: u64) -> Result<(), String> {
     }
     let mut child = cmd
         .spawn()
-        .map_err(|e| format!("system clipboard: cannot start the clipboard keeper: {e}"))?;
+        .context("system clipboard: cannot start the clipboard keeper")?;
     if let Some(mut stdin) = child.stdin.take() {
         let mut line = Zeroizing::new(String::with_capacity(text.len() + 1));
         line.push_str(text);
         line.push('\n');
         stdin
             .write_all(line.as_bytes())
-            .map_err(|e| format!("system clipboard: {e}"))?;
+            .context("system clipboard")?;
     }
     let mut answer = String::new();
     if let Some(out) = child.stdout.take() {
@@ -114,17 +120,17 @@ fn spawn_keeper(text: &str, clear_after: u64) -> Result<(), String> {
         return Ok(());
     }
     let _ = child.wait();
-    Err(if answer.is_empty() {
-        "system clipboard: the clipboard keeper ended without an answer".to_owned()
+    Err(CliError::usage(if answer.is_empty() {
+        "system clipboard: the clipboard keeper ended without an answer"
     } else {
-        answer.to_owned()
-    })
+        answer
+    }))
 }
 
 /// The keeper (`iamkit mfa clipboard-keeper --clear-after N`, started by [`copy`]): reads the
 /// text from stdin, puts it on the clipboard, says `ok` (or why not) on stdout, keeps it
 /// available for `clear_after` seconds, then clears the clipboard if it still holds the text.
-pub(crate) fn run_keeper(clear_after: u64) -> crate::error::CliResult {
+pub(crate) fn run_keeper(clear_after: u64) -> CliResult {
     let text = crate::io::read_secret_line("text to copy")?;
     let mut out = std::io::stdout().lock();
     let mut cb = match arboard::Clipboard::new().and_then(|mut cb| {
@@ -161,7 +167,7 @@ pub(crate) fn osc52_sequence(text: &str) -> String {
 
 /// Writes the OSC 52 sequence to the controlling terminal (`/dev/tty`), or to stderr when that
 /// is a terminal.
-fn osc52(text: &str) -> Result<(), String> {
+fn osc52(text: &str) -> CliResult {
     use std::io::IsTerminal;
     let seq = Zeroizing::new(osc52_sequence(text));
     #[cfg(unix)]
@@ -169,16 +175,18 @@ fn osc52(text: &str) -> Result<(), String> {
         return tty
             .write_all(seq.as_bytes())
             .and_then(|()| tty.flush())
-            .map_err(|e| format!("terminal clipboard (OSC 52): {e}"));
+            .context("terminal clipboard (OSC 52)");
     }
     if std::io::stderr().is_terminal() {
         let mut err = std::io::stderr().lock();
         return err
             .write_all(seq.as_bytes())
             .and_then(|()| err.flush())
-            .map_err(|e| format!("terminal clipboard (OSC 52): {e}"));
+            .context("terminal clipboard (OSC 52)");
     }
-    Err("terminal clipboard (OSC 52): no terminal to send it to".to_owned())
+    Err(CliError::usage(
+        "terminal clipboard (OSC 52): no terminal to send it to",
+    ))
 }
 
 #[cfg(test)]

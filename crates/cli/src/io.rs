@@ -19,7 +19,7 @@ use std::path::Path;
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context, InContext};
 
 /// Whether standard input is a terminal (then secrets are prompted for without echo).
 pub(crate) fn stdin_is_terminal() -> bool {
@@ -94,8 +94,7 @@ pub(crate) fn push_wiped(buf: &mut Zeroizing<Vec<u8>>, data: &[u8]) {
     buf.extend_from_slice(data);
 }
 
-/// A growing byte buffer, wiped on drop and on every move, usable with `write!` and
-/// `serde_json::to_writer`.
+/// A growing byte buffer, wiped on drop and on every move, usable with `write!`.
 #[derive(Default)]
 pub(crate) struct WipedBuf(Zeroizing<Vec<u8>>);
 
@@ -114,16 +113,6 @@ impl fmt::Debug for WipedBuf {
         f.debug_struct("WipedBuf")
             .field("len", &self.0.len())
             .finish_non_exhaustive()
-    }
-}
-
-impl Write for WipedBuf {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        push_wiped(&mut self.0, data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -181,8 +170,8 @@ const MAX_LINE: usize = 64 * 1024;
 
 /// Reads up to the first newline, one byte at a time so that nothing after it is consumed.
 fn read_raw_line(what: &str) -> CliResult<Zeroizing<Vec<u8>>> {
-    let cannot = |e: io::Error| CliError::io(&format!("cannot read the {what} from stdin"), &e);
-    let mut input = raw_stdin().map_err(cannot)?;
+    let cannot = format_args!("cannot read the {what} from stdin");
+    let mut input = raw_stdin().context(cannot)?;
     let mut line = Zeroizing::new(Vec::with_capacity(256));
     let mut byte = Zeroizing::new([0u8; 1]);
     loop {
@@ -199,7 +188,7 @@ fn read_raw_line(what: &str) -> CliResult<Zeroizing<Vec<u8>>> {
                 push_wiped(&mut line, &byte[..]);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cannot(e)),
+            Err(e) => return Err(e.in_context(&cannot)),
         }
     }
     Ok(line)
@@ -211,7 +200,7 @@ pub(crate) fn read_secret_line(what: &str) -> CliResult<Zeroizing<String>> {
     let line = if stdin_is_terminal() {
         Zeroizing::new(
             rpassword::prompt_password(format!("{what}: "))
-                .map_err(|e| CliError::io(&format!("cannot read the {what}"), &e))?,
+                .context(format_args!("cannot read the {what}"))?,
         )
     } else {
         into_string(read_raw_line(what)?, what)?
@@ -227,8 +216,8 @@ pub(crate) fn read_secret_line(what: &str) -> CliResult<Zeroizing<String>> {
 
 /// Reads all of stdin (never prompts): for URIs and multi-line input.
 pub(crate) fn read_stdin_all(what: &str) -> CliResult<Zeroizing<String>> {
-    let cannot = |e: io::Error| CliError::io(&format!("cannot read the {what} from stdin"), &e);
-    let mut input = raw_stdin().map_err(cannot)?;
+    let cannot = format_args!("cannot read the {what} from stdin");
+    let mut input = raw_stdin().context(cannot)?;
     let mut all = Zeroizing::new(Vec::with_capacity(4096));
     let mut chunk = Zeroizing::new([0u8; 8192]);
     loop {
@@ -236,7 +225,7 @@ pub(crate) fn read_stdin_all(what: &str) -> CliResult<Zeroizing<String>> {
             Ok(0) => break,
             Ok(n) => push_wiped(&mut all, &chunk[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cannot(e)),
+            Err(e) => return Err(e.in_context(&cannot)),
         }
     }
     into_string(all, what)
@@ -278,59 +267,72 @@ impl Out {
     /// Writes raw bytes (images, QR codes, formatted text).
     pub(crate) fn bytes(data: &[u8]) -> CliResult {
         // Anything std buffered earlier goes first.
-        io::stdout().flush().map_err(map_write_error)?;
-        let mut out = raw_stdout().map_err(map_write_error)?;
-        out.write_all(data)
-            .and_then(|()| out.flush())
-            .map_err(map_write_error)
+        fn write(data: &[u8]) -> Result<(), StdoutError> {
+            io::stdout().flush()?;
+            let mut out = raw_stdout()?;
+            out.write_all(data)?;
+            Ok(out.flush()?)
+        }
+        Ok(write(data)?)
     }
 
     /// Writes formatted text.
     pub(crate) fn write(args: fmt::Arguments<'_>) -> CliResult {
         let mut buf = WipedBuf::with_capacity(256);
-        fmt::Write::write_fmt(&mut buf, args)
-            .map_err(|_| CliError::usage("cannot format the output"))?;
+        fmt::Write::write_fmt(&mut buf, args).or_usage("cannot format the output")?;
         Self::bytes(buf.as_bytes())
     }
 
-    /// Writes one JSON value on one line. serde_json escapes C0 controls; DEL, C1 controls and
-    /// bidirectional overrides (which can only occur inside strings) are escaped as `\uXXXX`
-    /// too, so the value is the same and the terminal sees no control byte.
+    /// Writes one JSON value on one line (see [`json_line`]).
     pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> CliResult {
-        let mut raw = WipedBuf::with_capacity(512);
-        serde_json::to_writer(&mut raw, value)
-            .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?;
-        let text = std::str::from_utf8(raw.as_bytes())
-            .map_err(|_| CliError::usage("cannot encode JSON: not UTF-8"))?;
-        let mut out = WipedBuf::with_capacity(raw.as_bytes().len() + 1);
-        json_escape_into(text, &mut out);
-        push_wiped(&mut out.0, b"\n");
-        Self::bytes(out.as_bytes())
+        Self::bytes(&json_line(value)?)
     }
 }
 
-/// Copies serde_json's output, escaping the unsafe characters it leaves as they are.
-fn json_escape_into(text: &str, out: &mut WipedBuf) {
+/// `value` as one line of JSON, the one JSON writer of the CLI (codes, URIs, keys and
+/// `credential_process` credentials all go through it).
+///
+/// The JSON comes from the keystore's [presized writer](iamkit_keystore::to_json_presized) (one
+/// allocation of the exact size, wiped on drop: a growing buffer would leave copies of a secret
+/// in the allocations it outgrew). serde_json escapes C0 controls; DEL, C1 controls and
+/// bidirectional overrides (which can only occur inside strings) are escaped here as `\uXXXX`
+/// too, so the value is the same and a terminal sees no control byte. The line (with its
+/// newline) is again one allocation of the exact size.
+pub(crate) fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> CliResult<Zeroizing<Vec<u8>>> {
+    let json = iamkit_keystore::to_json_presized(value).context("cannot encode JSON")?;
+    let text = std::str::from_utf8(&json).or_usage("cannot encode JSON: not UTF-8")?;
+    // Each unsafe character becomes one `\uXXXX` (6 bytes) per UTF-16 unit.
+    let grow: usize = text
+        .chars()
+        .filter(|&c| is_unsafe_char(c))
+        .map(|c| 6 * c.len_utf16() - c.len_utf8())
+        .sum();
+    let mut line = Zeroizing::new(Vec::with_capacity(json.len() + grow + 1));
     let mut rest = text;
     while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_unsafe_char(c)) {
-        push_wiped(&mut out.0, &rest.as_bytes()[..i]);
+        line.extend_from_slice(&rest.as_bytes()[..i]);
         let mut units = [0u16; 2];
-        for u in c.encode_utf16(&mut units) {
-            push_wiped(&mut out.0, format!("\\u{u:04x}").as_bytes());
+        for &u in c.encode_utf16(&mut units).iter() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            line.extend_from_slice(b"\\u");
+            for shift in [12, 8, 4, 0] {
+                line.push(HEX[usize::from((u >> shift) & 0xf)]);
+            }
         }
         rest = &rest[i + c.len_utf8()..];
     }
-    push_wiped(&mut out.0, rest.as_bytes());
+    line.extend_from_slice(rest.as_bytes());
+    line.push(b'\n');
+    Ok(line)
 }
 
-fn map_write_error(err: io::Error) -> CliError {
-    if err.kind() == io::ErrorKind::BrokenPipe {
-        CliError {
-            status: crate::error::Status::BrokenPipe,
-            message: String::new(),
-        }
-    } else {
-        CliError::io("cannot write to stdout", &err)
+/// A failed write to standard output (a closed pipe is not reported: see `CliError`'s `From`).
+#[derive(Debug)]
+pub(crate) struct StdoutError(pub(crate) io::Error);
+
+impl From<io::Error> for StdoutError {
+    fn from(err: io::Error) -> Self {
+        StdoutError(err)
     }
 }
 
@@ -344,7 +346,7 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> CliResult {
     if path.as_os_str() == "-" {
         return Out::bytes(data);
     }
-    let cannot = |e: io::Error| CliError::usage(format!("cannot write {}: {e}", path.display()));
+    let cannot = format_args!("cannot write {}", path.display());
     let Some(file_name) = path.file_name() else {
         return Err(CliError::usage(format!(
             "cannot write {}: expected a file name",
@@ -361,7 +363,7 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> CliResult {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let (tmp, mut file) = create_temp(dir, &file_name.to_string_lossy()).map_err(cannot)?;
+    let (tmp, mut file) = create_temp(dir, &file_name.to_string_lossy()).context(cannot)?;
     let written = file
         .write_all(data)
         .and_then(|()| file.sync_all())
@@ -371,7 +373,7 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> CliResult {
         });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(cannot(e));
+        return Err(e.in_context(&cannot));
     }
     // Make the rename durable; a directory that cannot be opened or synced is not an error.
     if let Ok(d) = std::fs::File::open(dir) {
@@ -471,14 +473,35 @@ mod tests {
 
     #[test]
     fn json_escape_keeps_the_value_and_drops_control_bytes() {
-        let v = serde_json::json!({"a": "x\u{1b}\u{9b}\u{7f}\u{2067}y"});
-        let raw = v.to_string();
-        let mut out = WipedBuf::default();
-        json_escape_into(&raw, &mut out);
-        let text = std::str::from_utf8(out.as_bytes()).unwrap_or_default();
-        assert!(!text.chars().any(is_unsafe_char), "{text:?}");
+        let v = serde_json::json!({"a": "x\u{1b}\u{9b}\u{7f}\u{2067}y\u{10ffff}\u{1f600}"});
+        let line = json_line(&v).unwrap_or_else(|e| panic!("{}", e.message));
+        assert_eq!(line.capacity(), line.len());
+        let text = std::str::from_utf8(&line).unwrap_or_default();
+        assert!(
+            text.ends_with('\n') && text.matches('\n').count() == 1,
+            "{text:?}"
+        );
+        let json = text.trim_end_matches('\n');
+        assert!(!json.chars().any(is_unsafe_char), "{text:?}");
+        assert!(text.contains(r"\u001b") && text.contains(r"\u009b") && text.contains(r"\u2067"));
         let back: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
         assert_eq!(back, v);
+    }
+
+    /// Caught: `serde_json::to_string` grew its buffer by reallocation, leaving copies of the
+    /// secret access key in freed, unzeroized memory.
+    #[test]
+    fn json_lines_are_built_in_presized_buffers() {
+        for n in [0, 1, 40, 300, 5000] {
+            let secret = "k".repeat(n);
+            let hostile = "\u{1b}".repeat(n);
+            let v = serde_json::json!({"SecretAccessKey": secret, "Name": hostile});
+            let line = json_line(&v).unwrap_or_else(|e| panic!("{}", e.message));
+            assert_eq!(line.capacity(), line.len(), "{n} bytes");
+            assert_eq!(line.last(), Some(&b'\n'));
+            let back: serde_json::Value = serde_json::from_slice(&line).unwrap_or_default();
+            assert_eq!(back, v);
+        }
     }
 
     #[test]

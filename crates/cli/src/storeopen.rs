@@ -14,7 +14,7 @@ use iamkit_keystore::{
 use zeroize::Zeroizing;
 
 use crate::Globals;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io;
 
 /// The file store's directory (default: the keystore's, `$XDG_DATA_HOME/iamkit`).
@@ -38,19 +38,6 @@ const FAST_KDF_VAR: &str = "IAMKIT_INSECURE_FAST_KDF_FOR_TESTS";
 /// The service name keychain entries are stored under (default `iamkit`): lets tests and
 /// several independent setups share one keychain without seeing each other's entries.
 const SERVICE_VAR: &str = "IAMKIT_KEYCHAIN_SERVICE";
-
-/// Maps a store error to the contract's statuses: an existing record (without `--force`), a bad
-/// name or a bad option is a usage error (2); everything else is a storage error (3).
-pub(crate) fn store_error(err: keystore::Error) -> CliError {
-    let message = with_cli_hints(&err);
-    match err {
-        keystore::Error::AlreadyExists { .. }
-        | keystore::Error::InvalidName { .. }
-        | keystore::Error::InvalidOption { .. }
-        | keystore::Error::WrongDeviceKind { .. } => CliError::usage(message),
-        _ => CliError::storage(message),
-    }
-}
 
 /// The keystore's message (what is wrong) plus the variable, flag or command of this CLI that
 /// fixes it: the keystore knows nothing of them.
@@ -81,12 +68,10 @@ pub(crate) fn with_cli_hints(err: &keystore::Error) -> String {
 
 /// Parses `--store`.
 pub(crate) fn selection(globals: &Globals) -> CliResult<Selection> {
-    globals.store.parse().map_err(|_| {
-        CliError::usage(format!(
-            "unknown store {:?} in --store / IAMKIT_STORE: expected auto, keychain or file",
-            globals.store
-        ))
-    })
+    globals.store.parse().or_usage(format_args!(
+        "unknown store {:?} in --store / IAMKIT_STORE: expected auto, keychain or file",
+        globals.store
+    ))
 }
 
 /// Options from the environment and the global flags, plus the test knob (test builds only) and
@@ -202,7 +187,7 @@ pub(crate) fn prompt(reason: PromptReason, dir: &Path) -> std::io::Result<Zeroiz
 pub(crate) fn open(globals: &Globals) -> CliResult<Opened> {
     let sel = selection(globals)?;
     let opts = options(globals)?;
-    keystore::open(sel, opts).map_err(store_error)
+    Ok(keystore::open(sel, opts)?)
 }
 
 /// For a batch import: unless `force`, refuses (exit 2, nothing written) when any of `names` is
@@ -217,7 +202,7 @@ pub(crate) fn check_batch_overwrite(
     if force {
         return Ok(Overwrite::Allow);
     }
-    let existing = store.list(kind).map_err(store_error)?;
+    let existing = store.list(kind)?;
     let clash: Vec<&str> = names
         .iter()
         .copied()

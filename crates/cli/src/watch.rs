@@ -9,14 +9,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliResult, Context};
 
 /// Seconds since the Unix epoch, from the system clock.
 pub(crate) fn now_unix() -> CliResult<u64> {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
-        .map_err(|_| CliError::usage("the system clock is before 1970: set it, or pass --time"))
+        .or_usage("the system clock is before 1970: set it, or pass --time")
 }
 
 /// What the watcher needs of a TOTP generator.
@@ -58,7 +58,7 @@ pub(crate) fn watch(
     let period = ticker.period();
     let bar = ProgressBar::with_draw_target(Some(period), ProgressDrawTarget::stdout());
     let style = ProgressStyle::with_template("{prefix} {msg} {wide_bar:.cyan/blue} {pos:>3}s")
-        .map_err(|e| CliError::usage(format!("progress template: {e}")))?
+        .context("progress template")?
         .progress_chars("█▉▊▋▌▍▎▏ ");
     bar.set_style(style);
     bar.set_prefix(crate::io::escape_text(label).into_owned());

@@ -3,6 +3,8 @@
 //! signs random requests that `iamkit verify` accepts and refuses after tampering; `iamkit sign`
 //! output round-trips; malformed input is exit 2.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod util;
 

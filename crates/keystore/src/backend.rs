@@ -37,6 +37,10 @@ pub trait Backend: Send + Sync + fmt::Debug {
     /// unlocks its key here (asking for the passphrase unless cached): a prompt never runs
     /// while other processes wait for the lock. Without `create`, a missing record or store is
     /// no error here: the read under the lock reports it.
+    ///
+    /// # Errors
+    /// [`Error`] from the backend: the store is unreachable or locked, or the record cannot be
+    /// read, written or decrypted (the variant says which).
     fn prepare_write(&self, kind: RecordKind, name: &str, create: bool) -> Result<(), Error> {
         let _ = (kind, name, create);
         Ok(())
@@ -44,10 +48,18 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// Takes the lock that serializes writes and read-modify-write sequences between threads and
     /// processes; held until the guard is dropped.
+    ///
+    /// # Errors
+    /// [`Error`] from the backend: the store is unreachable or locked, or the record cannot be
+    /// read, written or decrypted (the variant says which).
     fn lock_writes(&self) -> Result<WriteLock<'_>, Error>;
 
     /// The bytes stored as `kind`/`name`, `None` when there are none. `held` is the write lock
     /// when the caller holds it.
+    ///
+    /// # Errors
+    /// [`Error`] from the backend: the store is unreachable or locked, or the record cannot be
+    /// read, written or decrypted (the variant says which).
     fn read_bytes(
         &self,
         held: Option<&WriteLock<'_>>,
@@ -57,10 +69,18 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// Whether a record `kind`/`name` exists (read under the write lock, without decrypting
     /// where the backend can tell otherwise).
+    ///
+    /// # Errors
+    /// [`Error`] from the backend: the store is unreachable or locked, or the record cannot be
+    /// read, written or decrypted (the variant says which).
     fn contains(&self, held: &WriteLock<'_>, kind: RecordKind, name: &str) -> Result<bool, Error>;
 
     /// Stores `bytes` as `kind`/`name`, replacing what was there, atomically: a failure
     /// half-way leaves the old record or the new one.
+    ///
+    /// # Errors
+    /// [`Error`] from the backend: the store is unreachable or locked, or the record cannot be
+    /// read, written or decrypted (the variant says which).
     fn write_bytes(
         &self,
         held: &WriteLock<'_>,
@@ -70,13 +90,25 @@ pub trait Backend: Send + Sync + fmt::Debug {
     ) -> Result<(), Error>;
 
     /// Removes the record `kind`/`name`; `Ok(false)` when there was none.
+    ///
+    /// # Errors
+    /// [`Error`] from the backend: the store is unreachable or locked, or the record cannot be
+    /// read, written or decrypted (the variant says which).
     fn delete(&self, held: &WriteLock<'_>, kind: RecordKind, name: &str) -> Result<bool, Error>;
 
     /// The names of all records of a kind, sorted.
+    ///
+    /// # Errors
+    /// [`Error`] from the backend: the store is unreachable or locked, or the record cannot be
+    /// read, written or decrypted (the variant says which).
     fn names(&self, kind: RecordKind) -> Result<Vec<String>, Error>;
 
     /// Takes the sessions lock (see [`Store::lock_sessions`](crate::Store::lock_sessions));
     /// by default a guard that locks nothing.
+    ///
+    /// # Errors
+    /// [`Error`] from the backend: the store is unreachable or locked, or the record cannot be
+    /// read, written or decrypted (the variant says which).
     fn session_lock(&self) -> Result<SessionLock, Error> {
         Ok(SessionLock::none())
     }

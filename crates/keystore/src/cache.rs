@@ -38,7 +38,7 @@ mod imp {
     /// sets its timeout, and only then links it into the session keyring: there is no moment
     /// at which another process can find a key without a timeout.
     pub(crate) fn put(dir: &Path, value: &[u8], ttl: Duration) -> Result<(), String> {
-        let secs = super::timeout_secs(ttl)?;
+        let secs = timeout_secs(ttl)?;
         let session = ring().map_err(|e| format!("no kernel session keyring: {e}"))?;
         let staging = KeyRing::from_special_id(KeyRingIdentifier::Process, true)
             .map_err(|e| format!("no process keyring: {e}"))?;

@@ -120,6 +120,11 @@ impl FileStore {
 
     /// The scrypt work factor (log2 N) the store's key is sealed with, read from the header of
     /// `identity.age`; `None` when the store has not been created.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Io` when the header cannot be read, `Error::Corrupt` when it is not an age
+    /// scrypt header.
     pub fn scrypt_work_factor(&self) -> Result<Option<u8>, Error> {
         let id_path = self.dir.join(IDENTITY_FILE);
         match std::fs::read(&id_path) {
@@ -173,6 +178,11 @@ impl FileStore {
     }
 
     /// Unlock now (asking for the passphrase unless cached), creating the store if missing.
+    ///
+    /// # Errors
+    ///
+    /// `Error::WrongPassphrase`, `Error::NoPassphrase` or `Error::Insecure` when the passphrase
+    /// cannot unlock it, `Error::Io` and `Error::Corrupt` for an unreadable store.
     pub fn unlock(&self) -> Result<(), Error> {
         self.identity(true).map(|_| ())
     }

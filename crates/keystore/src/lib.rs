@@ -132,12 +132,26 @@ pub trait Store: Send + Sync + fmt::Debug {
     fn describe(&self) -> StoreInfo;
 
     /// Store an MFA device under `name`.
+    ///
+    /// # Errors
+    ///
+    /// `Error::AlreadyExists` when `name` is taken and `overwrite` does not allow replacing it,
+    /// `Error::InvalidName` for a bad name, else a storage error (locked, unavailable, I/O).
     fn put_mfa(&self, name: &str, rec: &MfaDevice, overwrite: Overwrite) -> Result<(), Error>;
 
     /// Read the MFA device `name` ([`Error::NotFound`] when there is none).
+    ///
+    /// # Errors
+    ///
+    /// `Error::NotFound` when there is none, `Error::Corrupt` for an unreadable record, else a
+    /// storage error (locked, unavailable, I/O).
     fn get_mfa(&self, name: &str) -> Result<MfaDevice, Error>;
 
     /// Store a credentials profile under `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::put_mfa`].
     fn put_creds(
         &self,
         name: &str,
@@ -146,18 +160,38 @@ pub trait Store: Send + Sync + fmt::Debug {
     ) -> Result<(), Error>;
 
     /// Read the credentials profile `name` ([`Error::NotFound`] when there is none).
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::get_mfa`].
     fn get_creds(&self, name: &str) -> Result<AwsCredentials, Error>;
 
     /// Store (or replace) the cached session `name`.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidName` for a bad name, else a storage error (locked, unavailable, I/O).
     fn put_session(&self, name: &str, rec: &CachedSession) -> Result<(), Error>;
 
     /// Read the cached session `name` ([`Error::NotFound`] when there is none).
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::get_mfa`].
     fn get_session(&self, name: &str) -> Result<CachedSession, Error>;
 
     /// Store a role profile under `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::put_mfa`].
     fn put_role(&self, name: &str, rec: &RoleProfile, overwrite: Overwrite) -> Result<(), Error>;
 
     /// Read the role profile `name` ([`Error::NotFound`] when there is none).
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::get_mfa`].
     fn get_role(&self, name: &str) -> Result<RoleProfile, Error>;
 
     /// Take the sessions lock: while the returned guard lives, no other process holding it
@@ -165,18 +199,34 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// the lock of single writes, so the holder may read and write records meanwhile). A
     /// caller that finds no usable session takes it, reads again, and only then asks AWS for
     /// one: concurrent callers then cause one STS call. The mock store's guard locks nothing.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Io` when the lock file cannot be created or locked.
     fn lock_sessions(&self) -> Result<SessionLock, Error>;
 
     /// Remove a record ([`Error::NotFound`] when there is none).
+    ///
+    /// # Errors
+    ///
+    /// `Error::NotFound` when there is none, else a storage error (locked, unavailable, I/O).
     fn remove(&self, kind: RecordKind, name: &str) -> Result<(), Error>;
 
     /// The names of all records of a kind, sorted. Reads only the non-secret index (plus, for
     /// keychains, an existence check that drops index entries whose secret is gone).
+    ///
+    /// # Errors
+    ///
+    /// A storage error (locked, unavailable, I/O, a corrupt index).
     fn list(&self, kind: RecordKind) -> Result<Vec<String>, Error>;
 
     /// Read-modify-write of the MFA device `name` under the store's lock (no other process
     /// reads or writes the store in between): `change` edits the device and says whether to
     /// write it back. Returns the device as it was before.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::get_mfa`] and [`Store::put_mfa`]; nothing is written when either fails.
     fn update_mfa(
         &self,
         name: &str,
@@ -186,6 +236,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Atomically (under the store's lock) raise the device's `last_printed_step` to `step`;
     /// returns the previous value. A caller that gets back `Some(prev)` with `prev >= step`
     /// knows another process already printed a code for this step (used by `mfa code --fresh`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::update_mfa`].
     fn set_last_printed_step(&self, name: &str, step: u64) -> Result<Option<u64>, Error> {
         let before = self.update_mfa(name, &mut |dev| {
             let raise = dev.last_printed_step.is_none_or(|p| p < step);
@@ -201,6 +255,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// the value to use now (the stored counter, 0 when unset) and stores the next one, so two
     /// processes asking at once never get the same counter, hence never print the same code.
     /// [`Error::WrongDeviceKind`] for a time-based device (left unchanged).
+    ///
+    /// # Errors
+    ///
+    /// `Error::WrongDeviceKind` for a time-based device, else as [`Store::update_mfa`].
     fn take_hotp_counter(&self, name: &str) -> Result<u64, Error> {
         let before = self.update_mfa(name, &mut |dev| {
             let hotp = dev.kind() == iamkit_otp::Kind::Hotp;
@@ -223,6 +281,10 @@ pub trait Store: Send + Sync + fmt::Debug {
 pub const MAX_NAME_LEN: usize = 64;
 
 /// Check a record name: non-empty, at most [`MAX_NAME_LEN`] bytes, no control characters.
+///
+/// # Errors
+///
+/// `Error::InvalidName` saying which rule `name` breaks.
 pub fn validate_name(name: &str) -> Result<(), Error> {
     let reason = if name.is_empty() {
         Some("a non-empty name")

@@ -209,6 +209,11 @@ impl OpenOptions {
     }
 
     /// The directory in use: the configured one or the default.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidOption` when no directory is configured and neither `XDG_DATA_HOME` nor
+    /// `HOME` is set.
     pub fn resolved_dir(&self) -> Result<PathBuf, Error> {
         match &self.dir {
             Some(d) => Ok(d.clone()),
@@ -288,6 +293,11 @@ pub struct Opened {
 /// `Auto` takes the OS keychain where one is reachable (macOS, Windows; on Linux the Secret
 /// Service on the session bus) and the file store otherwise; a keychain that is reachable but
 /// locked is used (and reports itself locked), never silently replaced.
+///
+/// # Errors
+///
+/// `Error::Unavailable` when the store asked for cannot be reached, `Error::InvalidOption` for
+/// unusable options, `Error::Insecure` for a store directory others can write.
 pub fn open(sel: Selection, opts: OpenOptions) -> Result<Opened, Error> {
     match sel {
         Selection::File => {
@@ -340,6 +350,10 @@ pub fn open(sel: Selection, opts: OpenOptions) -> Result<Opened, Error> {
 /// Open the Linux kernel keyring as a store (volatile: its contents are lost at reboot, so
 /// it is never chosen by [`open`]; useful as a session-scoped store and for tests). Needs a
 /// session keyring: run under `keyctl session -` or a PAM session with `pam_keyinit`.
+///
+/// # Errors
+///
+/// `Error::Unavailable` when there is no session keyring.
 pub fn open_kernel_keyring(opts: OpenOptions) -> Result<Opened, Error> {
     let store = crate::keychain::open_kernel(&opts)?;
     Ok(Opened {
@@ -356,6 +370,11 @@ pub fn open_kernel_keyring(opts: OpenOptions) -> Result<Opened, Error> {
 /// store's unlock epoch is rotated, which voids the cached key in every login session (each
 /// copy is encrypted to the old epoch), and this session's copy is dropped outright.
 /// Returns whether this session had a cached key to drop (other sessions' cannot be seen).
+///
+/// # Errors
+///
+/// `Error::Io` when the store's epoch cannot be rotated, `Error::InvalidOption` as
+/// [`OpenOptions::resolved_dir`].
 pub fn lock(opts: &OpenOptions) -> Result<bool, Error> {
     let dir = opts.resolved_dir()?;
     crate::file::rotate_unlock_epoch(&dir)?;
@@ -367,11 +386,20 @@ pub fn lock(opts: &OpenOptions) -> Result<bool, Error> {
 /// key of the session it was started from. `iamkit creds exec` calls it before running its
 /// command. Where the kernel offers no keyring at all, there is nothing to hide and this
 /// succeeds.
+///
+/// # Errors
+///
+/// `Error::Unavailable` when the kernel refuses a new session keyring.
 pub fn isolate_session_keyring() -> Result<(), Error> {
     crate::cache::isolate()
 }
 
 /// Whether the file store in `opts`' directory currently has a cached unlock.
+///
+/// # Errors
+///
+/// `Error::InvalidOption` as [`OpenOptions::resolved_dir`], `Error::Io` when the store's epoch
+/// cannot be read.
 pub fn is_cached(opts: &OpenOptions) -> Result<bool, Error> {
     FileStore::open(OpenOptions {
         dir: Some(opts.resolved_dir()?),

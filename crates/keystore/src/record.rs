@@ -404,6 +404,11 @@ pub(crate) fn seal<T: Serialize>(
 /// `value` as JSON in a buffer allocated once at its exact size: a growing `Vec` would leave
 /// copies of the secret in every buffer it outgrew, freed without being zeroized. Records are
 /// written with it; callers printing secrets as JSON (`credential_process`) use it too.
+///
+/// # Errors
+///
+/// The serializer's error when `value` cannot be written as JSON (e.g. a map with non-string
+/// keys).
 pub fn to_json_presized<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {

@@ -120,15 +120,12 @@ fn take_hotp_counter_advances_hotp_and_refuses_totp() {
     s.put_mfa("t", &MfaDevice::totp("a", vec![1; 10]), Overwrite::Refuse)
         .unwrap();
     let e = s.take_hotp_counter("t").unwrap_err();
-    assert!(
-        matches!(e, iamkit_keystore::Error::WrongDeviceKind { .. }),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::WrongDeviceKind { .. }), "{e:?}");
     assert!(e.to_string().contains("\"t\" is not an HOTP"), "{e}");
     assert_eq!(s.get_mfa("t").unwrap().counter, None, "left unchanged");
     assert!(matches!(
         s.take_hotp_counter("missing"),
-        Err(iamkit_keystore::Error::NotFound { .. })
+        Err(Error::NotFound { .. })
     ));
 }
 

@@ -3,6 +3,8 @@
 //! gnome-keyring (this test binary re-runs itself there), so locking the keyring cannot
 //! disturb other tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod common;
 

@@ -93,6 +93,10 @@ impl Hotp {
     ///
     /// All `look_ahead + 1` codes are computed and compared in constant time; the cost grows
     /// linearly with `look_ahead`, so keep it small (RFC 4226 §7.4 suggests a bounded window).
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] when no counter in the range matches (opaque: it does not say why).
     pub fn verify(&self, code: &str, counter: u64, look_ahead: u64) -> Result<u64, VerifyError> {
         let candidate = Candidate::new(code, self.params.digits());
         let mut first = FirstMatch::new();
@@ -113,6 +117,10 @@ impl Hotp {
     /// `second`, and returns `c + 2`, the next counter to expect.
     ///
     /// Every counter in the range is checked in constant time.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] when no counter in the range is followed by the second code.
     pub fn resync(
         &self,
         first: &str,

@@ -9,6 +9,7 @@
 mod algorithm;
 mod code;
 mod error;
+pub mod fresh;
 mod hotp;
 mod params;
 pub mod replay;

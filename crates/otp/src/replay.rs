@@ -34,6 +34,11 @@ pub trait ReplayStore {
     /// accepted any more by the caller (its window has moved past them): the store may forget
     /// the record then, never earlier. A store that cannot answer returns [`Refused::Store`]
     /// and must not have recorded anything it would not record on success.
+    ///
+    /// # Errors
+    ///
+    /// `Refused::Replayed` when `step` is not newer than the one recorded, `Refused::Store`
+    /// when the store could not answer (the code must then be refused).
     fn check_and_record(&self, credential: &str, step: u64, ttl: u64) -> Result<(), Refused>;
 }
 
@@ -121,6 +126,11 @@ impl<'a, S: ReplayStore + ?Sized> ReplayProtectedVerifier<'a, S> {
     ///
     /// A wrong code and a replay are the same opaque [`Refused::Invalid`]; a store that could
     /// not answer is [`Refused::Store`] (fail closed: the code is not accepted).
+    ///
+    /// # Errors
+    ///
+    /// [`Refused`]: `Invalid` for a wrong or replayed code, `Store` when the store could not
+    /// answer.
     pub fn verify(&self, credential: &str, code: &str, unix_time: u64) -> Result<Matched, Refused> {
         let matched = self
             .totp

@@ -53,6 +53,10 @@ impl SecretBits {
 impl Secret {
     /// Takes a copy of raw secret bytes. Refuses an empty secret and one shorter than 128 bits
     /// (RFC 4226 R6); see [`crate::insecure::secret_from_bytes`] for shorter ones.
+    ///
+    /// # Errors
+    ///
+    /// `Error::EmptySecret` or `Error::SecretTooShort`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Secret, Error> {
         check_len(bytes.len(), MIN_SECRET_BITS)?;
         Ok(Secret::copy_of(bytes))
@@ -72,6 +76,11 @@ impl Secret {
     ///     "invalid base32 character '8' at position 9 (expected A-Z or 2-7; spaces, dashes and '=' are ignored)"
     /// );
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error naming what is wrong when `s` is not base32 (the position of a bad character,
+    /// never the secret), `Error::EmptySecret` or `Error::SecretTooShort`.
     pub fn from_base32(s: &str) -> Result<Secret, Error> {
         let secret = decode_base32(s)?;
         check_len(secret.bytes.len(), MIN_SECRET_BITS)?;
@@ -79,11 +88,19 @@ impl Secret {
     }
 
     /// A fresh 160-bit secret from the operating system's random number generator.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Rng` when the OS random number generator fails.
     pub fn generate() -> Result<Secret, Error> {
         Secret::generate_with(SecretBits::B160)
     }
 
     /// A fresh secret of the given size from the operating system's random number generator.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Rng` when the OS random number generator fails.
     pub fn generate_with(bits: SecretBits) -> Result<Secret, Error> {
         let mut bytes = Zeroizing::new(vec![0u8; bits.bits() / 8]);
         getrandom::fill(&mut bytes).map_err(Error::Rng)?;
@@ -207,12 +224,21 @@ pub mod insecure {
     use crate::Error;
 
     /// Like [`Secret::from_bytes`], but accepts any non-empty secret.
+    ///
+    /// # Errors
+    ///
+    /// `Error::EmptySecret` for an empty secret.
     pub fn secret_from_bytes(b: &[u8]) -> Result<Secret, Error> {
         check_len(b.len(), 8)?;
         Ok(Secret::copy_of(b))
     }
 
     /// Like [`Secret::from_base32`], but accepts any non-empty secret.
+    ///
+    /// # Errors
+    ///
+    /// `Error::EmptySecret` for an empty secret, and the base32 error of
+    /// [`Secret::from_base32`].
     pub fn secret_from_base32(s: &str) -> Result<Secret, Error> {
         decode_base32(s)
     }

@@ -104,6 +104,10 @@ impl Throttle {
     }
 
     /// Whether an attempt may be made at `now`.
+    ///
+    /// # Errors
+    ///
+    /// [`Throttled`] (with how long to wait) while attempts are locked out.
     pub fn check(&self, now: u64) -> Result<(), Throttled> {
         if self.is_locked_out() {
             Err(Throttled::LockedOut)
@@ -174,12 +178,29 @@ impl Throttle {
 pub trait ThrottleStore {
     /// Whether an attempt may be made at `now` ([`Throttle::check`]): `Ok`, or
     /// [`Refused::Throttled`], or [`Refused::Store`].
+    ///
+    /// # Errors
+    ///
+    /// `Refused::Throttled` while attempts are locked out, `Refused::Store` when the store
+    /// could not answer.
     fn check(&self, credential: &str, now: u64) -> Result<(), Refused>;
     /// Records a failed attempt at `now` ([`Throttle::record_failure`]).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store could not record it.
     fn record_failure(&self, credential: &str, now: u64) -> Result<(), StoreError>;
     /// Records a successful attempt: the failure count starts again.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store could not record it.
     fn record_success(&self, credential: &str) -> Result<(), StoreError>;
     /// The state of `credential` now (no failures if none were recorded).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store could not answer.
     fn state(&self, credential: &str) -> Result<Throttle, StoreError>;
 }
 

@@ -135,6 +135,10 @@ impl Totp {
     /// are compared without regard to case. Every step in the window is computed and compared
     /// in constant time, with no early exit. Pair it with [`crate::replay`] so that an
     /// accepted code cannot be used again (RFC 6238 §5.2).
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] when no step in the window matches (opaque: it does not say why).
     pub fn verify(
         &self,
         code: &str,

@@ -33,11 +33,19 @@ impl Window {
     pub const MAX_STEPS: u64 = 10;
 
     /// `n` steps back and `n` ahead (at most [`Window::MAX_STEPS`]).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidWindow` when `n` is above [`Window::MAX_STEPS`].
     pub fn symmetric(n: u64) -> Result<Window, Error> {
         Window::new(n, n)
     }
 
     /// `past` steps back and `future` ahead (each at most [`Window::MAX_STEPS`]).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidWindow` when `past` or `future` is above [`Window::MAX_STEPS`].
     pub fn new(past: u64, future: u64) -> Result<Window, Error> {
         if past > Window::MAX_STEPS || future > Window::MAX_STEPS {
             return Err(Error::InvalidWindow {

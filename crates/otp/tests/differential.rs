@@ -5,6 +5,8 @@
 //!
 //! The RNG seed is printed; rerun a failure with `IAMKIT_TEST_SEED=<seed>`. When a peer is
 //! missing the test fails under `IAMKIT_REQUIRE_PEERS=1` and is skipped with a note otherwise.
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::Command;
 

@@ -2,6 +2,8 @@
 //! reader, `zbarimg` (Debian's zbar-tools), for a spread of URIs including long ones and
 //! Unicode labels; the terminal rendering is checked module by module.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::needless_range_loop)]
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::Command;
 

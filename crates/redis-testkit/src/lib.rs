@@ -42,6 +42,10 @@ fn free_port(cluster: bool) -> u16 {
 }
 
 /// Sends one inline command and reads one reply line (enough for PING and CLUSTER INFO).
+///
+/// # Errors
+///
+/// The I/O error when the server cannot be reached or does not answer.
 pub fn command(port: u16, cmd: &str) -> std::io::Result<String> {
     let mut s = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
     s.set_read_timeout(Some(Duration::from_secs(2)))?;

@@ -155,6 +155,11 @@ impl RedisStoreBuilder {
     }
 
     /// Checks the options and builds the store. Does not connect: the first operation does.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidUrl`, `Error::InvalidOption` or `Error::TlsUnavailable` for options that
+    /// cannot be used.
     pub fn build(self) -> Result<RedisStore, Error> {
         if self.prefix.contains(['{', '}']) {
             return Err(Error::InvalidOption {
@@ -330,6 +335,10 @@ impl RedisStore {
     }
 
     /// A store at `url` with the default options.
+    ///
+    /// # Errors
+    ///
+    /// As [`RedisStoreBuilder::build`].
     pub fn open(url: &str) -> Result<RedisStore, Error> {
         RedisStore::builder(url).build()
     }
@@ -340,6 +349,10 @@ impl RedisStore {
     }
 
     /// Connects (if no connection is open) and checks that Redis answers.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when Redis cannot be reached or does not answer `PONG`.
     pub fn ping(&self) -> Result<(), StoreError> {
         let pong: String = self
             .pool
@@ -368,6 +381,10 @@ impl RedisStore {
     }
 
     /// The last step accepted for `credential`, if Redis still remembers one.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when Redis cannot be reached or answers garbage.
     pub fn last_step(&self, credential: &str) -> Result<Option<u64>, StoreError> {
         check_credential(credential)?;
         let key = self.last_step_key(credential);
@@ -380,6 +397,10 @@ impl RedisStore {
     }
 
     /// Clears the throttle of `credential` (failures and any lockout): an administrator's reset.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when Redis cannot be reached.
     pub fn reset_throttle(&self, credential: &str) -> Result<(), StoreError> {
         self.record_success(credential)
     }
@@ -391,6 +412,11 @@ impl RedisStore {
     /// script refuses a throttled attempt (recording nothing), accepts a step newer than the last
     /// one accepted (recording it and clearing the failures), or records a failure (a wrong code
     /// or a replay). A wrong code and a replay are the same [`Refused::Invalid`].
+    ///
+    /// # Errors
+    ///
+    /// [`Refused`]: `Invalid` for a wrong or replayed code, `Throttled` while locked out,
+    /// `Store` when Redis could not answer (fail closed).
     pub fn verify(
         &self,
         totp: &Totp,
@@ -458,6 +484,10 @@ impl RedisStore {
     ///
     /// The outer error is a store failure (then nothing in the batch counts as accepted, though
     /// some steps may have been recorded); each inner result is that item's answer.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the pipeline failed (see above).
     pub fn check_and_record_many(
         &self,
         items: &[(&str, u64, u64)],

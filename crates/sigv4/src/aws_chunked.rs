@@ -113,6 +113,10 @@ fn trailer_lines(trailers: &[(&str, &str)]) -> String {
 impl Signer {
     /// A [`ChunkSigner`] for an aws-chunked body whose request was signed with `seed_signature`
     /// (the `signature` of [`Signer::sign`] with a `Payload::Streaming*` payload).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidScopePart` when the signer's region or service cannot be part of a scope.
     pub fn chunk_signer(
         &self,
         credentials: &Credentials,
@@ -136,6 +140,11 @@ pub struct ChunkSigner {
 impl ChunkSigner {
     /// A signer chained on `seed_signature` (the request's signature), for the key and `scope`
     /// (`yyyymmdd/region/service/aws4_request`) the request was signed with.
+    ///
+    /// # Errors
+    ///
+    /// `Error::MalformedChunk` when `seed_signature` is not 64 lower-case hex digits or `scope`
+    /// is malformed.
     pub fn new(
         key: SigningKey,
         time: Timestamp,
@@ -212,6 +221,10 @@ pub struct ChunkVerifier {
 
 impl ChunkVerifier {
     /// A verifier chained on the request's verified signature.
+    ///
+    /// # Errors
+    ///
+    /// `Error::MalformedChunk` when the seed signature or scope is malformed.
     pub fn new(
         key: SigningKey,
         time: Timestamp,
@@ -225,6 +238,11 @@ impl ChunkVerifier {
     }
 
     /// Checks the next chunk against the signature it carried. An empty chunk is the final one.
+    ///
+    /// # Errors
+    ///
+    /// `Error::ChunkSignatureMismatch` when the signature does not match,
+    /// `Error::MalformedChunk` when it is not 64 hex digits or a chunk follows the final one.
     pub fn verify_chunk(&mut self, data: &[u8], signature: &str) -> Result<(), Error> {
         if self.finished {
             return Err(Error::MalformedChunk {
@@ -241,6 +259,10 @@ impl ChunkVerifier {
     }
 
     /// Checks the trailer signature (after the final chunk).
+    ///
+    /// # Errors
+    ///
+    /// `Error::ChunkSignatureMismatch` or `Error::MalformedChunk`, as [`Self::verify_chunk`].
     pub fn verify_trailer(
         &mut self,
         trailers: &[(&str, &str)],
@@ -266,6 +288,10 @@ impl ChunkVerifier {
 }
 
 /// Parses a chunk header line (without `\r\n`): `hex-size;chunk-signature=<64 hex>`.
+///
+/// # Errors
+///
+/// `Error::MalformedChunk` when the line is not of that form.
 pub fn parse_chunk_header(line: &[u8]) -> Result<(usize, &str), Error> {
     let s = std::str::from_utf8(line).map_err(|_| Error::MalformedChunk {
         reason: "chunk header is not ASCII",
@@ -349,6 +375,10 @@ impl ChunkDecoder {
 
     /// Ends the body: fails unless the final chunk (and the trailer, if expected) has been
     /// verified, e.g. on a truncated body.
+    ///
+    /// # Errors
+    ///
+    /// `Error::MalformedChunk` when the body ended early.
     pub fn finish(&self) -> Result<(), Error> {
         if self.is_done() {
             Ok(())
@@ -361,6 +391,11 @@ impl ChunkDecoder {
 
     /// Feeds bytes; appends the payload of every verified chunk to `out`. A chunk's bytes are
     /// released only once its signature has been checked.
+    ///
+    /// # Errors
+    ///
+    /// `Error::MalformedChunk` or `Error::ChunkSignatureMismatch`: nothing more may be fed
+    /// after one.
     pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         loop {
             match self.state {

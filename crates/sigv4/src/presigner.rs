@@ -30,6 +30,11 @@ use crate::time::Timestamp;
 impl Signer {
     /// Presigns: the `X-Amz-*` parameters go in the query (`X-Amz-Expires` = `expires_seconds`,
     /// 1..=604800). Returns the signed query and, when the request knows its scheme and host, the URL.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidExpires` for `expires_seconds` out of range, and the errors of
+    /// [`Signer::sign`].
     pub fn presign(
         &self,
         req: &Request<'_>,

@@ -80,6 +80,11 @@ impl<'a> Request<'a> {
     /// A request from a wire URL `scheme://host[:port]/path?query` (path and query already
     /// percent-encoded). The `host` signed is the URL's host, lower-cased, with the port unless it
     /// is the scheme's default (80 for http, 443 for https). A `#fragment` is ignored.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidUrl` when `url` is not of that form, `Error::InvalidMethod` when `method`
+    /// is not an HTTP token.
     pub fn from_url(method: &'a str, url: &'a str) -> Result<Self, Error> {
         match Request::from_url_fast(method, url) {
             Some(r) => Ok(r),
@@ -398,7 +403,7 @@ impl<'a, const N: usize> HeaderBuf<'a, N> {
         } else {
             &mut self.spill[..]
         };
-        if !s.is_sorted_by(|a, b| cmp_header_names(a.0, b.0) != std::cmp::Ordering::Greater) {
+        if !s.is_sorted_by(|a, b| cmp_header_names(a.0, b.0) != Ordering::Greater) {
             s.sort_by(|a, b| cmp_header_names(a.0, b.0));
         }
     }

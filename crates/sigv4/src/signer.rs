@@ -114,16 +114,29 @@ pub struct Signer {
 
 impl Signer {
     /// A signer with the general AWS rules ([`SigningSettings::default`]).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidScopePart` when `region` or `service` cannot be part of a credential
+    /// scope.
     pub fn new(region: &str, service: &str) -> Result<Signer, Error> {
         Signer::with_settings(region, service, SigningSettings::default())
     }
 
     /// A signer with the S3 rules ([`SigningSettings::s3`]) for service `s3`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Signer::new`].
     pub fn s3(region: &str) -> Result<Signer, Error> {
         Signer::with_settings(region, "s3", SigningSettings::s3())
     }
 
     /// A signer with explicit settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`Signer::new`].
     pub fn with_settings(
         region: &str,
         service: &str,
@@ -219,6 +232,11 @@ impl Signer {
 
     /// Signs into the `Authorization` header: returns the canonical request, string to sign,
     /// signature and the headers to add.
+    ///
+    /// # Errors
+    ///
+    /// `Error::MissingHost`, `Error::InvalidHeader`, `Error::InvalidPayloadHash` or
+    /// `Error::InvalidTimestamp` for a request that cannot be signed as given.
     pub fn sign(
         &self,
         req: &Request<'_>,
@@ -315,6 +333,9 @@ impl Signer {
     /// Signs an [`http::Request`] in place: adds `x-amz-date`, `authorization` and, as
     /// configured, `x-amz-security-token` and `x-amz-content-sha256`. The path and query are taken
     /// from the URI as they are (wire form); the host from the `host` header or the URI authority.
+    ///
+    /// # Errors
+    /// [`Error`] when the request cannot be signed (the variant names what is wrong).
     #[cfg(feature = "http")]
     pub fn sign_http<B>(
         &self,

@@ -51,6 +51,10 @@ fn digits(b: &[u8]) -> Option<u32> {
 
 impl Timestamp {
     /// Seconds since 1970-01-01T00:00:00Z.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidTimestamp` outside years 1970 to 9999.
     pub fn from_unix_seconds(seconds: i64) -> Result<Timestamp, Error> {
         if !(0..=MAX_UNIX).contains(&seconds) {
             return Err(Error::InvalidTimestamp {
@@ -61,6 +65,10 @@ impl Timestamp {
     }
 
     /// Converts a `SystemTime` (sub-second part dropped). This does not read the clock.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidTimestamp` before 1970 or after year 9999.
     pub fn from_system_time(t: SystemTime) -> Result<Timestamp, Error> {
         let secs = t
             .duration_since(UNIX_EPOCH)
@@ -104,6 +112,10 @@ impl Timestamp {
     }
 
     /// Parses the SigV4 form `yyyymmddThhmmssZ` (e.g. `20150830T123600Z`).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidTimestamp` when `s` is not of that form or not a real date.
     pub fn parse_amz_date(s: &str) -> Result<Timestamp, Error> {
         let bad = Error::InvalidTimestamp {
             reason: "expected yyyymmddThhmmssZ",
@@ -129,6 +141,10 @@ impl Timestamp {
     }
 
     /// Parses RFC 3339 UTC `yyyy-mm-ddThh:mm:ssZ` (fractional seconds are dropped).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidTimestamp` when `s` is not of that form or not a real date.
     pub fn parse_rfc3339(s: &str) -> Result<Timestamp, Error> {
         let b = s.as_bytes();
         let bad = Error::InvalidTimestamp {
@@ -168,6 +184,10 @@ impl Timestamp {
     }
 
     /// Parses an HTTP `Date` header (IMF-fixdate, e.g. `Sun, 30 Aug 2015 12:36:00 GMT`).
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidTimestamp` when `s` is not of that form or not a real date.
     pub fn parse_http_date(s: &str) -> Result<Timestamp, Error> {
         let b = s.as_bytes();
         let bad = Error::InvalidTimestamp {

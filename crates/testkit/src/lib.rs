@@ -13,6 +13,8 @@
 //! - [`unique`]: names no other test process uses (tests share one keyring).
 //!
 //! Test helpers panic on purpose: a panic is how a test fails.
+// A test kit: it tells the person running the tests which seed ran and which peer was skipped.
+#![allow(clippy::print_stderr)]
 
 mod paths;
 mod peers;

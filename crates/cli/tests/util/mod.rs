@@ -10,6 +10,8 @@
     clippy::unwrap_used,
     clippy::expect_used
 )]
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod moto;
 

@@ -1,5 +1,7 @@
 //! The conformance suite every store runs, and helpers shared by the integration tests.
 #![allow(dead_code, unreachable_pub, unused_imports)]
+// Tests say on stderr what they skipped or seeded.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::Duration;
 
@@ -180,7 +182,7 @@ pub fn conformance(store: &dyn Store, large: usize) {
     );
     assert!(matches!(
         store.take_hotp_counter("github"),
-        Err(iamkit_keystore::Error::WrongDeviceKind { .. })
+        Err(Error::WrongDeviceKind { .. })
     ));
     store.remove(RecordKind::Mfa, "hotp").unwrap();
 

@@ -36,6 +36,10 @@ pub struct EcdsaSigningKey {
 
 impl EcdsaSigningKey {
     /// Derives the key of `access_key_id` and `secret_access_key` (see the module docs).
+    ///
+    /// # Errors
+    /// [`Error::KeyDerivation`] in the (practically unreachable) case that no candidate of the
+    /// KDF's counter range is a valid P-256 scalar.
     pub fn derive(access_key_id: &str, secret_access_key: &str) -> Result<EcdsaSigningKey, Error> {
         let mut input_key = Zeroizing::new(Vec::with_capacity(5 + secret_access_key.len()));
         input_key.extend_from_slice(b"AWS4A");
@@ -140,6 +144,10 @@ impl EcdsaKeyCache {
     }
 
     /// The cached key of these credentials, derived (outside the lock) and stored on a miss.
+    ///
+    /// # Errors
+    /// [`Error::KeyDerivation`] in the (practically unreachable) case that no candidate of the
+    /// KDF's counter range is a valid P-256 scalar.
     pub fn get(
         &self,
         access_key_id: &str,

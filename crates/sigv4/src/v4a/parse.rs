@@ -82,6 +82,9 @@ fn check_signature_syntax(sig: &str) -> Result<(), Error> {
 
 /// Parses a SigV4a `Authorization` header value
 /// (`AWS4-ECDSA-P256-SHA256 Credential=AKID/yyyymmdd/service/aws4_request, SignedHeaders=…, Signature=…`).
+///
+/// # Errors
+/// [`Error`] naming the missing or malformed part.
 pub fn parse_authorization_v4a(value: &str) -> Result<ParsedAuthV4a<'_>, Error> {
     parse_authorization_flags(value).map(|(p, _)| p)
 }
@@ -140,6 +143,9 @@ pub(crate) fn parse_authorization_flags(
 }
 
 /// Parses the `X-Amz-*` parameters of a SigV4a presigned wire query.
+///
+/// # Errors
+/// [`Error`] naming the missing or malformed part.
 pub fn parse_presigned_query_v4a(query: &str) -> Result<ParsedAuthV4a<'_>, Error> {
     parse_presigned_query_flags(query).map(|(p, _)| p)
 }

@@ -45,17 +45,29 @@ pub struct SigV4aSigner {
 
 impl SigV4aSigner {
     /// A signer with the general AWS rules for `region_set` (`*`, or regions separated by ',').
+    ///
+    /// # Errors
+    /// [`Error`] when the region set, service, credentials or request cannot be signed (the
+    /// variant names what is wrong).
     pub fn new(region_set: &str, service: &str) -> Result<SigV4aSigner, Error> {
         SigV4aSigner::with_settings(region_set, service, SigningSettings::default())
     }
 
     /// A signer with the S3 rules ([`SigningSettings::s3`]) for service `s3`: what a
     /// Multi-Region Access Point takes (region set `*`).
+    ///
+    /// # Errors
+    /// [`Error`] when the region set, service, credentials or request cannot be signed (the
+    /// variant names what is wrong).
     pub fn s3(region_set: &str) -> Result<SigV4aSigner, Error> {
         SigV4aSigner::with_settings(region_set, "s3", SigningSettings::s3())
     }
 
     /// A signer with explicit settings.
+    ///
+    /// # Errors
+    /// [`Error`] when the region set, service, credentials or request cannot be signed (the
+    /// variant names what is wrong).
     pub fn with_settings(
         region_set: &str,
         service: &str,
@@ -87,6 +99,10 @@ impl SigV4aSigner {
     }
 
     /// The (cached) SigV4a key of `credentials`.
+    ///
+    /// # Errors
+    /// [`Error`] when the region set, service, credentials or request cannot be signed (the
+    /// variant names what is wrong).
     pub fn signing_key(&self, credentials: &Credentials) -> Result<Arc<EcdsaSigningKey>, Error> {
         self.cache
             .get(credentials.access_key_id(), credentials.secret_access_key())
@@ -123,6 +139,10 @@ impl SigV4aSigner {
     /// Signs into the `Authorization` header; the headers to add are `x-amz-date`,
     /// `x-amz-region-set`, `x-amz-security-token` and `x-amz-content-sha256` as configured, then
     /// `authorization`.
+    ///
+    /// # Errors
+    /// [`Error`] when the region set, service, credentials or request cannot be signed (the
+    /// variant names what is wrong).
     pub fn sign(
         &self,
         req: &Request<'_>,
@@ -214,6 +234,10 @@ impl SigV4aSigner {
     /// Presigns: the `X-Amz-*` parameters, `X-Amz-Region-Set` among them, go in the query
     /// (`X-Amz-Expires` = `expires_seconds`, 1..=604800). Returns the signed query and, when the
     /// request knows its scheme and host, the URL.
+    ///
+    /// # Errors
+    /// [`Error`] when the region set, service, credentials or request cannot be signed (the
+    /// variant names what is wrong).
     pub fn presign(
         &self,
         req: &Request<'_>,

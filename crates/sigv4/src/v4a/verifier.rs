@@ -84,16 +84,28 @@ pub struct SigV4aVerifier {
 
 impl SigV4aVerifier {
     /// A verifier with the general AWS rules.
+    ///
+    /// # Errors
+    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
+    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
     pub fn new(region: &str, service: &str) -> Result<SigV4aVerifier, Error> {
         SigV4aVerifier::with_settings(region, service, SigningSettings::default())
     }
 
     /// A verifier with the S3 rules for service `s3`.
+    ///
+    /// # Errors
+    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
+    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
     pub fn s3(region: &str) -> Result<SigV4aVerifier, Error> {
         SigV4aVerifier::with_settings(region, "s3", SigningSettings::s3())
     }
 
     /// A verifier with explicit canonicalisation settings.
+    ///
+    /// # Errors
+    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
+    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
     pub fn with_settings(
         region: &str,
         service: &str,
@@ -126,6 +138,10 @@ impl SigV4aVerifier {
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
     /// payload): derives the public key of the credentials `lookup` returns for the access key
     /// ID and checks the ECDSA signature. `now` is the server's time.
+    ///
+    /// # Errors
+    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
+    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
     pub fn verify<F, C>(
         &self,
         req: &Request<'_>,
@@ -160,6 +176,10 @@ impl SigV4aVerifier {
 
     /// The canonical request and string to sign this verifier computes for `req` (every check
     /// of [`SigV4aVerifier::verify`] but the clock's and the signature's; no credentials).
+    ///
+    /// # Errors
+    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
+    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
     pub fn explain(&self, req: &Request<'_>) -> Result<Explanation, Error> {
         let (p, _, _, c) = self.prepare(req, None)?;
         let string_to_sign =

@@ -95,6 +95,11 @@ impl Verified {
         self.payload_hash.as_str()
     }
     /// A verifier for the aws-chunked body that follows (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD*`).
+    ///
+    /// # Errors
+    ///
+    /// `Error::UnsignedPayload` when the request's payload is not aws-chunked (or its signature
+    /// was not verified).
     pub fn chunk_verifier(&self) -> Result<ChunkVerifier, Error> {
         ChunkVerifier::new(
             self.key.clone(),
@@ -200,16 +205,29 @@ pub const DEFAULT_MAX_SKEW_SECONDS: u64 = 15 * 60;
 
 impl Verifier {
     /// A verifier with the general AWS rules.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidScopePart` when `region` or `service` cannot be part of a credential
+    /// scope.
     pub fn new(region: &str, service: &str) -> Result<Verifier, Error> {
         Verifier::with_settings(region, service, SigningSettings::default())
     }
 
     /// A verifier with the S3 rules for service `s3` (`x-amz-content-sha256` must be signed).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::new`].
     pub fn s3(region: &str) -> Result<Verifier, Error> {
         Verifier::with_settings(region, "s3", SigningSettings::s3())
     }
 
     /// A verifier with explicit canonicalisation settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::new`].
     pub fn with_settings(
         region: &str,
         service: &str,
@@ -272,6 +290,12 @@ impl Verifier {
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
     /// payload). `lookup` returns the credentials of an access key ID (owned, `&Credentials`,
     /// `Arc<Credentials>`…). `now` is the server's time.
+    ///
+    /// # Errors
+    ///
+    /// The first check that fails, e.g. `Error::MissingAuthorization`, `Error::ScopeMismatch`,
+    /// `Error::UnknownAccessKey`, `Error::RequestTimeSkewed`, `Error::PayloadHashMismatch` or
+    /// `Error::SignatureMismatch`.
     pub fn verify<F, C>(
         &self,
         req: &Request<'_>,
@@ -317,6 +341,10 @@ impl Verifier {
     /// comparing with what a server answered in a `SignatureDoesNotMatch` error. Every check of
     /// [`Verifier::verify`] but the clock's and the signature's applies; no credentials are
     /// needed (the string to sign holds no secret and no expected signature).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify`], for every check but the clock's and the signature's.
     pub fn explain(&self, req: &Request<'_>) -> Result<Explanation, Error> {
         let prep = self.prepare(req, None)?;
         let mut string_to_sign = sts_head(&prep.amz, prep.scope(self));

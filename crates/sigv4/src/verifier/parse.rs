@@ -127,6 +127,11 @@ pub(crate) fn check_signed_headers(list: &str) -> Result<SignedFlags, Error> {
 
 /// Parses an `Authorization` header value
 /// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`).
+///
+/// # Errors
+///
+/// `Error::UnsupportedAlgorithm`, `Error::MalformedAuthorization` or
+/// `Error::MalformedCredentialScope` naming what is wrong.
 pub fn parse_authorization(value: &str) -> Result<ParsedAuth<'_>, Error> {
     parse_authorization_flags(value).map(|(p, _)| p)
 }
@@ -264,6 +269,11 @@ pub(crate) fn decode_str(s: &str) -> Result<Cow<'_, str>, Error> {
 }
 
 /// Parses the `X-Amz-*` parameters of a presigned wire query.
+///
+/// # Errors
+///
+/// `Error::MissingAuthorization` when there are no `X-Amz-*` parameters, else as
+/// [`parse_authorization`].
 pub fn parse_presigned_query(query: &str) -> Result<ParsedAuth<'_>, Error> {
     parse_presigned_query_flags(query).map(|(p, _)| p)
 }

@@ -11,9 +11,8 @@ use iamkit_aws::{
 use iamkit_keystore::{AwsCredentials, Store};
 use iamkit_sigv4::{Credentials, Timestamp};
 
-use crate::aws_errors::aws_error;
 use crate::cmd::creds::session;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, InContext};
 
 /// An IAM client acting as one profile.
 pub(crate) struct Iam {
@@ -43,7 +42,7 @@ pub(crate) fn now() -> CliResult<Timestamp> {
 pub(crate) fn transport() -> CliResult<Transport> {
     Transport::builder()
         .build()
-        .map_err(|e| aws_error(e, "transport"))
+        .map_err(|e| e.in_context(&"transport"))
 }
 
 impl Iam {
@@ -63,7 +62,7 @@ impl Iam {
         let endpoint = Endpoint::resolve(Service::Iam, creds.region.as_deref(), |k| {
             std::env::var(k).ok()
         })
-        .map_err(|e| aws_error(e, "IAM"))?;
+        .map_err(|e| e.in_context(&"IAM"))?;
         Ok(Iam {
             endpoint,
             creds,
@@ -86,8 +85,10 @@ impl Iam {
     ) -> CliResult<R> {
         let signed = call
             .sign(&self.endpoint, &signing(creds), now()?)
-            .map_err(|e| aws_error(e, what))?;
-        self.transport.call(&signed).map_err(|e| aws_error(e, what))
+            .map_err(|e| e.in_context(&what))?;
+        self.transport
+            .call(&signed)
+            .map_err(|e| e.in_context(&what))
     }
 
     /// Sends `call` and returns AWS's refusal as `Err(Ok(code, message))` for the caller to
@@ -99,11 +100,11 @@ impl Iam {
     ) -> Result<R, Result<iamkit_aws::AwsError, CliError>> {
         let signed = call
             .sign(&self.endpoint, &signing(&self.creds), now().map_err(Err)?)
-            .map_err(|e| Err(aws_error(e, what)))?;
+            .map_err(|e| Err(e.in_context(&what)))?;
         match self.transport.call(&signed) {
             Ok(r) => Ok(r),
             Err(iamkit_aws::Error::Aws(a)) => Err(Ok(a)),
-            Err(e) => Err(Err(aws_error(e, what))),
+            Err(e) => Err(Err(e.in_context(&what))),
         }
     }
 
@@ -121,7 +122,7 @@ impl Iam {
             )));
         };
         let me: GetUserResponse = self.call_as(&GetUser::new(), keys, "GetUser")?;
-        let name = UserName::new(&me.user_name).map_err(|e| aws_error(e, "GetUser"))?;
+        let name = UserName::new(&me.user_name).map_err(|e| e.in_context(&"GetUser"))?;
         Ok(GetUserOrName {
             name,
             arn: Some(me.arn),

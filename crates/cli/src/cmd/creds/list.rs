@@ -15,9 +15,9 @@ use crate::Globals;
 use crate::cmd::creds::config::{ConfigRole, RoleSource};
 use crate::cmd::creds::mask;
 use crate::cmd::creds::session::{self, Resolver};
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::io::Out;
-use crate::storeopen::{self, store_error};
+use crate::storeopen;
 
 /// A role profile as listed.
 struct RoleRow {
@@ -40,10 +40,10 @@ struct SessionRow {
 pub(crate) fn run(json: bool, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
     let store: &dyn Store = opened.store.as_ref();
-    let names = store.list(RecordKind::Creds).map_err(store_error)?;
+    let names = store.list(RecordKind::Creds)?;
     let mut keys: Vec<(String, AwsCredentials)> = Vec::with_capacity(names.len());
     for name in names {
-        let c = store.get_creds(&name).map_err(store_error)?;
+        let c = store.get_creds(&name)?;
         keys.push((name, c));
     }
     let resolver = Resolver::new(store);
@@ -125,8 +125,8 @@ fn roles(
     keys: &[(String, AwsCredentials)],
 ) -> CliResult<Vec<RoleRow>> {
     let mut rows = Vec::new();
-    for name in store.list(RecordKind::Role).map_err(store_error)? {
-        let role = store.get_role(&name).map_err(store_error)?;
+    for name in store.list(RecordKind::Role)? {
+        let role = store.get_role(&name)?;
         rows.push(RoleRow {
             name,
             from: "store",
@@ -177,7 +177,7 @@ fn sessions(
     keys: &[(String, AwsCredentials)],
     roles: &[RoleRow],
 ) -> CliResult<Vec<SessionRow>> {
-    let names = store.list(RecordKind::Session).map_err(store_error)?;
+    let names = store.list(RecordKind::Session)?;
     if names.is_empty() {
         return Ok(Vec::new());
     }
@@ -203,7 +203,7 @@ fn sessions(
             ) => {
                 continue;
             }
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(CliError::from(e)),
         };
         rows.push(SessionRow {
             profiles: users

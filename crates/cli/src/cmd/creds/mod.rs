@@ -18,9 +18,9 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::aws_ini;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::{self, Out};
-use crate::storeopen::{self, store_error};
+use crate::storeopen;
 
 /// `iamkit creds` subcommands.
 #[derive(Debug, Subcommand)]
@@ -266,7 +266,7 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
                 duration: a.duration,
                 region: a.region,
             };
-            crate::cmd::creds::session::add_role(&a.profile, &role, a.force, globals)
+            session::add_role(&a.profile, &role, a.force, globals)
         }
     }
 }
@@ -355,7 +355,7 @@ fn read_credentials() -> CliResult<(String, Zeroizing<String>, Option<Zeroizing<
         // too, not only the trimmed copy.
         let raw = Zeroizing::new(
             rpassword::prompt_password("AWS session token (empty for none): ")
-                .map_err(|e| CliError::io("cannot read the session token", &e))?,
+                .context("cannot read the session token")?,
         );
         let token = Zeroizing::new(raw.trim().to_owned());
         let token = (!token.is_empty()).then_some(token);
@@ -388,7 +388,7 @@ fn read_credentials() -> CliResult<(String, Zeroizing<String>, Option<Zeroizing<
 }
 
 fn add(args: &AddArgs, globals: &Globals) -> CliResult {
-    iamkit_keystore::validate_name(&args.profile).map_err(store_error)?;
+    iamkit_keystore::validate_name(&args.profile)?;
     if let Some(r) = &args.region {
         check_region(r)?;
     }
@@ -407,8 +407,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
         ));
     }
     if let Some(d) = args.duration {
-        iamkit_aws::rules::check_session_duration(d)
-            .map_err(|e| CliError::usage(format!("--duration: {e}")))?;
+        iamkit_aws::rules::check_session_duration(d).context("--duration")?;
     }
     let (key_id, secret, token) = read_credentials()?;
     check_key_id(&key_id, "line 1")?;
@@ -429,10 +428,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     } else {
         Overwrite::Refuse
     };
-    opened
-        .store
-        .put_creds(&args.profile, &rec, overwrite)
-        .map_err(store_error)?;
+    opened.store.put_creds(&args.profile, &rec, overwrite)?;
     Out::line(&format!(
         "stored credentials profile {} (key {}) in the {}",
         args.profile,
@@ -444,7 +440,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
 /// The credentials to hand out: an MFA or role session where the profile has one (unless
 /// `no_session`), else the stored keys.
 fn load(profile: &str, no_session: bool, globals: &Globals) -> CliResult<AwsCredentials> {
-    crate::cmd::creds::session::credentials(profile, globals, no_session)
+    session::credentials(profile, globals, no_session)
 }
 
 /// The `credential_process` output, keys in AWS's order and spelling.
@@ -473,29 +469,9 @@ struct ExportJson<'a> {
     region: Option<&'a str>,
 }
 
-/// Prints `value` as one JSON line. The JSON (secrets included) is built in one buffer sized
-/// exactly beforehand and zeroized after (a growing `String` would leave unzeroized copies in
-/// the buffers it outgrew), and written in one piece that ends with the newline, so stdout's
-/// line buffer passes it straight through rather than keeping a copy.
-fn to_json_line<T: Serialize>(value: &T) -> CliResult {
-    let buf = json_line(value)?;
-    Out::bytes(&buf)
-}
-
-/// `value` as JSON plus a newline, in a buffer allocated once at its exact size (the JSON
-/// itself from the keystore's presized writer; both buffers are zeroized).
-fn json_line<T: Serialize>(value: &T) -> CliResult<Zeroizing<Vec<u8>>> {
-    let json = iamkit_keystore::to_json_presized(value)
-        .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?;
-    let mut buf = Zeroizing::new(Vec::with_capacity(json.len() + 1));
-    buf.extend_from_slice(&json);
-    buf.push(b'\n');
-    Ok(buf)
-}
-
 fn print_process(creds: &AwsCredentials) -> CliResult {
     let expiration = creds.expiration.map(|e| e.to_string());
-    to_json_line(&ProcessJson {
+    Out::json(&ProcessJson {
         version: 1,
         access_key_id: &creds.access_key_id,
         secret_access_key: &creds.secret_access_key,
@@ -528,7 +504,7 @@ fn export(profile: &str, format: ExportFormat, no_session: bool, globals: &Globa
     let expiration = creds.expiration.map(|e| e.to_string());
     match format {
         ExportFormat::Process => print_process(&creds),
-        ExportFormat::Json => to_json_line(&ExportJson {
+        ExportFormat::Json => Out::json(&ExportJson {
             access_key_id: &creds.access_key_id,
             secret_access_key: &creds.secret_access_key,
             session_token: creds.session_token.as_deref().map(String::as_str),
@@ -604,7 +580,7 @@ fn exec(profile: &str, no_session: bool, command: &[OsString], globals: &Globals
     drop(creds);
     // The store was read; from here on this process (which becomes the command) sees a new,
     // empty session keyring, not the one holding the cached unlock of the file store.
-    iamkit_keystore::isolate_session_keyring().map_err(store_error)?;
+    iamkit_keystore::isolate_session_keyring()?;
     crate::harden::restore_core_limit_for_child();
     run_child(cmd, program)
 }
@@ -632,7 +608,10 @@ fn run_child(mut cmd: std::process::Command, program: &OsString) -> CliResult {
     }
     #[cfg(not(unix))]
     {
-        let status = cmd.status().map_err(|e| spawn_error(&e))?;
+        let status = match cmd.status() {
+            Ok(status) => status,
+            Err(e) => return Err(spawn_error(&e)),
+        };
         let code = status.code().unwrap_or(1);
         let code = u8::try_from(code).unwrap_or(1);
         if code == 0 {
@@ -648,20 +627,17 @@ fn remove(profile: &str, globals: &Globals) -> CliResult {
     match opened.store.remove(RecordKind::Creds, profile) {
         // A role profile (creds add-role) of that name.
         Err(iamkit_keystore::Error::NotFound { .. }) if opened.store.get_role(profile).is_ok() => {
-            opened
-                .store
-                .remove(RecordKind::Role, profile)
-                .map_err(store_error)?;
+            opened.store.remove(RecordKind::Role, profile)?;
             return Out::line(&format!("removed role profile {profile}"));
         }
-        r => r.map_err(store_error)?,
+        r => r?,
     }
     Out::line(&format!("removed credentials profile {profile}"))
 }
 
 /// `creds session`: the session's key ID and expiry, never its secrets.
 fn session_cmd(profile: &str, refresh: bool, json: bool, globals: &Globals) -> CliResult {
-    let (creds, cached) = crate::cmd::creds::session::session_for(profile, globals, refresh)?;
+    let (creds, cached) = session::session_for(profile, globals, refresh)?;
     let expiration = creds.expiration.map(|e| e.to_string()).unwrap_or_default();
     if json {
         return Out::json(&json!({
@@ -680,7 +656,7 @@ fn session_cmd(profile: &str, refresh: bool, json: bool, globals: &Globals) -> C
 
 /// `creds forget [PROFILE]`.
 fn forget(profile: Option<&str>, globals: &Globals) -> CliResult {
-    let n = crate::cmd::creds::session::forget(profile, globals)?;
+    let n = session::forget(profile, globals)?;
     let what = match profile {
         Some(p) => format!("of profile {p}"),
         None => "in the store".to_owned(),
@@ -709,11 +685,11 @@ fn import(file: Option<PathBuf>, wanted: &[String], force: bool, globals: &Globa
         None => default_credentials_file()?,
     };
     let shown = path.display().to_string();
-    let text =
-        Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-            CliError::usage(format!("cannot read the credentials file {shown}: {e}"))
-        })?);
-    let sections = aws_ini::parse(&text, &shown).map_err(CliError::usage)?;
+    let text = Zeroizing::new(
+        std::fs::read_to_string(&path)
+            .context(format_args!("cannot read the credentials file {shown}"))?,
+    );
+    let sections = aws_ini::parse(&text, &shown)?;
     drop(text);
     for w in wanted {
         if !sections.iter().any(|s| &s.name == w) {
@@ -745,15 +721,14 @@ fn import(file: Option<PathBuf>, wanted: &[String], force: bool, globals: &Globa
             skipped.push(s.name);
             continue;
         };
-        iamkit_keystore::validate_name(&s.name)
-            .map_err(|e| CliError::usage(format!("{at}: {e}")))?;
+        iamkit_keystore::validate_name(&s.name).context(format_args!("{at}"))?;
         check_key_id(&key_id, &at)?;
         check_secret(&secret, "aws_secret_access_key", &at)?;
         if let Some(t) = &s.session_token {
             check_secret(t, "aws_session_token", &at)?;
         }
         if let Some(r) = &s.region {
-            check_region(r).map_err(|e| CliError::usage(format!("{at}: {}", e.message)))?;
+            check_region(r).context(&at)?;
         }
         let expiration = s
             .expiration
@@ -783,7 +758,7 @@ fn import(file: Option<PathBuf>, wanted: &[String], force: bool, globals: &Globa
         "credentials profiles",
     )?;
     for (name, rec) in &records {
-        store.put_creds(name, rec, overwrite).map_err(store_error)?;
+        store.put_creds(name, rec, overwrite)?;
     }
     Out::line(&format!(
         "imported {} profile{}: {}",
@@ -844,20 +819,21 @@ mod tests {
     }
 
     /// Caught: `serde_json::to_string` grew its buffer by reallocation, leaving copies of the
-    /// secret access key in freed, unzeroized memory.
+    /// secret access key in freed, unzeroized memory (the writer is `io::json_line`, tested
+    /// there too).
     #[test]
     fn credential_process_json_is_built_in_a_presized_buffer() {
         for n in [1, 40, 300, 5000] {
             let secret = "k".repeat(n);
             let token = "t".repeat(2 * n);
-            let buf = json_line(&ProcessJson {
+            let buf = io::json_line(&ProcessJson {
                 version: 1,
                 access_key_id: "AKIAIOSFODNN7EXAMPLE",
                 secret_access_key: &secret,
                 session_token: Some(&token),
                 expiration: Some("2030-01-02T03:04:05Z"),
             })
-            .expect("encodes");
+            .unwrap_or_else(|e| panic!("{}", e.message));
             assert_eq!(buf.capacity(), buf.len(), "secret of {n} bytes");
             assert_eq!(buf.last(), Some(&b'\n'));
             let v: serde_json::Value = serde_json::from_slice(&buf).expect("JSON");

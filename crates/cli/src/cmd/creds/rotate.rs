@@ -26,12 +26,11 @@ use iamkit_keystore::{AwsCredentials, KeyRotation, Overwrite};
 use zeroize::Zeroizing;
 
 use crate::Globals;
-use crate::aws_errors::aws_error;
 use crate::cmd::creds::iam::{Iam, now, signing, transport};
 use crate::cmd::creds::session;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context, InContext};
 use crate::io::Out;
-use crate::storeopen::{self, store_error};
+use crate::storeopen;
 
 /// How many times (2 s apart) the new key is tried before giving up for this run.
 const WORKS_ATTEMPTS: u32 = 15;
@@ -46,7 +45,7 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
             std::process::exit(99);
         }
     };
-    let rec = store.get_creds(profile).map_err(store_error)?;
+    let rec = store.get_creds(profile)?;
     if rec.session_token.is_some() {
         return Err(CliError::usage(format!(
             "profile {profile:?} holds temporary credentials (a session token): only a long-term access key can be rotated"
@@ -69,16 +68,13 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
             new_access_key_id: None,
             new_secret_access_key: None,
         });
-        store
-            .put_creds(profile, &rec, Overwrite::Allow)
-            .map_err(store_error)?;
+        store.put_creds(profile, &rec, Overwrite::Allow)?;
         hook(1);
     }
     let Some(rotation) = rec.rotation.clone() else {
         return Err(CliError::storage("the rotation was not recorded"));
     };
-    let user = UserName::new(&rotation.user_name)
-        .map_err(|e| CliError::storage(format!("the stored rotation's user: {e}")))?;
+    let user = UserName::new(&rotation.user_name).stored_context("the stored rotation's user")?;
 
     if rotation.new_access_key_id.is_none() {
         let iam = Iam::for_profile(store, profile)?;
@@ -105,7 +101,7 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
                         user.as_str()
                     ))
                 }
-                Ok(a) => aws_error(AwsErr::Aws(a), "CreateAccessKey"),
+                Ok(a) => AwsErr::Aws(a).in_context(&"CreateAccessKey"),
                 Err(e) => e,
             })?;
         hook(2);
@@ -114,9 +110,7 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
         r.new_access_key_id = Some(new.access_key_id.clone());
         r.new_secret_access_key = Some(new.secret_access_key.clone());
         rec.rotation = Some(r);
-        store
-            .put_creds(profile, &rec, Overwrite::Allow)
-            .map_err(store_error)?;
+        store.put_creds(profile, &rec, Overwrite::Allow)?;
         hook(3);
     }
     let Some(rotation) = rec.rotation.clone() else {
@@ -143,7 +137,7 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
         ) {
             Ok(_) => {}
             Err(Ok(a)) if a.code == "NoSuchEntity" || a.code == "InvalidClientTokenId" => {}
-            Err(Ok(a)) => return Err(aws_error(AwsErr::Aws(a), "DeleteAccessKey")),
+            Err(Ok(a)) => return Err(AwsErr::Aws(a).in_context(&"DeleteAccessKey")),
             Err(Err(e)) => return Err(e),
         },
         Err(e) if e.message.contains("InvalidClientTokenId") => {}
@@ -154,15 +148,13 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
     rec.access_key_id = new_id.clone();
     rec.secret_access_key = Zeroizing::new(new_secret.to_string());
     rec.rotation = None;
-    store
-        .put_creds(profile, &rec, Overwrite::Allow)
-        .map_err(store_error)?;
+    store.put_creds(profile, &rec, Overwrite::Allow)?;
     session::forget_sessions_of_key(store, &old_id)?;
     Out::line(&new_id)
 }
 
 fn key_id(id: &str) -> CliResult<AccessKeyId> {
-    AccessKeyId::new(id).map_err(|e| CliError::storage(format!("the stored access key ID: {e}")))
+    AccessKeyId::new(id).stored_context("the stored access key ID")
 }
 
 fn list_keys(iam: &Iam, user: &UserName) -> CliResult<ListAccessKeysResponse> {
@@ -176,7 +168,7 @@ fn delete_key(iam: &Iam, user: &UserName, id: &str) -> CliResult {
     ) {
         Ok(_) => Ok(()),
         Err(Ok(a)) if a.code == "NoSuchEntity" => Ok(()),
-        Err(Ok(a)) => Err(aws_error(AwsErr::Aws(a), "DeleteAccessKey")),
+        Err(Ok(a)) => Err(AwsErr::Aws(a).in_context(&"DeleteAccessKey")),
         Err(Err(e)) => Err(e),
     }
 }
@@ -187,7 +179,7 @@ fn wait_until_works(creds: &AwsCredentials) -> CliResult {
     let endpoint = Endpoint::resolve(Service::Sts, creds.region.as_deref(), |k| {
         std::env::var(k).ok()
     })
-    .map_err(|e| aws_error(e, "STS"))?;
+    .map_err(|e| e.in_context(&"STS"))?;
     let transport = transport()?;
     let mut last = None;
     for attempt in 0..WORKS_ATTEMPTS {
@@ -196,13 +188,13 @@ fn wait_until_works(creds: &AwsCredentials) -> CliResult {
         }
         let signed = GetCallerIdentity
             .sign(&endpoint, &signing(creds), now()?)
-            .map_err(|e| aws_error(e, "GetCallerIdentity"))?;
+            .map_err(|e| e.in_context(&"GetCallerIdentity"))?;
         match transport.call::<CallerIdentity>(&signed) {
             Ok(_) => return Ok(()),
             Err(AwsErr::Aws(a)) if a.code == "InvalidClientTokenId" || a.code == "AccessDenied" => {
                 last = Some(a);
             }
-            Err(e) => return Err(aws_error(e, "GetCallerIdentity")),
+            Err(e) => return Err(e.in_context(&"GetCallerIdentity")),
         }
     }
     let why = last.map_or_else(String::new, |a| format!(" ({})", a.code));

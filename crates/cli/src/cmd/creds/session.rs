@@ -22,10 +22,9 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::Globals;
-use crate::aws_errors::aws_error;
 use crate::cmd::creds::config::{self, ConfigFile, ConfigRole, RoleSource};
-use crate::error::{CliError, CliResult};
-use crate::storeopen::{self, store_error};
+use crate::error::{CliError, CliResult, Context};
+use crate::storeopen;
 
 /// What a profile name stands for, before any STS call.
 enum Plan {
@@ -107,16 +106,16 @@ pub(crate) fn long_term_in(store: &dyn Store, profile: &str) -> CliResult<Option
 /// and role sessions made from those (or from the key itself), transitively. Returns how many
 /// were dropped. Takes the sessions lock.
 pub(crate) fn forget_sessions_of_key(store: &dyn Store, access_key_id: &str) -> CliResult<usize> {
-    let _guard = store.lock_sessions().map_err(store_error)?;
+    let _guard = store.lock_sessions()?;
     let mut sources = vec![access_key_id.to_owned()];
     let mut remaining: Vec<(String, Option<String>, String)> = Vec::new();
-    for name in store.list(RecordKind::Session).map_err(store_error)? {
+    for name in store.list(RecordKind::Session)? {
         match store.get_session(&name) {
             Ok(s) => remaining.push((name, s.source_key_id.clone(), s.access_key_id.clone())),
             Err(StoreError::NotFound { .. }) => {}
             // Unreadable: it cannot be told apart, and is worth nothing; drop it.
             Err(StoreError::Corrupt { .. }) => remaining.push((name, None, String::new())),
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(CliError::from(e)),
         }
     }
     let mut n = 0;
@@ -132,7 +131,7 @@ pub(crate) fn forget_sessions_of_key(store: &dyn Store, access_key_id: &str) -> 
             match store.remove(RecordKind::Session, &name) {
                 Ok(()) => n += 1,
                 Err(StoreError::NotFound { .. }) => {}
-                Err(e) => return Err(store_error(e)),
+                Err(e) => return Err(CliError::from(e)),
             }
             if !id.is_empty() {
                 sources.push(id);
@@ -165,7 +164,7 @@ pub(crate) fn forget(profile: Option<&str>, globals: &Globals) -> CliResult<usiz
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
     let names = match profile {
-        None => store.list(RecordKind::Session).map_err(store_error)?,
+        None => store.list(RecordKind::Session)?,
         Some(p) => {
             let plan = Resolver::new(store).plan(p)?;
             match cache_key(&plan) {
@@ -174,13 +173,13 @@ pub(crate) fn forget(profile: Option<&str>, globals: &Globals) -> CliResult<usiz
             }
         }
     };
-    let _guard = store.lock_sessions().map_err(store_error)?;
+    let _guard = store.lock_sessions()?;
     let mut n = 0;
     for name in names {
         match store.remove(RecordKind::Session, &name) {
             Ok(()) => n += 1,
             Err(StoreError::NotFound { .. }) => {}
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(n)
@@ -239,7 +238,7 @@ impl<'a> Resolver<'a> {
         match self.store.get_creds(name) {
             Ok(c) => return key_plan(self.store, name, c),
             Err(StoreError::NotFound { .. }) => {}
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(CliError::from(e)),
         }
         let role = match self.store.get_role(name) {
             Ok(role) => Some(ConfigRole {
@@ -250,7 +249,7 @@ impl<'a> Resolver<'a> {
                 Some(cfg) => cfg.role(name)?,
                 None => None,
             },
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(CliError::from(e)),
         };
         if let Some(ConfigRole { mut role, source }) = role {
             if role.mfa_serial.is_none()
@@ -276,7 +275,7 @@ impl<'a> Resolver<'a> {
         self.store
             .get_creds(name)
             .map(Plan::Plain)
-            .map_err(store_error)
+            .map_err(CliError::from)
     }
 
     /// A source profile that is neither stored nor a role profile: one whose
@@ -362,7 +361,7 @@ pub(crate) fn device_serial(
     let serial = match profile_serial {
         Some(s) => s.to_owned(),
         None => {
-            let dev = store.get_mfa(device).map_err(store_error)?;
+            let dev = store.get_mfa(device)?;
             dev.serial.clone().ok_or_else(|| {
                 CliError::usage(format!(
                     "profile {profile:?} uses MFA device {device:?}, which has no MFA serial (expected the device's ARN: iamkit mfa add {device} --serial ARN --force, or iamkit creds add {profile} --mfa-device {device} --mfa-serial ARN --force)"
@@ -402,21 +401,19 @@ pub(crate) fn add_role(
     force: bool,
     globals: &Globals,
 ) -> CliResult {
-    iamkit_keystore::validate_name(name).map_err(store_error)?;
-    let usage = |flag: &str, e: iamkit_aws::Error| CliError::usage(format!("{flag}: {e}"));
-    RoleArn::new(&role.role_arn).map_err(|e| usage("--role-arn", e))?;
+    iamkit_keystore::validate_name(name)?;
+    RoleArn::new(&role.role_arn).context("--role-arn")?;
     if let Some(id) = &role.external_id {
-        ExternalId::new(id).map_err(|e| usage("--external-id", e))?;
+        ExternalId::new(id).context("--external-id")?;
     }
     if let Some(n) = &role.session_name {
-        RoleSessionName::new(n).map_err(|e| usage("--session-name", e))?;
+        RoleSessionName::new(n).context("--session-name")?;
     }
     if let Some(d) = role.duration {
-        iamkit_aws::rules::check_assume_role_duration(d, false)
-            .map_err(|e| usage("--duration", e))?;
+        iamkit_aws::rules::check_assume_role_duration(d, false).context("--duration")?;
     }
     if let Some(serial) = &role.mfa_serial {
-        MfaSerial::new(serial).map_err(|e| usage("--mfa-serial", e))?;
+        MfaSerial::new(serial).context("--mfa-serial")?;
     }
     if role.mfa_serial.is_some() && role.mfa_device.is_none() {
         return Err(CliError::usage(
@@ -437,16 +434,16 @@ pub(crate) fn add_role(
             )));
         }
         Err(StoreError::NotFound { .. }) => {}
-        Err(e) => return Err(store_error(e)),
+        Err(e) => return Err(CliError::from(e)),
     }
     let source_found = match store.get_creds(&role.source_profile) {
         Ok(_) => true,
         Err(StoreError::NotFound { .. }) => match store.get_role(&role.source_profile) {
             Ok(_) => true,
             Err(StoreError::NotFound { .. }) => false,
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(CliError::from(e)),
         },
-        Err(e) => return Err(store_error(e)),
+        Err(e) => return Err(CliError::from(e)),
     };
     if !source_found {
         return Err(CliError::usage(format!(
@@ -462,7 +459,7 @@ pub(crate) fn add_role(
     } else {
         Overwrite::Refuse
     };
-    store.put_role(name, role, overwrite).map_err(store_error)?;
+    store.put_role(name, role, overwrite)?;
     crate::io::Out::line(&format!(
         "stored role profile {name} ({} from {}) in the {}",
         role.role_arn, role.source_profile, opened.status.info
@@ -538,7 +535,7 @@ fn sanitize_session_name(name: &str) -> String {
 
 fn now() -> CliResult<Timestamp> {
     Timestamp::from_system_time(SystemTime::now())
-        .map_err(|_| CliError::usage("the system clock is outside 1970..9999: set it"))
+        .or_usage("the system clock is outside 1970..9999: set it")
 }
 
 /// Whether a cached session may be handed out at `now` (more than AWS's refresh margin, 15
@@ -553,7 +550,7 @@ fn cached(store: &dyn Store, key: &str, now: Timestamp) -> CliResult<Option<Cach
     match store.get_session(key) {
         Ok(s) if reusable(&s, now) => Ok(Some(s)),
         Ok(_) | Err(StoreError::NotFound { .. } | StoreError::Corrupt { .. }) => Ok(None),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(CliError::from(e)),
     }
 }
 
@@ -565,12 +562,12 @@ fn session(store: &dyn Store, plan: &Plan, refresh: bool) -> CliResult<(AwsCrede
     if !refresh && let Some(s) = cached(store, &key, now()?)? {
         return Ok((to_credentials(&s, region), true));
     }
-    let guard = store.lock_sessions().map_err(store_error)?;
+    let guard = store.lock_sessions()?;
     if !refresh && let Some(s) = cached(store, &key, now()?)? {
         return Ok((to_credentials(&s, region), true));
     }
     let made = make(store, plan)?;
-    store.put_session(&key, &made).map_err(store_error)?;
+    store.put_session(&key, &made)?;
     drop(guard);
     Ok((to_credentials(&made, region), false))
 }
@@ -615,7 +612,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             if let Some(d) = m.duration {
                 call = call
                     .duration_seconds(d)
-                    .map_err(|e| CliError::usage(format!("profile {:?}: {e}", m.profile)))?;
+                    .context(format_args!("profile {:?}", m.profile))?;
             }
             // Where first: a code is taken only when there is somewhere to send it.
             let endpoint = sts_endpoint(m.source.region.as_deref())?;
@@ -623,7 +620,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             let call = call.mfa(m.serial.clone(), code);
             let signed = call
                 .sign(&endpoint, &signing_credentials(&m.source), now()?)
-                .map_err(|e| aws_error(e, "GetSessionToken"))?;
+                .context("GetSessionToken")?;
             let r: GetSessionTokenResponse = send(&signed, "GetSessionToken")?;
             let mut s = cached_session(&r.credentials);
             s.source_key_id = Some(m.source.access_key_id.clone());
@@ -631,16 +628,15 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             Ok(s)
         }
         Plan::Role(r) => {
-            let bad =
-                |e: iamkit_aws::Error| CliError::usage(format!("profile {:?}: {e}", r.profile));
-            let arn = RoleArn::new(&r.role.role_arn).map_err(bad)?;
-            let name = RoleSessionName::new(&session_name(r)).map_err(bad)?;
+            let at = format!("profile {:?}", r.profile);
+            let arn = RoleArn::new(&r.role.role_arn).context(&at)?;
+            let name = RoleSessionName::new(&session_name(r)).context(&at)?;
             let mut call = AssumeRole::new(arn, name);
             if let Some(d) = r.role.duration {
-                call = call.duration_seconds(d).map_err(bad)?;
+                call = call.duration_seconds(d).context(&at)?;
             }
             if let Some(id) = &r.role.external_id {
-                call = call.external_id(ExternalId::new(id).map_err(bad)?);
+                call = call.external_id(ExternalId::new(id).context(&at)?);
             }
             let region = r.role.region.clone().or_else(|| plan_region(&r.source));
             let endpoint = sts_endpoint(region.as_deref())?;
@@ -653,7 +649,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
                                 r.profile, r.profile, r.role.source_profile
                             ))
                         })?;
-                        let serial = MfaSerial::new(serial).map_err(bad)?;
+                        let serial = MfaSerial::new(serial).context(&at)?;
                         call = call.mfa(serial, fresh_code(store, &device)?);
                     }
                     (c.clone(), c.session_token.is_some())
@@ -667,7 +663,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
                         Some(s) => s,
                         None => {
                             let s = make(store, source)?;
-                            store.put_session(&key, &s).map_err(store_error)?;
+                            store.put_session(&key, &s)?;
                             s
                         }
                     };
@@ -678,7 +674,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
             let call = call.chained(chained);
             let signed = call
                 .sign(&endpoint, &signing_credentials(&source), now()?)
-                .map_err(|e| aws_error(e, "AssumeRole"))?;
+                .context("AssumeRole")?;
             let resp: AssumeRoleResponse = send(&signed, "AssumeRole")?;
             let mut s = cached_session(&resp.credentials);
             s.arn = Some(resp.assumed_role_arn);
@@ -699,30 +695,27 @@ fn cached_session(c: &SessionCredentials) -> CachedSession {
 }
 
 fn sts_endpoint(region: Option<&str>) -> CliResult<Endpoint> {
-    Endpoint::resolve(Service::Sts, region, |k| std::env::var(k).ok())
-        .map_err(|e| aws_error(e, "STS"))
+    Endpoint::resolve(Service::Sts, region, |k| std::env::var(k).ok()).context("STS")
 }
 
 fn send<T: QueryResponse>(signed: &SignedRequest, what: &str) -> CliResult<T> {
-    let transport = Transport::builder()
-        .build()
-        .map_err(|e| aws_error(e, what))?;
-    transport.call(signed).map_err(|e| aws_error(e, what))
+    let transport = Transport::builder().build().context(what)?;
+    transport.call(signed).context(what)
 }
 
 /// A code from the stored device that was never sent before (`mfa code --fresh`): waits for
 /// the next time step when this one was used already (saying so on a terminal's stderr),
 /// bounded by `mfa code --fresh`'s own limit.
 fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
-    let dev = store.get_mfa(device).map_err(store_error)?;
+    let dev = store.get_mfa(device)?;
     let code = match crate::cmd::mfa::generator(&dev)? {
         iamkit_otp::Generator::Totp(totp) => {
             let now = crate::watch::now_unix()?;
             // On a terminal only: to a script (credential_process) an error is one line.
-            if dev
-                .last_printed_step
-                .is_some_and(|last| last >= totp.step_at(now))
-                && std::io::IsTerminal::is_terminal(&std::io::stderr())
+            if matches!(
+                iamkit_otp::fresh::decide(&totp, now, dev.last_printed_step),
+                iamkit_otp::fresh::Fresh::Wait(_)
+            ) && std::io::IsTerminal::is_terminal(&std::io::stderr())
             {
                 eprintln!(
                     "iamkit: waiting up to {} s for a code of MFA device {device:?} not sent before",
@@ -733,15 +726,13 @@ fn fresh_code(store: &dyn Store, device: &str) -> CliResult<TokenCode> {
             Zeroizing::new(totp.generate(t).as_str().to_owned())
         }
         iamkit_otp::Generator::Hotp(hotp) => {
-            let counter = store.take_hotp_counter(device).map_err(store_error)?;
+            let counter = store.take_hotp_counter(device)?;
             Zeroizing::new(hotp.generate(counter).as_str().to_owned())
         }
     };
-    TokenCode::new(&code).map_err(|_| {
-        CliError::usage(format!(
-            "MFA device {device:?} does not make 6-digit codes (AWS expects 6 digits)"
-        ))
-    })
+    TokenCode::new(&code).or_usage(format_args!(
+        "MFA device {device:?} does not make 6-digit codes (AWS expects 6 digits)"
+    ))
 }
 
 #[cfg(test)]

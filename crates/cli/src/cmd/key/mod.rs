@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use iamkit_accesskey::{AccessKeyId, AccountId, KeyPair, Prefix};
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliResult, Context};
 use crate::io::Out;
 
 /// `iamkit key` subcommands.
@@ -46,18 +46,13 @@ pub(crate) fn run(cmd: KeyCmd) -> CliResult {
     }
 }
 
-fn input_error(err: iamkit_accesskey::Error) -> CliError {
-    CliError::usage(err.to_string())
-}
-
 fn new(args: &NewArgs) -> CliResult {
-    let prefix: Prefix = args.prefix.parse().map_err(input_error)?;
+    let prefix: Prefix = args.prefix.parse()?;
     let account = match &args.account {
-        Some(a) => Some(a.parse::<AccountId>().map_err(input_error)?),
+        Some(a) => Some(a.parse::<AccountId>()?),
         None => None,
     };
-    let pair = KeyPair::generate(prefix, account)
-        .map_err(|e| CliError::usage(format!("cannot generate a key: {e}")))?;
+    let pair = KeyPair::generate(prefix, account).context("cannot generate a key")?;
     if args.json {
         // Serialized straight into a wiped buffer: no `serde_json::Value` keeps the secret.
         Out::json(&pair.with_secret_exposed())
@@ -71,7 +66,7 @@ fn new(args: &NewArgs) -> CliResult {
 }
 
 fn inspect(args: &InspectArgs) -> CliResult {
-    let id = AccessKeyId::parse(args.key_id.trim()).map_err(input_error)?;
+    let id = AccessKeyId::parse(args.key_id.trim())?;
     let info = id.inspect();
     if args.json {
         Out::json(&info)

@@ -23,10 +23,9 @@ use crate::Globals;
 use crate::cmd::creds::iam::{Iam, account_of};
 use iamkit_otp::Generator;
 
-use crate::cmd::otp::otpauth_error;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context, InContext};
 use crate::io::{Out, escape_text};
-use crate::storeopen::{self, store_error};
+use crate::storeopen;
 
 /// Set by Ctrl-C while an enrollment is under way.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -67,7 +66,7 @@ pub(crate) struct UnenrollArgs {
 }
 
 pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
-    iamkit_keystore::validate_name(&args.name).map_err(store_error)?;
+    iamkit_keystore::validate_name(&args.name)?;
     let device_name = args.device_name.as_deref().unwrap_or(&args.name);
     let device_name = MfaDeviceName::new(device_name).map_err(|e| {
         CliError::usage(format!(
@@ -94,7 +93,7 @@ pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
             )));
         }
         Err(StoreError::NotFound { .. }) => {}
-        Err(e) => return Err(store_error(e)),
+        Err(e) => return Err(CliError::from(e)),
     }
     let iam = Iam::for_profile(store, &args.profile)?;
     let user = iam.user(args.user.as_deref())?;
@@ -181,9 +180,7 @@ fn finish(
     dev.issuer = Some(AWS_ISSUER.to_owned());
     dev.serial = Some(created.serial_number.clone());
     drop(created);
-    store
-        .put_mfa(&args.name, &dev, Overwrite::Refuse)
-        .map_err(store_error)?;
+    store.put_mfa(&args.name, &dev, Overwrite::Refuse)?;
     if args.show_qr {
         draw_qr(&dev)?;
     }
@@ -214,9 +211,7 @@ fn finish(
     };
     let code2 = Zeroizing::new(totp.generate(t2).as_str().to_owned());
     // Both codes are spent: sessions and `mfa code --fresh` never send them again.
-    store
-        .set_last_printed_step(&args.name, totp.step_at(t2))
-        .map_err(store_error)?;
+    store.set_last_printed_step(&args.name, totp.step_at(t2))?;
     let bad = |_| CliError::usage("AWS MFA codes have 6 digits");
     let call = EnableMfaDevice::new(
         user.name.clone(),
@@ -251,7 +246,7 @@ fn refusal(e: Result<AwsError, CliError>, profile: &str, user: &str, action: &st
             "no IAM user {user} (NoSuchEntity: {})",
             a.message.trim()
         )),
-        Ok(a) => crate::aws_errors::aws_error(iamkit_aws::Error::Aws(a), action_name(action)),
+        Ok(a) => iamkit_aws::Error::Aws(a).in_context(&action_name(action)),
         Err(e) => e,
     }
 }
@@ -272,10 +267,9 @@ fn draw_qr(dev: &MfaDevice) -> CliResult {
         .map_err(|e| CliError::usage(format!("the new seed is unusable: {e}")))?;
     let uri = OtpAuthUri::totp(secret, dev.account.clone())
         .issuer(AWS_ISSUER.to_owned())
-        .build()
-        .map_err(otpauth_error)?;
+        .build()?;
     let text = Zeroizing::new(uri.to_uri());
-    let qr = QrCode::new(&text).map_err(otpauth_error)?;
+    let qr = QrCode::new(&text)?;
     let drawing = Zeroizing::new(qr.to_terminal(false));
     Out::bytes(drawing.as_bytes())
 }
@@ -283,7 +277,7 @@ fn draw_qr(dev: &MfaDevice) -> CliResult {
 pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
-    let dev = store.get_mfa(&args.name).map_err(store_error)?;
+    let dev = store.get_mfa(&args.name)?;
     let Some(serial) = dev.serial.clone() else {
         return Err(CliError::usage(format!(
             "MFA device {} has no serial: it was not enrolled in IAM by iamkit (expected iamkit mfa add {} --serial ARN --force first, or iamkit mfa remove it)",
@@ -292,8 +286,7 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
         )));
     };
     drop(dev);
-    let serial = MfaSerial::new(&serial)
-        .map_err(|e| CliError::storage(format!("the stored serial: {e}")))?;
+    let serial = MfaSerial::new(&serial).stored_context("the stored serial")?;
     let iam = Iam::for_profile(store, &args.profile)?;
     let user = iam.user(args.user.as_deref())?;
     let user_name = user.name.as_str().to_owned();
@@ -316,9 +309,7 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
         Err(Ok(a)) if a.code == "NoSuchEntity" => {}
         Err(e) => return Err(unenroll_refusal(e, &args.profile, &user_name, "delete")),
     }
-    store
-        .remove(RecordKind::Mfa, &args.name)
-        .map_err(store_error)?;
+    store.remove(RecordKind::Mfa, &args.name)?;
     Out::line(&format!(
         "unenrolled MFA device {} ({})",
         escape_text(&args.name),
@@ -336,14 +327,11 @@ fn unenroll_refusal(
         Ok(a) if a.code == "AccessDenied" => CliError::check_failed(format!(
             "profile {profile} may not {what} the MFA device of IAM user {user} (AccessDenied); nothing was removed from the store"
         )),
-        Ok(a) => crate::aws_errors::aws_error(
-            iamkit_aws::Error::Aws(a),
-            if what == "delete" {
-                "DeleteVirtualMFADevice"
-            } else {
-                "DeactivateMFADevice"
-            },
-        ),
+        Ok(a) => iamkit_aws::Error::Aws(a).in_context(&if what == "delete" {
+            "DeleteVirtualMFADevice"
+        } else {
+            "DeactivateMFADevice"
+        }),
         Err(e) => e,
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use iamkit_keystore::{MfaDevice, Overwrite, RecordKind, Store};
+use iamkit_otp::fresh::{self, Fresh};
 use iamkit_otp::{Generator, Kind, Params, Secret, Totp};
 use iamkit_otpauth::{OtpAuthUri, QrCode, migration};
 use serde_json::json;
@@ -14,10 +15,10 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::clipboard;
-use crate::cmd::otp::{CodeJson, otp_error, otpauth_error};
-use crate::error::{CliError, CliResult};
+use crate::cmd::otp::CodeJson;
+use crate::error::{CliError, CliResult, Context};
 use crate::io::{self, Out};
-use crate::storeopen::{self, store_error};
+use crate::storeopen;
 use crate::watch::{self, Ticker, now_unix};
 
 /// `iamkit mfa` subcommands.
@@ -189,7 +190,7 @@ fn device_from_uri(uri: &OtpAuthUri) -> MfaDevice {
 /// (0 when unset; unused for time-based devices). The one place a record becomes OTP values.
 pub(crate) fn device_otp(dev: &MfaDevice) -> CliResult<(Params, Secret, u64)> {
     let secret = iamkit_otp::insecure::secret_from_bytes(&dev.secret)
-        .map_err(|e| CliError::storage(format!("the stored secret is unusable: {e}")))?;
+        .stored_context("the stored secret is unusable")?;
     Ok((dev.params, secret, dev.counter.unwrap_or(0)))
 }
 
@@ -216,11 +217,9 @@ fn device_uri(dev: &MfaDevice, name: &str) -> CliResult<OtpAuthUri> {
             params.t0()
         ));
     }
-    b.build().map_err(|e| {
-        CliError::usage(format!(
-            "device {name:?} cannot be written as an otpauth URI: {e}"
-        ))
-    })
+    b.build().context(format_args!(
+        "device {name:?} cannot be written as an otpauth URI"
+    ))
 }
 
 /// What `mfa add` reads: an otpauth:// URI or a base32 secret.
@@ -232,7 +231,7 @@ fn parse_enrollment(text: &str, name: &str) -> CliResult<(MfaDevice, Vec<String>
         ));
     }
     if starts_with_ci(text, "otpauth://") {
-        let uri = OtpAuthUri::parse(text).map_err(otpauth_error)?;
+        let uri = OtpAuthUri::parse(text)?;
         let warnings = uri.warnings().iter().map(ToString::to_string).collect();
         return Ok((device_from_uri(&uri), warnings));
     }
@@ -241,7 +240,7 @@ fn parse_enrollment(text: &str, name: &str) -> CliResult<(MfaDevice, Vec<String>
             "not an otpauth:// URI (expected otpauth://totp/…?secret=… or a base32 secret)",
         ));
     }
-    let secret = iamkit_otp::insecure::secret_from_base32(text).map_err(otp_error)?;
+    let secret = iamkit_otp::insecure::secret_from_base32(text)?;
     let mut warnings = Vec::new();
     if secret.len_bits() < iamkit_otp::MIN_SECRET_BITS {
         warnings.push(format!(
@@ -257,11 +256,11 @@ fn parse_enrollment(text: &str, name: &str) -> CliResult<(MfaDevice, Vec<String>
 }
 
 fn read_qr_image(path: &Path) -> CliResult<Zeroizing<String>> {
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-        CliError::usage(format!("cannot read the QR image {}: {e}", path.display()))
-    })?);
-    let text = iamkit_otpauth::qr::decode_image(&bytes)
-        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    let bytes = Zeroizing::new(
+        std::fs::read(path).context(format_args!("cannot read the QR image {}", path.display()))?,
+    );
+    let text =
+        iamkit_otpauth::qr::decode_image(&bytes).context(format_args!("{}", path.display()))?;
     Ok(Zeroizing::new(text))
 }
 
@@ -300,7 +299,7 @@ fn describe(dev: &MfaDevice) -> String {
 }
 
 fn add(args: &AddArgs, globals: &Globals) -> CliResult {
-    iamkit_keystore::validate_name(&args.name).map_err(store_error)?;
+    iamkit_keystore::validate_name(&args.name)?;
     if let Some(i) = &args.issuer {
         check_label_part(i, "issuer")?;
     }
@@ -332,10 +331,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     } else {
         Overwrite::Refuse
     };
-    opened
-        .store
-        .put_mfa(&args.name, &dev, overwrite)
-        .map_err(store_error)?;
+    opened.store.put_mfa(&args.name, &dev, overwrite)?;
     for w in &warnings {
         warn(w);
     }
@@ -374,7 +370,7 @@ fn copy_code(code: &str, clear_after: u64, quiet: bool) {
                 eprintln!("iamkit: {}", how.describe());
             }
         }
-        Err(e) => warn(&format!("--copy: {e}")),
+        Err(e) => warn(&format!("--copy: {}", e.message)),
     }
 }
 
@@ -391,7 +387,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
     }
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
-    let dev = store.get_mfa(&args.name).map_err(store_error)?;
+    let dev = store.get_mfa(&args.name)?;
     match generator(&dev)? {
         Generator::Hotp(hotp) => {
             if args.watch {
@@ -402,7 +398,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
             }
             // Every HOTP code printed uses up its counter value: taken and advanced under the
             // store's lock, so two `mfa code` runs at once never print the same code.
-            let counter = store.take_hotp_counter(&args.name).map_err(store_error)?;
+            let counter = store.take_hotp_counter(&args.name)?;
             let code = hotp.generate(counter);
             if args.copy {
                 copy_code(code.as_str(), args.clear_after, false);
@@ -423,9 +419,7 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
                 None if args.fresh => fresh_time(&args.name, &totp, store, dev.last_printed_step)?,
                 None => {
                     let now = now_unix()?;
-                    store
-                        .set_last_printed_step(&args.name, totp.step_at(now))
-                        .map_err(store_error)?;
+                    store.set_last_printed_step(&args.name, totp.step_at(now))?;
                     now
                 }
             };
@@ -442,21 +436,9 @@ fn code(args: &CodeArgs, globals: &Globals) -> CliResult {
     }
 }
 
-/// Seconds until the step after `last` begins, or `None` when `now` is already past `last`.
-/// Computed without overflow for any `last` (a corrupt record, or one written with `--time`).
-fn fresh_wait(totp: &Totp, last: Option<u64>, now: u64) -> Option<u64> {
-    let last = last?;
-    if totp.step_at(now) > last {
-        return None;
-    }
-    let next_start = u128::from(totp.t0()) + (u128::from(last) + 1) * u128::from(totp.period());
-    let wait = next_start.saturating_sub(u128::from(now)).max(1);
-    Some(u64::try_from(wait).unwrap_or(u64::MAX))
-}
-
-/// `--fresh`: waits until the clock is in a step after the last one printed, claims that step
-/// in the store (atomically: if another process printed it meanwhile, waits again) and returns
-/// the time to compute the code for.
+/// `--fresh`: waits until the clock is in a step after the last one printed (the decision is
+/// [`fresh::decide`]), claims that step in the store (atomically: if another process printed it
+/// meanwhile, waits again) and returns the time to compute the code for.
 pub(crate) fn fresh_time(
     name: &str,
     totp: &Totp,
@@ -468,23 +450,23 @@ pub(crate) fn fresh_time(
     let mut said = false;
     loop {
         let now = now_unix()?;
-        let step = totp.step_at(now);
-        if let Some(wait) = fresh_wait(totp, last, now) {
-            if wait > totp.period().saturating_mul(2).saturating_add(1) {
-                return Err(CliError::storage(format!(
-                    "device {name:?} has printed a code for a time {wait} s from now (its clock or an earlier --time?): wait, or re-add the device"
-                )));
+        let step = match fresh::decide(totp, now, last) {
+            Fresh::Ready(step) => step,
+            Fresh::Wait(wait) => {
+                if wait > totp.period().saturating_mul(2).saturating_add(1) {
+                    return Err(CliError::storage(format!(
+                        "device {name:?} has printed a code for a time {wait} s from now (its clock or an earlier --time?): wait, or re-add the device"
+                    )));
+                }
+                if !said && std::io::stderr().is_terminal() {
+                    eprintln!("iamkit: waiting {wait} s for a code not printed before");
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_millis(wait.saturating_mul(1000).min(5000)));
+                continue;
             }
-            if !said && std::io::stderr().is_terminal() {
-                eprintln!("iamkit: waiting {wait} s for a code not printed before");
-                said = true;
-            }
-            std::thread::sleep(Duration::from_millis(wait.saturating_mul(1000).min(5000)));
-            continue;
-        }
-        let prev = store
-            .set_last_printed_step(name, step)
-            .map_err(store_error)?;
+        };
+        let prev = store.set_last_printed_step(name, step)?;
         match prev {
             Some(p) if p >= step => last = Some(p),
             _ => return Ok(now),
@@ -528,10 +510,10 @@ fn watch_codes(name: &str, totp: &Totp, store: &dyn Store, copy: Option<u64>) ->
 
 fn list(json: bool, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
-    let names = opened.store.list(RecordKind::Mfa).map_err(store_error)?;
+    let names = opened.store.list(RecordKind::Mfa)?;
     let mut rows = Vec::with_capacity(names.len());
     for name in names {
-        let dev = opened.store.get_mfa(&name).map_err(store_error)?;
+        let dev = opened.store.get_mfa(&name)?;
         rows.push((name, dev));
     }
     if json {
@@ -567,10 +549,7 @@ fn list(json: bool, globals: &Globals) -> CliResult {
 
 fn remove(name: &str, globals: &Globals) -> CliResult {
     let opened = storeopen::open(globals)?;
-    opened
-        .store
-        .remove(RecordKind::Mfa, name)
-        .map_err(store_error)?;
+    opened.store.remove(RecordKind::Mfa, name)?;
     Out::line(&format!("removed MFA device {}", escape_text(name)))
 }
 
@@ -597,15 +576,15 @@ fn show(args: &ShowArgs, globals: &Globals) -> CliResult {
         ));
     }
     let opened = storeopen::open(globals)?;
-    let dev = opened.store.get_mfa(&args.name).map_err(store_error)?;
+    let dev = opened.store.get_mfa(&args.name)?;
     let uri = device_uri(&dev, &args.name)?;
     let text = uri.to_uri();
     let Some(format) = format else {
         return Out::line(&text);
     };
-    let qr = QrCode::new(&text).map_err(otpauth_error)?;
+    let qr = QrCode::new(&text)?;
     let data: Zeroizing<Vec<u8>> = Zeroizing::new(match format {
-        "png" => qr.to_png().map_err(otpauth_error)?,
+        "png" => qr.to_png()?,
         "svg" => qr.to_svg().into_bytes(),
         _ => qr.to_terminal(args.invert).into_bytes(),
     });
@@ -700,13 +679,12 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
     for (i, line) in lines.iter().enumerate() {
         // An account this tool cannot use (MD5, an unknown type) is left out with a warning
         // rather than failing the whole transfer.
-        let batch = migration::import_skipping(line).map_err(|e| {
-            if lines.len() == 1 {
-                otpauth_error(e)
-            } else {
-                CliError::usage(format!("line {}: {e}", i + 1))
-            }
-        })?;
+        let parsed = migration::import_skipping(line);
+        let batch = if lines.len() == 1 {
+            parsed?
+        } else {
+            parsed.context(format_args!("line {}", i + 1))?
+        };
         for s in batch.skipped() {
             let place = if lines.len() == 1 {
                 String::new()
@@ -737,7 +715,7 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
     let mut namer = Namer::default();
     for uri in &accounts {
         let name = namer.name(&migration_name(uri));
-        iamkit_keystore::validate_name(&name).map_err(store_error)?;
+        iamkit_keystore::validate_name(&name)?;
         named.push((name, device_from_uri(uri)));
     }
     for (_, dev) in &named {
@@ -749,7 +727,7 @@ fn import_migration(force: bool, globals: &Globals) -> CliResult {
     let overwrite =
         storeopen::check_batch_overwrite(store, RecordKind::Mfa, &names, force, "MFA devices")?;
     for (name, dev) in &named {
-        store.put_mfa(name, dev, overwrite).map_err(store_error)?;
+        store.put_mfa(name, dev, overwrite)?;
     }
     // Only once everything else is stored: an error after this would not be one line.
     for s in &skipped {
@@ -769,7 +747,7 @@ fn export_migration(names: &[String], qr: bool, globals: &Globals) -> CliResult 
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
     let names = if names.is_empty() {
-        let all = store.list(RecordKind::Mfa).map_err(store_error)?;
+        let all = store.list(RecordKind::Mfa)?;
         if all.is_empty() {
             return Err(CliError::storage(format!(
                 "no MFA devices in the {} to export",
@@ -782,17 +760,17 @@ fn export_migration(names: &[String], qr: bool, globals: &Globals) -> CliResult 
     };
     let mut uris = Vec::with_capacity(names.len());
     for name in &names {
-        let dev = store.get_mfa(name).map_err(store_error)?;
+        let dev = store.get_mfa(name)?;
         uris.push(device_uri(&dev, name)?);
     }
-    let export = migration::export(&uris).map_err(otpauth_error)?;
+    let export = migration::export(&uris)?;
     for w in export.warnings() {
         warn(&w.to_string());
     }
     for uri in export.uris() {
         Out::line(uri)?;
         if qr {
-            let code = QrCode::new(uri).map_err(otpauth_error)?;
+            let code = QrCode::new(uri)?;
             Out::bytes(code.to_terminal(false).as_bytes())?;
         }
     }
@@ -806,8 +784,7 @@ mod tests {
     #[test]
     fn enrollment_from_base32_and_uri() {
         let (d, w) = parse_enrollment("jbsw y3dp ehpk 3pxp", "n")
-            .map_err(|e| e.message)
-            .unwrap_or_else(|m| panic!("{m}"));
+            .unwrap_or_else(|e| panic!("{}", e.message));
         assert_eq!(d.account, "n");
         assert_eq!(&*d.secret, b"Hello!\xde\xad\xbe\xef");
         assert_eq!(w.len(), 1, "80-bit secret warns");
@@ -815,8 +792,7 @@ mod tests {
             "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&digits=8&period=60&algorithm=SHA256",
             "n",
         )
-        .map_err(|e| e.message)
-        .unwrap_or_else(|m| panic!("{m}"));
+        .unwrap_or_else(|e| panic!("{}", e.message));
         assert_eq!(d.issuer.as_deref(), Some("ACME"));
         assert_eq!(d.account, "alice");
         assert_eq!(
@@ -874,39 +850,13 @@ mod tests {
     }
 
     #[test]
-    fn fresh_wait_never_overflows() {
-        let totp = Totp::builder(
-            Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .period(iamkit_otp::MAX_PERIOD)
-        .t0(iamkit_otp::MAX_T0)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(fresh_wait(&totp, Some(u64::MAX), 0), Some(u64::MAX));
-        assert_eq!(fresh_wait(&totp, None, 0), None);
-        let t30 = Totp::builder(
-            Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(fresh_wait(&t30, Some(2), 89), Some(1));
-        assert_eq!(fresh_wait(&t30, Some(2), 90), None);
-        assert_eq!(fresh_wait(&t30, Some(2), 61), Some(29));
-    }
-
-    #[test]
     fn device_round_trips_through_uri() {
         let (d, _) = parse_enrollment(
             "otpauth://hotp/X:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=X&counter=7",
             "n",
         )
-        .map_err(|e| e.message)
-        .unwrap_or_else(|m| panic!("{m}"));
-        let uri = device_uri(&d, "n")
-            .map_err(|e| e.message)
-            .unwrap_or_else(|m| panic!("{m}"));
+        .unwrap_or_else(|e| panic!("{}", e.message));
+        let uri = device_uri(&d, "n").unwrap_or_else(|e| panic!("{}", e.message));
         assert_eq!(device_from_uri(&uri), d);
     }
 }

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use iamkit_otp::{Algorithm, Generator, Kind, Params, Secret, SecretBits, Totp, Window};
 use iamkit_otpauth::{OtpAuthUri, QrCode};
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::{self, Out};
 use crate::watch::{self, Ticker, now_unix};
 
@@ -84,7 +84,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long)]
     dangerous_wide_window: bool,
     #[command(flatten)]
-    replay: crate::cmd::otp::replay_store::ReplayArgs,
+    replay: replay_store::ReplayArgs,
 }
 
 /// `iamkit otp uri`.
@@ -224,7 +224,7 @@ impl Input {
             b = b.t0(t0);
         }
         Ok(Input {
-            params: b.build().map_err(otp_error)?,
+            params: b.build()?,
             secret: self.secret,
             counter: p.counter.or(self.counter),
         })
@@ -262,11 +262,6 @@ fn check_period(s: u64) -> CliResult {
     Ok(())
 }
 
-/// Maps an `iamkit-otp` error (bad parameters or secret) to a usage error.
-pub(crate) fn otp_error(err: iamkit_otp::Error) -> CliError {
-    CliError::usage(err.to_string())
-}
-
 /// Reads stdin (or a no-echo prompt): a base32 secret or a whole otpauth:// URI, and applies
 /// the flags.
 fn read_input(flags: &OtpParams) -> CliResult<Input> {
@@ -278,14 +273,14 @@ fn read_input(flags: &OtpParams) -> CliResult<Input> {
 /// defaults of [`Params`] for a bare secret.
 fn resolve_input(input: &str) -> CliResult<Input> {
     if io::starts_with_ci(input, "otpauth://") {
-        let uri = OtpAuthUri::parse(input).map_err(otpauth_error)?;
+        let uri = OtpAuthUri::parse(input)?;
         return Ok(Input {
             params: uri.params(),
             secret: uri.secret().clone(),
             counter: uri.counter(),
         });
     }
-    let secret = iamkit_otp::insecure::secret_from_base32(input).map_err(otp_error)?;
+    let secret = iamkit_otp::insecure::secret_from_base32(input)?;
     Ok(Input {
         params: Params::default(),
         secret,
@@ -374,7 +369,6 @@ fn code(args: &CodeArgs) -> CliResult {
 
 fn verify(args: &VerifyArgs) -> CliResult {
     let input = read_input(&args.params)?;
-    let invalid = || CliError::check_failed("invalid code");
     match input.generator()? {
         (Generator::Hotp(hotp), counter) => {
             if args.past.is_some() || args.future.is_some() {
@@ -382,7 +376,7 @@ fn verify(args: &VerifyArgs) -> CliResult {
                     "--past/--future are for TOTP; HOTP takes --window W (look-ahead)",
                 ));
             }
-            crate::cmd::otp::replay_store::refuse_for_hotp(&args.replay)?;
+            replay_store::refuse_for_hotp(&args.replay)?;
             let look_ahead = args.window.unwrap_or(0);
             if look_ahead > 100 && !args.dangerous_wide_window {
                 return Err(CliError::usage(format!(
@@ -391,7 +385,7 @@ fn verify(args: &VerifyArgs) -> CliResult {
             }
             let matched = hotp
                 .verify(&args.code, counter, look_ahead)
-                .map_err(|_| invalid())?;
+                .or_check_failed(INVALID_CODE)?;
             Out::line(&matched.to_string())
         }
         (Generator::Totp(totp), _) => {
@@ -402,25 +396,25 @@ fn verify(args: &VerifyArgs) -> CliResult {
             let window = if args.dangerous_wide_window {
                 Window::dangerous_wide(past, future)
             } else {
-                Window::new(past, future).map_err(|e| {
-                    CliError::usage(format!(
-                        "{e} (pass --dangerous-wide-window to allow a wider window)"
-                    ))
-                })?
+                Window::new(past, future)
+                    .hint("pass --dangerous-wide-window to allow a wider window")?
             };
             let now = match args.params.time {
                 Some(t) => t,
                 None => now_unix()?,
             };
-            let replay = crate::cmd::otp::replay_store::open(&args.replay)?;
+            let replay = replay_store::open(&args.replay)?;
             let matched = totp
                 .verify(&args.code, now, window)
-                .map_err(|_| invalid())?;
-            crate::cmd::otp::replay_store::record(replay.as_ref(), &totp, window, &matched, now)?;
+                .or_check_failed(INVALID_CODE)?;
+            replay_store::record(replay.as_ref(), &totp, window, &matched, now)?;
             Out::line(&matched.offset.to_string())
         }
     }
 }
+
+/// What a failed verification says: nothing about why (opaque by design).
+const INVALID_CODE: &str = "invalid code";
 
 /// The RFC 6238 demo seed, ASCII "12345678901234567890".
 const DEMO_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -442,8 +436,8 @@ impl Ticker for Totp {
 
 /// `iamkit demo`: a live code for the RFC 6238 demo secret.
 pub(crate) fn demo(args: DemoArgs) -> CliResult {
-    let secret = Secret::from_base32(DEMO_SECRET).map_err(otp_error)?;
-    let totp = Totp::builder(secret).build().map_err(otp_error)?;
+    let secret = Secret::from_base32(DEMO_SECRET)?;
+    let totp = Totp::builder(secret).build()?;
     if args.once || !io::stdout_is_terminal() {
         let now = now_unix()?;
         return Out::line(&format!(
@@ -460,11 +454,6 @@ pub(crate) fn demo(args: DemoArgs) -> CliResult {
 
 // --- otpauth:// URIs (iamkit-otpauth) --------------------------------------------------------
 
-/// Maps an `iamkit-otpauth` error (a malformed URI or bad parameters) to a usage error.
-pub(crate) fn otpauth_error(err: iamkit_otpauth::Error) -> CliError {
-    CliError::usage(err.to_string())
-}
-
 fn uri(args: &UriArgs) -> CliResult {
     let secret = if args.generate {
         let bits = match args.bits {
@@ -477,10 +466,10 @@ fn uri(args: &UriArgs) -> CliResult {
                 )));
             }
         };
-        Secret::generate_with(bits).map_err(otp_error)?
+        Secret::generate_with(bits)?
     } else {
         let line = io::read_secret_line("base32 secret")?;
-        iamkit_otp::insecure::secret_from_base32(&line).map_err(otp_error)?
+        iamkit_otp::insecure::secret_from_base32(&line)?
     };
     let mut b = if args.hotp {
         OtpAuthUri::hotp(secret, args.account.clone(), args.counter.unwrap_or(0))
@@ -501,13 +490,13 @@ fn uri(args: &UriArgs) -> CliResult {
         check_period(p)?;
         b = b.period(p);
     }
-    let built = b.build().map_err(otpauth_error)?;
+    let built = b.build()?;
     Out::line(&built.to_uri())
 }
 
 fn parse(args: &ParseArgs) -> CliResult {
     let text = io::read_stdin_all("otpauth:// URI")?;
-    let uri = OtpAuthUri::parse(text.trim()).map_err(otpauth_error)?;
+    let uri = OtpAuthUri::parse(text.trim())?;
     let secret = args.show_secret.then(|| uri.secret().to_base32());
     Out::json(&ParseJson {
         otp_type: uri.kind().as_str(),
@@ -527,11 +516,11 @@ fn qr(args: &QrArgs) -> CliResult {
     let text = text.trim();
     // Only enrollment URIs: check it parses, then encode exactly what was given.
     if io::starts_with_ci(text, "otpauth-migration://") {
-        iamkit_otpauth::migration::import(text).map_err(otpauth_error)?;
+        iamkit_otpauth::migration::import(text)?;
     } else {
-        OtpAuthUri::parse(text).map_err(otpauth_error)?;
+        OtpAuthUri::parse(text)?;
     }
-    let code = QrCode::new(text).map_err(otpauth_error)?;
+    let code = QrCode::new(text)?;
     write_qr(&code, args.format, args.output.as_deref(), args.invert)
 }
 
@@ -552,7 +541,7 @@ pub(crate) fn write_qr(
                 Some(path) => io::write_private(path, code.to_terminal(invert).as_bytes()),
             };
         }
-        QrFormat::Png => code.to_png().map_err(otpauth_error)?,
+        QrFormat::Png => code.to_png()?,
         QrFormat::Svg => code.to_svg().into_bytes(),
     };
     match output {

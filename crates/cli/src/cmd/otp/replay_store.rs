@@ -13,7 +13,7 @@ use iamkit_otp::{Matched, Refused, Totp, Window};
 use iamkit_replay_redis::RedisStore;
 use zeroize::Zeroizing;
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 
 /// The environment variable holding the store's password, so that it need not be in the URL
 /// on the command line.
@@ -78,15 +78,12 @@ pub(crate) fn open(args: &ReplayArgs) -> CliResult<Option<Opened>> {
         b = b.password(Zeroizing::new(pw));
     }
     if let Some(ca) = &args.replay_store_ca {
-        let pem = std::fs::read(ca).map_err(|e| {
-            CliError::usage(format!(
-                "--replay-store-ca {}: {e} (expected a PEM certificate file)",
-                ca.display()
-            ))
-        })?;
+        let pem = std::fs::read(ca)
+            .context(format_args!("--replay-store-ca {}", ca.display()))
+            .hint("expected a PEM certificate file")?;
         b = b.root_certificate_pem(pem);
     }
-    let store = b.build().map_err(|e| CliError::usage(e.to_string()))?;
+    let store = b.build()?;
     Ok(Some(Opened {
         store,
         account: account.clone(),

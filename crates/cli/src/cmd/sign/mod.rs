@@ -10,7 +10,7 @@ use iamkit_sigv4::{
 };
 use zeroize::Zeroizing;
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::Out;
 
 /// `iamkit sign`.
@@ -94,11 +94,9 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
             Some(r) => r.split(',').map(str::trim).collect::<Vec<_>>().join(","),
             None => region,
         };
-        AnySigner::V4a(
-            SigV4aSigner::with_settings(&set, &args.service, settings).map_err(sigv4_error)?,
-        )
+        AnySigner::V4a(SigV4aSigner::with_settings(&set, &args.service, settings)?)
     } else {
-        AnySigner::V4(Signer::with_settings(&region, &args.service, settings).map_err(sigv4_error)?)
+        AnySigner::V4(Signer::with_settings(&region, &args.service, settings)?)
     };
 
     let headers = args
@@ -107,12 +105,13 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
         .map(|h| parse_header(h))
         .collect::<CliResult<Vec<_>>>()?;
     let body = match &args.body_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            CliError::usage(format!("cannot read --body-file {}: {e}", path.display()))
-        })?),
+        Some(path) => Some(
+            std::fs::read(path)
+                .context(format_args!("cannot read --body-file {}", path.display()))?,
+        ),
         None => None,
     };
-    let mut request = Request::from_url(&args.method, &args.url).map_err(sigv4_error)?;
+    let mut request = Request::from_url(&args.method, &args.url)?;
     for (name, value) in &headers {
         request.push_header(name, value);
     }
@@ -122,12 +121,10 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
         Payload::Bytes(body.as_deref().unwrap_or(b""))
     });
     let time = match &args.time {
-        Some(t) => Timestamp::parse_amz_date(t).map_err(|_| {
-            CliError::usage(format!(
-                "--time {t:?} is not a signing time: expected YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z"
-            ))
-        })?,
-        None => Timestamp::from_system_time(std::time::SystemTime::now()).map_err(sigv4_error)?,
+        Some(t) => Timestamp::parse_amz_date(t).or_usage(format_args!(
+            "--time {t:?} is not a signing time: expected YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z"
+        ))?,
+        None => Timestamp::from_system_time(std::time::SystemTime::now())?,
     };
     let output = if args.presign {
         if !(1..=604_800).contains(&args.expires) {
@@ -136,13 +133,9 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
                 args.expires
             )));
         }
-        signer
-            .presign(&request, &credentials, time, args.expires)
-            .map_err(sigv4_error)?
+        signer.presign(&request, &credentials, time, args.expires)?
     } else {
-        signer
-            .sign(&request, &credentials, time)
-            .map_err(sigv4_error)?
+        signer.sign(&request, &credentials, time)?
     };
 
     if args.json {
@@ -212,10 +205,6 @@ fn presigned_url(output: &iamkit_sigv4::SigningOutput) -> CliResult<String> {
         .url()
         .map(str::to_owned)
         .ok_or_else(|| CliError::usage("the URL has no scheme and host to presign"))
-}
-
-fn sigv4_error(err: iamkit_sigv4::Error) -> CliError {
-    CliError::usage(err.to_string())
 }
 
 fn env_nonempty(name: &str) -> Option<String> {

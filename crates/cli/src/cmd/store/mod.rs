@@ -9,9 +9,9 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use crate::Globals;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::{self, Out};
-use crate::storeopen::{self, store_error};
+use crate::storeopen;
 
 /// `iamkit store` subcommands.
 #[derive(Debug, Subcommand)]
@@ -64,12 +64,9 @@ fn status(globals: &Globals, json: bool) -> CliResult {
     // passphrase work factor of its key.
     let (cached, log_n) = if is_file {
         let opts = storeopen::options(globals)?;
-        let cached = keystore::is_cached(&opts).map_err(store_error)?;
-        let file = keystore::FileStore::open(opts).map_err(store_error)?;
-        (
-            Some(cached),
-            file.scrypt_work_factor().map_err(store_error)?,
-        )
+        let cached = keystore::is_cached(&opts)?;
+        let file = keystore::FileStore::open(opts)?;
+        (Some(cached), file.scrypt_work_factor()?)
     } else {
         (None, None)
     };
@@ -109,8 +106,8 @@ fn status(globals: &Globals, json: bool) -> CliResult {
 
 fn lock(globals: &Globals) -> CliResult {
     let opts = storeopen::options(globals)?;
-    let dir = opts.resolved_dir().map_err(store_error)?;
-    let dropped = keystore::lock(&opts).map_err(store_error)?;
+    let dir = opts.resolved_dir()?;
+    let dropped = keystore::lock(&opts)?;
     if dropped {
         Out::line(&format!(
             "locked: forgot the cached unlock of the file store at {}; cached unlocks in other \
@@ -131,11 +128,9 @@ const NEW_PASSPHRASE: &str = "IAMKIT_NEW_PASSPHRASE";
 
 fn passwd(globals: &Globals) -> CliResult {
     let opts = storeopen::options(globals)?;
-    let store = keystore::FileStore::open(opts).map_err(store_error)?;
+    let store = keystore::FileStore::open(opts)?;
     // The current passphrase is asked first (inside change_passphrase), then the new one.
-    store
-        .change_passphrase(&new_passphrase()?)
-        .map_err(store_error)?;
+    store.change_passphrase(&new_passphrase()?)?;
     Out::line(&format!(
         "changed the passphrase of the file store at {} (records unchanged)",
         store.dir().display()
@@ -146,20 +141,15 @@ fn passwd(globals: &Globals) -> CliResult {
 /// asks twice.
 fn new_passphrase() -> CliResult<PassphraseSource> {
     let value = if let Some(p) = std::env::var_os(NEW_PASSPHRASE_FILE).filter(|v| !v.is_empty()) {
-        let text = Zeroizing::new(std::fs::read_to_string(&p).map_err(|e| {
-            CliError::io(
-                &format!(
-                    "cannot read {NEW_PASSPHRASE_FILE} {}",
-                    Path::new(&p).display()
-                ),
-                &e,
-            )
-        })?);
+        let text = Zeroizing::new(std::fs::read_to_string(&p).context(format_args!(
+            "cannot read {NEW_PASSPHRASE_FILE} {}",
+            Path::new(&p).display()
+        ))?);
         Zeroizing::new(text.lines().next().unwrap_or("").to_owned())
     } else if let Some(v) = std::env::var_os(NEW_PASSPHRASE).filter(|v| !v.is_empty()) {
         Zeroizing::new(
             v.into_string()
-                .map_err(|_| CliError::usage(format!("{NEW_PASSPHRASE}: expected UTF-8 text")))?,
+                .or_usage(format_args!("{NEW_PASSPHRASE}: expected UTF-8 text"))?,
         )
     } else if io::stdin_is_terminal() {
         return Ok(PassphraseSource::Prompt(Box::new(storeopen::prompt)));

@@ -1,7 +1,7 @@
 //! `iamkit verify`: check a signed HTTP request read from stdin, and explain a
 //! `SignatureDoesNotMatch` by printing the canonical request and string to sign iamkit computed.
 
-mod raw;
+pub(crate) mod raw;
 
 use std::io::Read;
 
@@ -10,7 +10,7 @@ use iamkit_sigv4::{Credentials, Timestamp};
 use zeroize::Zeroizing;
 
 use crate::Globals;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::io::Out;
 
 /// The largest request read from stdin.
@@ -55,21 +55,18 @@ pub(crate) fn run(args: VerifyArgs, globals: &Globals) -> CliResult {
     std::io::stdin()
         .take(MAX_INPUT + 1)
         .read_to_end(&mut input)
-        .map_err(|e| CliError::io("cannot read the request from stdin", &e))?;
+        .context("cannot read the request from stdin")?;
     if input.len() as u64 > MAX_INPUT {
         return Err(CliError::usage(format!(
             "the request on stdin is larger than {MAX_INPUT} bytes"
         )));
     }
-    let request = raw::parse(&input).map_err(CliError::usage)?;
+    let request = raw::parse(&input)?;
     let now = match &args.time {
-        Some(t) => Timestamp::parse_amz_date(t).map_err(|_| {
-            CliError::usage(format!(
-                "--time {t:?} is not a time: expected YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z"
-            ))
-        })?,
-        None => Timestamp::from_system_time(std::time::SystemTime::now())
-            .map_err(|e| CliError::usage(e.to_string()))?,
+        Some(t) => Timestamp::parse_amz_date(t).or_usage(format_args!(
+            "--time {t:?} is not a time: expected YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z"
+        ))?,
+        None => Timestamp::from_system_time(std::time::SystemTime::now())?,
     };
     let credentials = credentials(args.profile.as_deref(), globals)?;
     let options = raw::Options {
@@ -131,10 +128,7 @@ pub(crate) fn run(args: VerifyArgs, globals: &Globals) -> CliResult {
 /// The credentials to verify with: `--profile` (the store) or the AWS_* environment variables.
 fn credentials(profile: Option<&str>, globals: &Globals) -> CliResult<Credentials> {
     if let Some(profile) = profile {
-        let stored = crate::storeopen::open(globals)?
-            .store
-            .get_creds(profile)
-            .map_err(crate::storeopen::store_error)?;
+        let stored = crate::storeopen::open(globals)?.store.get_creds(profile)?;
         return Ok(Credentials::new(
             stored.access_key_id.clone(),
             stored.secret_access_key.as_str(),

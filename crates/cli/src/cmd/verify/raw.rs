@@ -26,6 +26,17 @@ pub(crate) struct RawRequest {
     body: Vec<u8>,
 }
 
+/// Why a request could not be parsed: what is wrong and what was expected (no secret: the
+/// request's signature is not quoted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadRequest(pub(crate) String);
+
+impl From<String> for BadRequest {
+    fn from(message: String) -> Self {
+        BadRequest(message)
+    }
+}
+
 /// Parses one raw HTTP/1.1 request: request line, headers, blank line, and the body of
 /// `Content-Length` bytes. The error is one line saying what is wrong and what was expected.
 ///
@@ -33,7 +44,11 @@ pub(crate) struct RawRequest {
 /// they travel: lines may end in LF alone, the request target may hold raw spaces and UTF-8
 /// (signed as if escaped once), and a header may continue on indented lines (obs-fold, joined
 /// with a space).
-pub(crate) fn parse(input: &[u8]) -> Result<RawRequest, String> {
+pub(crate) fn parse(input: &[u8]) -> Result<RawRequest, BadRequest> {
+    Ok(parse_request(input)?)
+}
+
+fn parse_request(input: &[u8]) -> Result<RawRequest, String> {
     if input.is_empty() {
         return Err("no request on stdin: expected a raw HTTP/1.1 request".to_owned());
     }
@@ -41,8 +56,9 @@ pub(crate) fn parse(input: &[u8]) -> Result<RawRequest, String> {
         .iter()
         .position(|&b| b == b'\n')
         .ok_or("incomplete request: expected a request line, headers and a blank line")?;
-    let line = std::str::from_utf8(&input[..line_end])
-        .map_err(|_| "the request line is not UTF-8".to_owned())?;
+    let Ok(line) = std::str::from_utf8(&input[..line_end]) else {
+        return Err("the request line is not UTF-8".to_owned());
+    };
     let line = line.strip_suffix('\r').unwrap_or(line);
     let (method, rest) = line
         .split_once(' ')
@@ -88,10 +104,10 @@ pub(crate) fn parse(input: &[u8]) -> Result<RawRequest, String> {
 
     let (origin, path_and_query) = split_target(target)?;
     let url_host = match origin {
-        Some(o) => Request::from_url("GET", &o)
-            .map_err(|e| format!("request target {target:?}: {e}"))?
-            .host()
-            .map(str::to_owned),
+        Some(o) => match Request::from_url("GET", &o) {
+            Ok(url) => url.host().map(str::to_owned),
+            Err(e) => return Err(format!("request target {target:?}: {e}")),
+        },
         None => None,
     };
     let (path, query) = path_and_query
@@ -101,13 +117,13 @@ pub(crate) fn parse(input: &[u8]) -> Result<RawRequest, String> {
     let mut headers = Vec::with_capacity(parsed.len());
     let mut content_length: Option<usize> = None;
     for h in parsed {
-        let value = std::str::from_utf8(h.value)
-            .map_err(|_| format!("header {:?} has a value that is not UTF-8", h.name))?;
+        let Ok(value) = std::str::from_utf8(h.value) else {
+            return Err(format!("header {:?} has a value that is not UTF-8", h.name));
+        };
         if h.name.eq_ignore_ascii_case("content-length") {
-            let n = value
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| format!("Content-Length {value:?} is not a number of bytes"))?;
+            let Ok(n) = value.trim().parse::<usize>() else {
+                return Err(format!("Content-Length {value:?} is not a number of bytes"));
+            };
             if content_length.is_some_and(|m| m != n) {
                 return Err("two different Content-Length headers".to_owned());
             }
