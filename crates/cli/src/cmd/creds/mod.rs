@@ -585,21 +585,25 @@ fn exec(profile: &str, no_session: bool, command: &[OsString], globals: &Globals
     run_child(cmd, program)
 }
 
+/// A command that could not be started, as a shell says it: one line on stderr, and status
+/// 127 (not found) or 126 (found but not runnable) to exit with.
+pub(crate) fn spawn_error(program: &OsString, e: &std::io::Error) -> CliError {
+    let (status, why) = if e.kind() == std::io::ErrorKind::NotFound {
+        (127, "command not found".to_owned())
+    } else {
+        (126, e.to_string())
+    };
+    eprintln!(
+        "iamkit: cannot run {:?}: {why} (expected a program on PATH or a path)",
+        program.to_string_lossy()
+    );
+    CliError::child_status(status)
+}
+
 /// Runs the child: on Unix by replacing this process (signals and the terminal go straight to
 /// it, its status is ours); elsewhere by waiting for it and passing its status through.
 fn run_child(mut cmd: std::process::Command, program: &OsString) -> CliResult {
-    let spawn_error = |e: &std::io::Error| {
-        let (status, why) = if e.kind() == std::io::ErrorKind::NotFound {
-            (127, "command not found".to_owned())
-        } else {
-            (126, e.to_string())
-        };
-        eprintln!(
-            "iamkit: cannot run {:?}: {why} (expected a program on PATH or a path)",
-            program.to_string_lossy()
-        );
-        CliError::child_status(status)
-    };
+    let spawn_error = |e: &std::io::Error| spawn_error(program, e);
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;

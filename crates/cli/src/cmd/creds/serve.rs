@@ -148,18 +148,7 @@ pub(crate) fn serve(
     }
     // Ctrl-C goes to the command (same process group); iamkit stays to serve it until it ends.
     let _ = ctrlc::set_handler(|| {});
-    let mut child = cmd.spawn().map_err(|e| {
-        let (status, why) = if e.kind() == std::io::ErrorKind::NotFound {
-            (127, "command not found".to_owned())
-        } else {
-            (126, e.to_string())
-        };
-        eprintln!(
-            "iamkit: cannot run {:?}: {why} (expected a program on PATH or a path)",
-            program.to_string_lossy()
-        );
-        CliError::child_status(status)
-    })?;
+    let mut child = cmd.spawn().map_err(|e| super::spawn_error(program, &e))?;
 
     let status = loop {
         if let Some(status) = child
