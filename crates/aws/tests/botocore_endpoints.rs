@@ -7,27 +7,9 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use iamkit_aws::{Endpoint, LEGACY_GLOBAL_STS_REGIONS, Service};
-
-fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv/bin/python"
-            ))
-        });
-    let ok = Command::new(&p)
-        .args(["-c", "import botocore"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    ok.then_some(p)
-}
 
 /// Reads one JSON case per line (`{"region": …, "env": {…}}`) and prints, per case, botocore's
 /// URL and credential-scope region as `URL REGION`, or `error NAME` when botocore refuses.
@@ -71,11 +53,7 @@ for line in sys.stdin:
 
 #[test]
 fn sts_endpoints_agree_with_botocore() {
-    let Some(py) = python() else {
-        if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
-            panic!("botocore (python with botocore, IAMKIT_PYTHON) is required but missing");
-        }
-        eprintln!("note: python with botocore not found; skipping the botocore endpoint test");
+    let Some(py) = iamkit_testkit::python_with(&["botocore"]) else {
         return;
     };
     let mut regions: Vec<&str> = LEGACY_GLOBAL_STS_REGIONS.to_vec();

@@ -2,9 +2,10 @@
 //! the built binary, against the official v4a suite.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::Write;
+mod util;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const SUITE_ID: &str = "AKIDEXAMPLE";
 const SUITE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -14,31 +15,13 @@ const SUITE_ENV: [(&str, &str); 2] = [
 ];
 
 fn iamkit(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_iamkit"));
-    c.args(args);
-    for v in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_PROFILE",
-    ] {
-        c.env_remove(v);
-    }
+    let mut c = util::command(args);
     c.envs(env.iter().copied());
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
+    util::output(c, stdin)
 }
 
 fn suite_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/sigv4/v4a")
+    iamkit_testkit::vectors("sigv4/v4a")
 }
 
 #[test]

@@ -6,40 +6,16 @@
 //! * iamkit's signatures verify in Python with `cryptography` under the public key the script
 //!   derives itself from the credentials.
 //!
-//! The seed is printed; rerun with `IAMKIT_SIGV4A_DIFF_SEED=<seed>`. The generator stays inside
+//! The seed is printed (iamkit-testkit's `Rng`); rerun with `IAMKIT_TEST_SEED=<seed>`. The generator stays inside
 //! what both sides read the same way (see the v4 `differential.rs` for botocore's quirks):
 //! canonically encoded queries without repeated keys, no body when presigning.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
 use iamkit_sigv4::{
     Credentials, Payload, Request, SigV4aSigner, SigV4aVerifier, SigningSettings, Timestamp,
 };
+use iamkit_testkit::Rng;
 use serde_json::{Value, json};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n as u64).unwrap()
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// AWS's canonical query encoding, written here: unreserved bare, the rest `%XX` upper-case.
 fn aws_encode(s: &str) -> String {
@@ -67,7 +43,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
     let service = if s3 {
         "s3"
     } else {
-        rng.pick(&["service", "execute-api", "sts"])
+        *rng.pick(&["service", "execute-api", "sts"])
     };
     let (region_set, region) = *[
         ("us-east-1", "us-east-1"),
@@ -77,8 +53,8 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
     ]
     .get(rng.below(4))
     .unwrap();
-    let method = rng.pick(&["GET", "PUT", "POST", "DELETE", "HEAD"]);
-    let host = rng.pick(&[
+    let method = *rng.pick(&["GET", "PUT", "POST", "DELETE", "HEAD"]);
+    let host = *rng.pick(&[
         "example.amazonaws.com",
         "mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com",
     ]);
@@ -96,7 +72,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
     ];
     let mut keys: Vec<String> = Vec::new();
     for _ in 0..rng.below(4) {
-        let k: String = (0..1 + rng.below(5)).map(|_| rng.pick(&chars)).collect();
+        let k: String = (0..1 + rng.below(5)).map(|_| *rng.pick(&chars)).collect();
         if !keys.contains(&k) && !k.starts_with("X-Amz") {
             keys.push(k);
         }
@@ -104,7 +80,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
     let query: Vec<String> = keys
         .iter()
         .map(|k| {
-            let v: String = (0..rng.below(6)).map(|_| rng.pick(&chars)).collect();
+            let v: String = (0..rng.below(6)).map(|_| *rng.pick(&chars)).collect();
             format!("{}={}", aws_encode(k), aws_encode(&v))
         })
         .collect();
@@ -148,7 +124,7 @@ fn random_case(rng: &mut Rng, id: usize) -> Case {
         })
         .collect();
     let time = Timestamp::from_unix_seconds(
-        946_684_800 + i64::try_from(rng.next() % 1_000_000_000).unwrap(),
+        946_684_800 + i64::try_from(rng.next_u64() % 1_000_000_000).unwrap(),
     )
     .unwrap();
     let expires = 1 + rng.below(604_800) as u64;
@@ -258,56 +234,14 @@ fn verify_theirs(case: &Case, answer: &Value) -> Result<(), String> {
         .map_err(|e| format!("{e} (request {url} {headers:?})"))
 }
 
-fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("IAMKIT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv/bin/python"
-            ))
-        });
-    let ok = Command::new(&p)
-        .args(["-c", "import botocore.auth, awscrt, cryptography"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    ok.then_some(p)
-}
-
 #[test]
 fn awscrt_and_iamkit_verify_each_others_sigv4a_signatures() {
-    let Some(py) = python() else {
-        if std::env::var("IAMKIT_REQUIRE_PEERS").as_deref() == Ok("1") {
-            panic!(
-                "awscrt (python with botocore, awscrt, cryptography; IAMKIT_PYTHON) is required but missing"
-            );
-        }
-        eprintln!("note: python with awscrt not found; skipping the SigV4a differential test");
+    let Some(py) = iamkit_testkit::python_with(&["botocore.auth", "awscrt", "cryptography"]) else {
         return;
     };
-    let seed = std::env::var("IAMKIT_SIGV4A_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            let t = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap();
-            t.as_secs() ^ u64::from(t.subsec_nanos())
-        });
-    println!("sigv4a differential seed: {seed} (rerun with IAMKIT_SIGV4A_DIFF_SEED={seed})");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::seeded("sigv4a differential");
+    let seed = rng.seed();
     let mut cases: Vec<Case> = (0..300).map(|i| random_case(&mut rng, i)).collect();
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scripts/sigv4a-differential.py"
-    );
-    let mut child = Command::new(&py)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start python");
     let mut input = String::new();
     for case in &mut cases {
         let (sts, sig) = ours(case);
@@ -315,14 +249,12 @@ fn awscrt_and_iamkit_verify_each_others_sigv4a_signatures() {
         input.push_str(&case.json.to_string());
         input.push('\n');
     }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let answers: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
+    let out = iamkit_testkit::run_script(&py, "sigv4a-differential.py", input.into_bytes());
+    let answers: Vec<Value> = String::from_utf8(out)
+        .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    writer.join().unwrap().unwrap();
-    assert!(child.wait().unwrap().success());
     assert_eq!(answers.len(), cases.len(), "seed {seed}");
     let mut failures = Vec::new();
     for (case, answer) in cases.iter().zip(&answers) {

@@ -17,7 +17,7 @@ use p256::ecdsa::Signature;
 use p256::ecdsa::signature::Verifier as _;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/sigv4/v4a")
+    iamkit_testkit::vectors("sigv4/v4a")
 }
 
 fn read(p: &Path) -> String {
