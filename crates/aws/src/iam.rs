@@ -24,7 +24,7 @@
 //!   <Base32StringSeed>R0VaREdOQlZHWTNUUU9KUUdFWkRHTkJWR1kzVFFPSlE=</Base32StringSeed>
 //! </VirtualMFADevice></CreateVirtualMFADeviceResult></CreateVirtualMFADeviceResponse>"#;
 //! let r: CreateVirtualMfaDeviceResponse = parse_response(200, body)?;
-//! assert_eq!(r.serial_number, "arn:aws:iam::123456789012:mfa/alice");
+//! assert_eq!(r.serial_number.as_str(), "arn:aws:iam::123456789012:mfa/alice");
 //! assert_eq!(r.seed.secret(), b"12345678901234567890");
 //! assert!(!format!("{r:?}").contains("GEZDGNBV"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -453,9 +453,8 @@ impl IamCall for GetUser {
 
 // --- Answers -------------------------------------------------------------------------------
 
-fn check_serial(s: &str) -> Result<(), Error> {
+fn check_serial(s: &str) -> Result<MfaSerial, Error> {
     MfaSerial::new(s)
-        .map(|_| ())
         .map_err(|_| malformed("SerialNumber is not an MFA serial (9 to 256 of [\\w+=/:,.@-])"))
 }
 
@@ -526,7 +525,7 @@ impl MfaSeed {
 #[non_exhaustive]
 pub struct CreateVirtualMfaDeviceResponse {
     /// The device's serial: `arn:aws:iam::ACCOUNT:mfa/NAME`.
-    pub serial_number: String,
+    pub serial_number: MfaSerial,
     /// The seed.
     pub seed: MfaSeed,
 }
@@ -537,8 +536,7 @@ impl QueryResponse for CreateVirtualMfaDeviceResponse {
     fn from_result(result: Node<'_, '_>, _request_id: Option<&str>) -> Result<Self, Error> {
         let dev = only_child(result, "VirtualMFADevice")?
             .ok_or_else(|| malformed("no <VirtualMFADevice> in <CreateVirtualMFADeviceResult>"))?;
-        let serial_number = required(dev, "SerialNumber")?;
-        check_serial(&serial_number)?;
+        let serial_number = check_serial(&required(dev, "SerialNumber")?)?;
         let seed = Zeroizing::new(required(dev, "Base32StringSeed")?);
         Ok(CreateVirtualMfaDeviceResponse {
             serial_number,
@@ -603,7 +601,7 @@ pub struct MfaDeviceInfo {
     /// The user.
     pub user_name: Option<String>,
     /// The device's serial.
-    pub serial_number: String,
+    pub serial_number: MfaSerial,
 }
 
 /// The answer to `ListMFADevices`.
@@ -641,8 +639,7 @@ impl QueryResponse for ListMfaDevicesResponse {
     fn from_result(result: Node<'_, '_>, _request_id: Option<&str>) -> Result<Self, Error> {
         let mut devices = Vec::new();
         for m in members(result, "MFADevices")? {
-            let serial_number = required(m, "SerialNumber")?;
-            check_serial(&serial_number)?;
+            let serial_number = check_serial(&required(m, "SerialNumber")?)?;
             let user_name = optional(m, "UserName")?;
             if let Some(u) = &user_name {
                 check_user_name(u)?;
@@ -976,7 +973,7 @@ mod tests {
         let r: ListMfaDevicesResponse = parse_response(200, body.as_bytes()).unwrap();
         assert_eq!(r.devices.len(), 1);
         assert_eq!(
-            r.devices[0].serial_number,
+            r.devices[0].serial_number.as_str(),
             "arn:aws:iam::123456789012:mfa/alice"
         );
         let body = r#"<GetUserResponse><GetUserResult><User><UserName>alice</UserName><Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>AIDAEXAMPLE</UserId><Path>/</Path></User></GetUserResult></GetUserResponse>"#;

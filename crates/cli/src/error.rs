@@ -112,8 +112,8 @@ pub(crate) type CliResult<T = ()> = Result<T, CliError>;
 
 // --- Library errors --------------------------------------------------------------------------
 
-/// A store error: an existing record (without `--force`), a bad name or a bad option is a usage
-/// error (2); everything else is a storage error (3).
+/// A store error: an existing record (without `--force`), a bad name, option or credential
+/// (the keystore's checks of what a user passes in) is a usage error (2); everything else is a storage error (3).
 impl From<keystore::Error> for CliError {
     fn from(err: keystore::Error) -> Self {
         // The keystore says what is wrong; the CLI adds its flag or variable that fixes it.
@@ -122,6 +122,7 @@ impl From<keystore::Error> for CliError {
             keystore::Error::AlreadyExists { .. }
             | keystore::Error::InvalidName { .. }
             | keystore::Error::InvalidOption { .. }
+            | keystore::Error::InvalidCredentials { .. }
             | keystore::Error::WrongDeviceKind { .. } => CliError::usage(message),
             _ => CliError::storage(message),
         }
@@ -218,6 +219,27 @@ impl InContext for CliError {
 
 /// Encoding JSON output, or a progress bar's template: `what: ERROR`, a usage error.
 impl InContext for serde_json::Error {
+    fn in_context(self, what: &dyn fmt::Display) -> CliError {
+        CliError::usage(format!("{what}: {self}"))
+    }
+}
+
+/// A credential expiry that is not an RFC 3339 time.
+impl InContext for keystore::InvalidExpiration {
+    fn in_context(self, what: &dyn fmt::Display) -> CliError {
+        CliError::usage(format!("{what}: {self}"))
+    }
+}
+
+/// The OS random generator failed.
+impl InContext for getrandom::Error {
+    fn in_context(self, what: &dyn fmt::Display) -> CliError {
+        CliError::usage(format!("{what}: {self}"))
+    }
+}
+
+/// A server that could not start (`creds serve`'s listener).
+impl InContext for Box<dyn std::error::Error + Send + Sync> {
     fn in_context(self, what: &dyn fmt::Display) -> CliError {
         CliError::usage(format!("{what}: {self}"))
     }

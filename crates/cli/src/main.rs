@@ -59,6 +59,8 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Only the subcommand being run builds its arguments (start-up time: BENCHMARKS.md).
+#[command(defer = true)]
 enum Command {
     /// One-off OTP codes from a secret or otpauth:// URI on stdin (nothing stored).
     #[command(subcommand)]

@@ -95,17 +95,15 @@ fn options_from(
         var(k)
             .map(|v| {
                 v.into_string()
-                    .map_err(|_| CliError::usage(format!("{k}: expected UTF-8 text")))
+                    .or_usage(format_args!("{k}: expected UTF-8 text"))
             })
             .transpose()
     };
     let dir = match var(STORE_DIR_VAR) {
         Some(d) => PathBuf::from(d),
-        None => keystore::default_dir().map_err(|_| {
-            CliError::usage(format!(
-                "no store directory: set {STORE_DIR_VAR} (or XDG_DATA_HOME or HOME)"
-            ))
-        })?,
+        None => keystore::default_dir().or_usage(format_args!(
+            "no store directory: set {STORE_DIR_VAR} (or XDG_DATA_HOME or HOME)"
+        ))?,
     };
     let mut opts = OpenOptions::new().dir(dir);
     if let Some(p) = var(PASSPHRASE_FILE_VAR) {

@@ -11,24 +11,6 @@ use serde_json::json;
 use util::moto::Moto;
 use util::{Env, Run};
 
-/// An environment whose iamkit talks to `moto` (STS and IAM).
-fn env_for(mut env: Env, moto: &Moto) -> Env {
-    env.set("AWS_ENDPOINT_URL", &moto.endpoint);
-    env.set(
-        "AWS_CONFIG_FILE",
-        &env.path("aws-config").display().to_string(),
-    );
-    env
-}
-
-fn keys_of(moto: &Moto, user: &str) -> String {
-    format!(
-        "{}\n{}\n",
-        moto.user(user, "access_key_id"),
-        moto.user(user, "secret_access_key")
-    )
-}
-
 fn json_of(run: &Run) -> serde_json::Value {
     serde_json::from_str(run.ok()).unwrap()
 }
@@ -40,7 +22,7 @@ fn the_device_serial_replaces_mfa_serial() {
     let Some(moto) = Moto::start(&json!({"users": [{"name": "alice", "mfa": true}]})) else {
         return;
     };
-    let env = env_for(Env::file(), &moto);
+    let env = moto.env(Env::file());
     let serial = moto.user("alice", "mfa_serial");
     let seed = moto.user("alice", "mfa_seed");
     env.run(&["mfa", "add", "phone", "--serial", &serial], &seed)
@@ -53,22 +35,22 @@ fn the_device_serial_replaces_mfa_serial() {
 
     env.run(
         &["creds", "add", "work", "--mfa-device", "phone"],
-        &keys_of(&moto, "alice"),
+        &moto.keys_of("alice"),
     )
     .ok();
-    let gst = moto.sts_calls("GetSessionToken");
+    let gst = moto.calls("GetSessionToken");
     let v = json_of(env.run(&["creds", "process", "work"], "").hides(&seed));
     assert!(
         v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
         "{v}"
     );
-    assert_eq!(moto.sts_calls("GetSessionToken"), gst + 1);
+    assert_eq!(moto.calls("GetSessionToken"), gst + 1);
 
     // A device without a serial and no --mfa-serial: a clear usage error naming both fixes.
     env.run(&["mfa", "add", "bare"], &seed).ok();
     env.run(
         &["creds", "add", "nobody", "--mfa-device", "bare"],
-        &keys_of(&moto, "alice"),
+        &moto.keys_of("alice"),
     )
     .ok();
     let err = env
@@ -116,9 +98,9 @@ fn enroll_then_sessions_then_unenroll() {
     let Some(moto) = Moto::start(&enroll_spec()) else {
         return;
     };
-    let env = env_for(Env::file(), &moto);
+    let env = moto.env(Env::file());
     for user in ["carol", "dave", "frank"] {
-        env.run(&["creds", "add", user], &keys_of(&moto, user)).ok();
+        env.run(&["creds", "add", user], &moto.keys_of(user)).ok();
     }
     let serial = "arn:aws:iam::123456789012:mfa/phone";
 
@@ -158,7 +140,7 @@ fn enroll_then_sessions_then_unenroll() {
     // GetSessionToken with that device: a fresh code (never one EnableMFADevice used).
     env.run(
         &["creds", "add", "carol-mfa", "--mfa-device", "phone"],
-        &keys_of(&moto, "carol"),
+        &moto.keys_of("carol"),
     )
     .ok();
     let v = json_of(env.run(&["creds", "process", "carol-mfa"], "").hides(&seed));
@@ -304,8 +286,8 @@ fn rotate_finishes_after_a_kill_at_every_step() {
     ]})) else {
         return;
     };
-    let env = env_for(Env::file(), &moto);
-    env.run(&["creds", "add", "gina"], &keys_of(&moto, "gina"))
+    let env = moto.env(Env::file());
+    env.run(&["creds", "add", "gina"], &moto.keys_of("gina"))
         .ok();
     let (old, old_secret) = stored_key(&env, "gina");
 
@@ -354,8 +336,7 @@ fn rotate_finishes_after_a_kill_at_every_step() {
     }
 
     // At AWS's two-key limit: one line naming the other key; nothing changed.
-    env.run(&["creds", "add", "ivy"], &keys_of(&moto, "ivy"))
-        .ok();
+    env.run(&["creds", "add", "ivy"], &moto.keys_of("ivy")).ok();
     let (ivy, ivy_secret) = stored_key(&env, "ivy");
     let second = boto3(
         &moto,
@@ -385,16 +366,16 @@ fn rotate_finishes_after_a_kill_at_every_step() {
     .ok();
     env.run(
         &["creds", "add", "hal", "--mfa-device", "hal-dev"],
-        &keys_of(&moto, "hal"),
+        &moto.keys_of("hal"),
     )
     .ok();
-    let gst = moto.sts_calls("GetSessionToken");
+    let gst = moto.calls("GetSessionToken");
     let new = env
         .run(&["creds", "rotate", "hal"], "")
         .ok()
         .trim()
         .to_owned();
-    assert_eq!(moto.sts_calls("GetSessionToken"), gst + 1);
+    assert_eq!(moto.calls("GetSessionToken"), gst + 1);
     assert_eq!(stored_key(&env, "hal").0, new);
     let out = env.run(&["creds", "forget"], "");
     assert!(
@@ -447,7 +428,7 @@ fn serve_hands_renewed_role_credentials_to_the_aws_cli_and_boto3() {
     })) else {
         return;
     };
-    let mut env = env_for(Env::file(), &moto);
+    let mut env = moto.env(Env::file());
     env.set("AWS_REGION", "us-east-1");
     env.set("AWS_DEFAULT_REGION", "us-east-1");
     let serial = moto.user("alice", "mfa_serial");
@@ -458,7 +439,7 @@ fn serve_hands_renewed_role_credentials_to_the_aws_cli_and_boto3() {
     .ok();
     env.run(
         &["creds", "add", "work", "--mfa-device", "phone"],
-        &keys_of(&moto, "alice"),
+        &moto.keys_of("alice"),
     )
     .ok();
     let role = moto.role("admin");

@@ -10,7 +10,7 @@ mod util;
 use std::process::Stdio;
 
 use serde_json::json;
-use util::moto::{Moto, aws_cli, python};
+use util::moto::{Moto, aws_cli, caller_arn, python};
 use util::{BIN, Env};
 
 fn spec() -> serde_json::Value {
@@ -18,53 +18,6 @@ fn spec() -> serde_json::Value {
         "users": [{"name": "alice", "mfa": true}, {"name": "bob"}],
         "roles": [{"name": "admin", "trust": ["alice"]}, {"name": "ops", "trust": ["bob"]}],
     })
-}
-
-/// An environment whose iamkit talks to `moto` and reads `AWS_CONFIG_FILE` from its directory.
-fn env_for(mut env: Env, moto: &Moto) -> Env {
-    env.set("AWS_ENDPOINT_URL", &moto.endpoint);
-    let config = env.path("aws-config");
-    env.set("AWS_CONFIG_FILE", &config.display().to_string());
-    env
-}
-
-/// Stores alice's MFA device and key profile `work` (MFA), bob's key profile `plain`.
-fn store_profiles(env: &Env, moto: &Moto) -> (String, String, String) {
-    let dev = env.name("alice-mfa");
-    let work = env.name("work");
-    let plain = env.name("plain");
-    env.run(&["mfa", "add", &dev], &moto.user("alice", "mfa_seed"))
-        .ok();
-    let serial = moto.user("alice", "mfa_serial");
-    env.run(
-        &[
-            "creds",
-            "add",
-            &work,
-            "--mfa-device",
-            &dev,
-            "--mfa-serial",
-            &serial,
-            "--region",
-            "us-east-1",
-        ],
-        &format!(
-            "{}\n{}\n",
-            moto.user("alice", "access_key_id"),
-            moto.user("alice", "secret_access_key")
-        ),
-    )
-    .ok();
-    env.run(
-        &["creds", "add", &plain, "--region", "us-east-1"],
-        &format!(
-            "{}\n{}\n",
-            moto.user("bob", "access_key_id"),
-            moto.user("bob", "secret_access_key")
-        ),
-    )
-    .ok();
-    (dev, work, plain)
 }
 
 /// Writes the AWS config: iamkit role profiles (`admin` from `work`, `ops` from `plain`), and
@@ -86,16 +39,6 @@ fn write_config(env: &Env, moto: &Moto, work: &str, plain: &str) -> (String, Str
     (admin, ops)
 }
 
-/// Runs a program with the environment's variables (as iamkit would get them).
-fn run_with(env: &Env, program: &std::path::Path, args: &[&str]) -> util::Run {
-    util::run_command(env.program(program, args), b"")
-}
-
-fn caller_arn(run: &util::Run) -> String {
-    let v: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
-    v["Arn"].as_str().unwrap().to_owned()
-}
-
 #[test]
 fn mfa_and_role_sessions_through_the_aws_cli_and_boto3() {
     for env in Env::all() {
@@ -107,10 +50,10 @@ fn mfa_and_role_sessions_through_the_aws_cli_and_boto3() {
         };
         let seed = moto.user("alice", "mfa_seed");
         let secret = moto.user("alice", "secret_access_key");
-        let env = env_for(env, &moto);
-        let (_dev, work, plain) = store_profiles(&env, &moto);
+        let env = moto.env(env);
+        let (_dev, work, plain) = moto.store_alice_and_bob(&env);
         let (admin, ops) = write_config(&env, &moto, &work, &plain);
-        let gst = moto.sts_calls("GetSessionToken");
+        let gst = moto.calls("GetSessionToken");
 
         // credential_process output: a session, not the long-term key.
         let out = env.run(&["creds", "process", &work], "");
@@ -120,12 +63,12 @@ fn mfa_and_role_sessions_through_the_aws_cli_and_boto3() {
         assert!(key.starts_with("ASIA"), "{v}");
         assert!(v["SessionToken"].as_str().is_some_and(|t| !t.is_empty()));
         assert!(v["Expiration"].as_str().unwrap().ends_with('Z'));
-        assert_eq!(moto.sts_calls("GetSessionToken"), gst + 1);
+        assert_eq!(moto.calls("GetSessionToken"), gst + 1);
         // Reused from the cache: same key, no second STS call.
         let again: serde_json::Value =
             serde_json::from_str(env.run(&["creds", "process", &work], "").ok()).unwrap();
         assert_eq!(again["AccessKeyId"], v["AccessKeyId"]);
-        assert_eq!(moto.sts_calls("GetSessionToken"), gst + 1);
+        assert_eq!(moto.calls("GetSessionToken"), gst + 1);
         // --no-session: the long-term key as stored.
         let long: serde_json::Value = serde_json::from_str(
             env.run(&["creds", "process", &work, "--no-session"], "")
@@ -140,17 +83,17 @@ fn mfa_and_role_sessions_through_the_aws_cli_and_boto3() {
 
         let aws = aws_cli();
         // The AWS CLI through credential_process: the MFA session's identity.
-        let r = run_with(
-            &env,
+        let r = env.run_program(
             &aws,
             &["sts", "get-caller-identity", "--profile", "cli-work"],
+            &[],
         );
         assert_eq!(caller_arn(&r), moto.user("alice", "session_arn"));
         // A role profile of ~/.aws/config, its source's MFA session assuming the role.
-        let r = run_with(
-            &env,
+        let r = env.run_program(
             &aws,
             &["sts", "get-caller-identity", "--profile", "cli-admin"],
+            &[],
         );
         let iamkit_role_arn = caller_arn(&r);
         assert_eq!(
@@ -158,10 +101,10 @@ fn mfa_and_role_sessions_through_the_aws_cli_and_boto3() {
             format!("arn:aws:sts::123456789012:assumed-role/admin/iamkit-{admin}")
         );
         // The AWS CLI's own assume-role provider on the same role and source agrees on the role.
-        let r = run_with(
-            &env,
+        let r = env.run_program(
             &aws,
             &["sts", "get-caller-identity", "--profile", "cli-own-assume"],
+            &[],
         );
         assert_eq!(
             caller_arn(&r),
@@ -213,7 +156,7 @@ fn mfa_and_role_sessions_through_the_aws_cli_and_boto3() {
         );
         // boto3 through credential_process.
         let script = "import boto3, sys\nprint(boto3.Session(profile_name=sys.argv[1]).client('sts').get_caller_identity()['Arn'])";
-        let r = run_with(&env, &python(), &["-c", script, "cli-admin"]);
+        let r = env.run_program(python(), &["-c", script, "cli-admin"], &[]);
         assert_eq!(r.ok().trim(), iamkit_role_arn);
 
         // creds session: expiry, never secrets.
@@ -223,7 +166,7 @@ fn mfa_and_role_sessions_through_the_aws_cli_and_boto3() {
         assert_eq!(sj["cached"], true);
         assert!(!s.stdout.contains(v["SecretAccessKey"].as_str().unwrap()));
         assert!(!s.stdout.contains(v["SessionToken"].as_str().unwrap()));
-        assert_eq!(moto.sts_calls("GetSessionToken"), gst + 1);
+        assert_eq!(moto.calls("GetSessionToken"), gst + 1);
         env.run(&["creds", "forget"], "").ok();
         // Every code iamkit sent was right and never reused.
         assert_eq!(moto.stats()["mfa_refused"], 0);
@@ -235,8 +178,8 @@ fn eight_concurrent_creds_process_make_one_sts_call_and_forget_makes_one_more() 
     let Some(moto) = Moto::start(&spec()) else {
         return;
     };
-    let env = env_for(Env::file(), &moto);
-    let (_dev, work, _plain) = store_profiles(&env, &moto);
+    let env = moto.env(Env::file());
+    let (_dev, work, _plain) = moto.store_alice_and_bob(&env);
     let children: Vec<_> = (0..8)
         .map(|_| {
             env.command(&["creds", "process", &work])
@@ -260,11 +203,11 @@ fn eight_concurrent_creds_process_make_one_sts_call_and_forget_makes_one_more() 
     }
     keys.dedup();
     assert_eq!(keys.len(), 1, "one session for all: {keys:?}");
-    assert_eq!(moto.sts_calls("GetSessionToken"), 1);
+    assert_eq!(moto.calls("GetSessionToken"), 1);
     for _ in 0..3 {
         env.run(&["creds", "process", &work], "").ok();
     }
-    assert_eq!(moto.sts_calls("GetSessionToken"), 1);
+    assert_eq!(moto.calls("GetSessionToken"), 1);
 
     // Forgotten: the next call asks STS again, with a code never sent before (the gate would
     // refuse a reused one), so it may wait for the next 30-second step.
@@ -272,12 +215,12 @@ fn eight_concurrent_creds_process_make_one_sts_call_and_forget_makes_one_more() 
     let out = env.run(&["creds", "process", &work], "");
     let v: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
     assert_ne!(v["AccessKeyId"].as_str().unwrap(), keys[0]);
-    assert_eq!(moto.sts_calls("GetSessionToken"), 2);
+    assert_eq!(moto.calls("GetSessionToken"), 2);
     // --refresh renews even a good session.
     let s = env.run(&["creds", "session", &work, "--refresh", "--json"], "");
     let sj: serde_json::Value = serde_json::from_str(s.ok()).unwrap();
     assert_eq!(sj["cached"], false);
-    assert_eq!(moto.sts_calls("GetSessionToken"), 3);
+    assert_eq!(moto.calls("GetSessionToken"), 3);
     assert_eq!(moto.stats()["mfa_refused"], 0);
 }
 
@@ -286,8 +229,8 @@ fn refusals_exit_1_with_aws_code_endpoint_failures_exit_4() {
     let Some(moto) = Moto::start(&spec()) else {
         return;
     };
-    let mut env = env_for(Env::file(), &moto);
-    let (dev, _work, _plain) = store_profiles(&env, &moto);
+    let mut env = moto.env(Env::file());
+    let (dev, _work, _plain) = moto.store_alice_and_bob(&env);
     let secret = moto.user("alice", "secret_access_key");
     let seed = moto.user("alice", "mfa_seed");
     // A serial that is not the device's: AWS (the gate) refuses the code.
@@ -356,8 +299,8 @@ fn sessions_are_encrypted_in_the_file_store_and_need_its_passphrase() {
     let Some(moto) = Moto::start(&spec()) else {
         return;
     };
-    let mut env = env_for(Env::file(), &moto);
-    let (_dev, work, _plain) = store_profiles(&env, &moto);
+    let mut env = moto.env(Env::file());
+    let (_dev, work, _plain) = moto.store_alice_and_bob(&env);
     let v: serde_json::Value =
         serde_json::from_str(env.run(&["creds", "process", &work], "").ok()).unwrap();
     let token = v["SessionToken"].as_str().unwrap();
@@ -372,7 +315,7 @@ fn sessions_are_encrypted_in_the_file_store_and_need_its_passphrase() {
     env.run(&["store", "lock"], "").ok();
     let r = env.run(&["creds", "process", &work], "");
     r.hides(token).fails(3);
-    assert_eq!(moto.sts_calls("GetSessionToken"), 1);
+    assert_eq!(moto.calls("GetSessionToken"), 1);
 }
 
 #[test]
@@ -380,8 +323,8 @@ fn stored_role_profiles_assume_with_the_source_session_or_their_own_mfa_code() {
     let Some(moto) = Moto::start(&spec()) else {
         return;
     };
-    let env = env_for(Env::file(), &moto);
-    let (dev, work, plain) = store_profiles(&env, &moto);
+    let env = moto.env(Env::file());
+    let (dev, work, plain) = moto.store_alice_and_bob(&env);
     let aws = aws_cli();
     let aws = aws.to_str().unwrap();
     let role = env.name("stored-admin");
@@ -431,12 +374,12 @@ fn stored_role_profiles_assume_with_the_source_session_or_their_own_mfa_code() {
         format!("arn:aws:sts::123456789012:assumed-role/admin/iamkit-{role}")
     );
     // The source's MFA session made the AssumeRole call; one GetSessionToken, one AssumeRole.
-    assert_eq!(moto.sts_calls("GetSessionToken"), 1);
-    assert_eq!(moto.sts_calls("AssumeRole"), 1);
+    assert_eq!(moto.calls("GetSessionToken"), 1);
+    assert_eq!(moto.calls("AssumeRole"), 1);
     let v: serde_json::Value =
         serde_json::from_str(env.run(&["creds", "process", &role], "").ok()).unwrap();
     assert!(v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
-    assert_eq!(moto.sts_calls("AssumeRole"), 1, "cached");
+    assert_eq!(moto.calls("AssumeRole"), 1, "cached");
 
     // A role with its own MFA code (its source, bob's key, has no device).
     let ops = env.name("stored-ops");
@@ -476,7 +419,7 @@ fn stored_role_profiles_assume_with_the_source_session_or_their_own_mfa_code() {
         "arn:aws:sts::123456789012:assumed-role/ops/ops-mfa"
     );
     assert_eq!(moto.stats()["mfa_refused"], 0);
-    assert_eq!(moto.sts_calls("AssumeRole"), 2);
+    assert_eq!(moto.calls("AssumeRole"), 2);
 
     // AWS's rules and the store, checked before anything is stored.
     for (args, named) in [

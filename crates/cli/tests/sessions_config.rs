@@ -7,10 +7,8 @@
 
 mod util;
 
-use std::process::{Command, Stdio};
-
 use serde_json::json;
-use util::moto::{Moto, aws_cli};
+use util::moto::{Moto, aws_cli, caller_arn};
 use util::{BIN, Env};
 
 const ACCOUNT: &str = "123456789012";
@@ -26,81 +24,11 @@ fn spec() -> serde_json::Value {
     })
 }
 
-/// Runs a program with the environment's variables (as iamkit would get them) plus `extra`.
-fn run_with(
-    env: &Env,
-    program: &std::path::Path,
-    args: &[&str],
-    extra: &[(&str, &str)],
-) -> util::Run {
-    let mut cmd = Command::new(program);
-    cmd.args(args);
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy().into_owned();
-        if k.starts_with("IAMKIT_") || k.starts_with("AWS_") {
-            cmd.env_remove(&k);
-        }
-    }
-    for (k, v) in &env.vars {
-        cmd.env(k, v);
-    }
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    let out = cmd.stdin(Stdio::null()).output().unwrap();
-    util::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn caller_arn(run: &util::Run) -> String {
-    let v: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
-    v["Arn"].as_str().unwrap().to_owned()
-}
-
-/// Stores alice's MFA device and key profile `work` (MFA), bob's key profile `plain`; points
-/// iamkit at moto and at the environment's own AWS config file.
-fn setup(mut env: Env, moto: &Moto) -> (Env, String, String, String) {
-    env.set("AWS_ENDPOINT_URL", &moto.endpoint);
-    env.set(
-        "AWS_CONFIG_FILE",
-        &env.path("aws-config").display().to_string(),
-    );
-    let dev = env.name("alice-mfa");
-    let work = env.name("work");
-    let plain = env.name("plain");
-    env.run(&["mfa", "add", &dev], &moto.user("alice", "mfa_seed"))
-        .ok();
-    env.run(
-        &[
-            "creds",
-            "add",
-            &work,
-            "--mfa-device",
-            &dev,
-            "--mfa-serial",
-            &moto.user("alice", "mfa_serial"),
-            "--region",
-            "us-east-1",
-        ],
-        &format!(
-            "{}\n{}\n",
-            moto.user("alice", "access_key_id"),
-            moto.user("alice", "secret_access_key")
-        ),
-    )
-    .ok();
-    env.run(
-        &["creds", "add", &plain, "--region", "us-east-1"],
-        &format!(
-            "{}\n{}\n",
-            moto.user("bob", "access_key_id"),
-            moto.user("bob", "secret_access_key")
-        ),
-    )
-    .ok();
+/// Alice's MFA profile `work` and bob's `plain` stored, iamkit pointed at moto and at the
+/// environment's own AWS config file.
+fn setup(env: Env, moto: &Moto) -> (Env, String, String, String) {
+    let env = moto.env(env);
+    let (dev, work, plain) = moto.store_alice_and_bob(&env);
     (env, dev, work, plain)
 }
 
@@ -130,8 +58,7 @@ fn config_chains_and_credential_source_match_the_aws_clis_own_assume_role_provid
     std::fs::write(env.path("aws-config"), text).unwrap();
     let aws_s = aws.to_str().unwrap();
     let exec_caller = |profile: &str, extra: &[(&str, &str)]| {
-        run_with(
-            &env,
+        env.run_program(
             std::path::Path::new(BIN),
             &[
                 "creds",
@@ -148,31 +75,30 @@ fn config_chains_and_credential_source_match_the_aws_clis_own_assume_role_provid
 
     // A role chained from a role whose source is iamkit's credential_process: the AWS CLI's
     // own provider (deep -> admin -> cli-work, which runs iamkit) and iamkit agree.
-    let by_aws = run_with(
-        &env,
+    let by_aws = env.run_program(
         &aws,
         &["sts", "get-caller-identity", "--profile", &deep],
         &[],
     );
     let want = format!("arn:aws:sts::{ACCOUNT}:assumed-role/deep/s-deep");
     assert_eq!(caller_arn(&by_aws), want);
-    assert_eq!(moto.sts_calls("GetSessionToken"), 1);
-    assert_eq!(moto.sts_calls("AssumeRole"), 2, "admin, then deep");
+    assert_eq!(moto.calls("GetSessionToken"), 1);
+    assert_eq!(moto.calls("AssumeRole"), 2, "admin, then deep");
     assert_eq!(caller_arn(&exec_caller(&deep, &[])), want);
     // iamkit reused the MFA session the AWS CLI's credential_process call made, and assumed
     // admin then deep itself.
-    assert_eq!(moto.sts_calls("GetSessionToken"), 1);
-    assert_eq!(moto.sts_calls("AssumeRole"), 4);
+    assert_eq!(moto.calls("GetSessionToken"), 1);
+    assert_eq!(moto.calls("AssumeRole"), 4);
     let v: serde_json::Value =
         serde_json::from_str(env.run(&["creds", "process", &deep], "").ok()).unwrap();
     assert!(v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
-    assert_eq!(moto.sts_calls("AssumeRole"), 4, "cached");
+    assert_eq!(moto.calls("AssumeRole"), 4, "cached");
     // The middle of the chain is served too (its own cached session).
     assert_eq!(
         caller_arn(&exec_caller(&admin, &[])),
         format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/s-admin")
     );
-    assert_eq!(moto.sts_calls("AssumeRole"), 4);
+    assert_eq!(moto.calls("AssumeRole"), 4);
 
     // credential_source = Environment: bob's keys in the environment assume envrole.
     let bob = [
@@ -184,8 +110,7 @@ fn config_chains_and_credential_source_match_the_aws_clis_own_assume_role_provid
     ];
     let bob: Vec<(&str, &str)> = bob.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let want = format!("arn:aws:sts::{ACCOUNT}:assumed-role/envrole/s-env");
-    let by_aws = run_with(
-        &env,
+    let by_aws = env.run_program(
         &aws,
         &["sts", "get-caller-identity", "--profile", &from_env],
         &bob,
@@ -209,8 +134,7 @@ fn config_chains_and_credential_source_match_the_aws_clis_own_assume_role_provid
         err.contains(&format!("{loop_a} -> {loop_b} -> {loop_a}")),
         "{err}"
     );
-    let by_aws = run_with(
-        &env,
+    let by_aws = env.run_program(
         &aws,
         &["sts", "get-caller-identity", "--profile", &loop_a],
         &[],
@@ -226,8 +150,7 @@ fn config_chains_and_credential_source_match_the_aws_clis_own_assume_role_provid
         err.contains("both source_profile and credential_source"),
         "{err}"
     );
-    let by_aws = run_with(
-        &env,
+    let by_aws = env.run_program(
         &aws,
         &["sts", "get-caller-identity", "--profile", &both],
         &bob,
@@ -368,8 +291,8 @@ fn creds_list_shows_role_profiles_and_cached_sessions_never_a_secret() {
             serde_json::from_str(env.run(&["creds", "process", &stored_role], "").ok()).unwrap();
         let role2: serde_json::Value =
             serde_json::from_str(env.run(&["creds", "process", &cfg_role], "").ok()).unwrap();
-        assert_eq!(moto.sts_calls("GetSessionToken"), 1);
-        assert_eq!(moto.sts_calls("AssumeRole"), 2);
+        assert_eq!(moto.calls("GetSessionToken"), 1);
+        assert_eq!(moto.calls("AssumeRole"), 2);
         let out = env.run(&["creds", "list", "--json"], "");
         let text = env.run(&["creds", "list"], "");
         for o in [&out, &text] {

@@ -323,6 +323,20 @@ impl Expiration {
         Ok(Expiration(t))
     }
 
+    /// The time `seconds` after the Unix epoch (what an STS answer's parsed expiry gives).
+    ///
+    /// # Errors
+    /// [`InvalidExpiration`] for a time outside the years 0 to 9999.
+    pub fn from_unix_seconds(seconds: i64) -> Result<Expiration, InvalidExpiration> {
+        use time::format_description::well_known::Rfc3339;
+        let bad = || InvalidExpiration {
+            text: format!("{seconds} seconds after 1970"),
+        };
+        let t = time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| bad())?;
+        t.format(&Rfc3339).map_err(|_| bad())?;
+        Ok(Expiration(t))
+    }
+
     /// Seconds since the Unix epoch.
     pub fn unix_seconds(&self) -> i64 {
         self.0.unix_timestamp()

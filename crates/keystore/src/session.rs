@@ -4,14 +4,15 @@
 //! one.
 //!
 //! ```
-//! use iamkit_keystore::{CachedSession, MockStore, Store};
-//! let s = CachedSession::new("ASIAIOSFODNN7EXAMPLE", "s3cr3t-value", "t0ken-value", "2030-01-01T00:00:00Z");
+//! use iamkit_keystore::{CachedSession, Expiration, MockStore, Store};
+//! let expires = Expiration::parse_rfc3339("2030-01-01T00:00:00Z")?;
+//! let s = CachedSession::new("ASIAIOSFODNN7EXAMPLE", "s3cr3t-value", "t0ken-value", expires);
 //! assert!(!format!("{s:?}").contains("s3cr3t-value") && !format!("{s:?}").contains("t0ken-value"));
 //! let store = MockStore::new();
 //! let _guard = store.lock_sessions()?;
 //! store.put_session("s-1", &s)?;
 //! assert_eq!(store.get_session("s-1")?, s);
-//! # Ok::<(), iamkit_keystore::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::fmt;
@@ -19,6 +20,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::Expiration;
 use crate::fsutil::DirLock;
 
 /// The lock file of [`crate::Store::lock_sessions`], in the store directory.
@@ -33,8 +35,9 @@ pub struct CachedSession {
     pub secret_access_key: Zeroizing<String>,
     /// The session token.
     pub session_token: Zeroizing<String>,
-    /// When the session expires (RFC 3339, UTC).
-    pub expiration: String,
+    /// When the session expires (stored as RFC 3339, UTC). A stored session whose expiration
+    /// does not parse reads as [`crate::Error::Corrupt`].
+    pub expiration: Expiration,
     /// The ARN the session acts as, when known (an assumed role's session ARN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -55,13 +58,13 @@ impl CachedSession {
         access_key_id: impl Into<String>,
         secret_access_key: impl Into<String>,
         session_token: impl Into<String>,
-        expiration: impl Into<String>,
+        expiration: Expiration,
     ) -> CachedSession {
         CachedSession {
             access_key_id: access_key_id.into(),
             secret_access_key: Zeroizing::new(secret_access_key.into()),
             session_token: Zeroizing::new(session_token.into()),
-            expiration: expiration.into(),
+            expiration,
             arn: None,
             source_key_id: None,
             mfa_serial: None,

@@ -205,4 +205,27 @@ fn invalid_stored_values_are_clear_errors() {
         ),
         other => panic!("expected Corrupt, got {other:?}"),
     }
+    // A cached session's expiration too (the CLI then counts it as none and makes a new one).
+    let expires = Expiration::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
+    let session = iamkit_keystore::CachedSession::new("ASIAIOSFODNN7EXAMPLE", "x", "t", expires);
+    store.put_session("s-late", &session).unwrap();
+    assert_eq!(store.get_session("s-late").unwrap(), session);
+    let json = stored(tmp.path(), "pw", "session", "s-late");
+    assert!(
+        json.contains("\"expiration\":\"2030-01-01T00:00:00Z\""),
+        "{json}"
+    );
+    plant(
+        tmp.path(),
+        "pw",
+        "session",
+        "s-late",
+        &json.replace("2030-01-01T00:00:00Z", "soon"),
+    );
+    match store.get_session("s-late") {
+        Err(Error::Corrupt { what, .. }) => {
+            assert!(what.contains("invalid expiration \"soon\""), "{what}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
 }

@@ -18,7 +18,7 @@ fn session(n: u32) -> CachedSession {
         format!("ASIAEXAMPLE{n:09}"),
         SECRET,
         TOKEN,
-        "2030-01-01T00:00:00Z",
+        iamkit_keystore::Expiration::parse_rfc3339("2030-01-01T00:00:00Z").unwrap(),
     );
     s.source_key_id = Some("AKIAIOSFODNN7EXAMPLE".to_owned());
     s.mfa_serial = Some("arn:aws:iam::123456789012:mfa/alice".to_owned());

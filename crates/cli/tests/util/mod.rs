@@ -308,6 +308,21 @@ impl Env {
         cmd
     }
 
+    /// Runs `program` (a peer such as the aws CLI or Python) with this environment's variables
+    /// plus `extra`, and no input.
+    pub fn run_program(
+        &self,
+        program: impl AsRef<std::ffi::OsStr>,
+        args: &[&str],
+        extra: &[(&str, &str)],
+    ) -> Run {
+        let mut cmd = self.program(program, args);
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        run_command(cmd, b"")
+    }
+
     /// Runs with `stdin` as standard input.
     pub fn run(&self, args: &[&str], stdin: &str) -> Run {
         self.run_bytes(args, stdin.as_bytes())

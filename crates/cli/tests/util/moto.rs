@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::{Env, Run};
+
 /// The Python of the peers: `IAMKIT_PYTHON`, else the checkout's `.venv`.
 pub use iamkit_testkit::python;
 
@@ -116,10 +118,60 @@ impl Moto {
         self.stats()["calls"][action].as_u64().unwrap_or(0)
     }
 
-    /// How many calls of an STS action the gate saw.
-    pub fn sts_calls(&self, action: &str) -> u64 {
-        self.stats()["calls"][action].as_u64().unwrap_or(0)
+    /// `ACCESS_KEY_ID\nSECRET\n` of `user`: what `iamkit creds add` reads.
+    pub fn keys_of(&self, user: &str) -> String {
+        format!(
+            "{}\n{}\n",
+            self.user(user, "access_key_id"),
+            self.user(user, "secret_access_key")
+        )
     }
+
+    /// `env` pointed at this moto (STS and IAM), reading `AWS_CONFIG_FILE` from its directory.
+    pub fn env(&self, mut env: Env) -> Env {
+        env.set("AWS_ENDPOINT_URL", &self.endpoint);
+        let config = env.path("aws-config");
+        env.set("AWS_CONFIG_FILE", &config.display().to_string());
+        env
+    }
+
+    /// Stores alice's MFA device and key profile `work` (MFA), bob's key profile `plain`, in
+    /// `env`: `(device, work, plain)`, the names as `env.name` made them.
+    pub fn store_alice_and_bob(&self, env: &Env) -> (String, String, String) {
+        let dev = env.name("alice-mfa");
+        let work = env.name("work");
+        let plain = env.name("plain");
+        env.run(&["mfa", "add", &dev], &self.user("alice", "mfa_seed"))
+            .ok();
+        let serial = self.user("alice", "mfa_serial");
+        env.run(
+            &[
+                "creds",
+                "add",
+                &work,
+                "--mfa-device",
+                &dev,
+                "--mfa-serial",
+                &serial,
+                "--region",
+                "us-east-1",
+            ],
+            &self.keys_of("alice"),
+        )
+        .ok();
+        env.run(
+            &["creds", "add", &plain, "--region", "us-east-1"],
+            &self.keys_of("bob"),
+        )
+        .ok();
+        (dev, work, plain)
+    }
+}
+
+/// The `Arn` of a `get-caller-identity` answer (AWS CLI or boto3 JSON).
+pub fn caller_arn(run: &Run) -> String {
+    let v: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+    v["Arn"].as_str().unwrap().to_owned()
 }
 
 impl Drop for Moto {

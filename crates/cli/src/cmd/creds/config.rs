@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use iamkit_keystore::RoleProfile;
 
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 
 /// Where a role profile's source credentials come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,13 +257,11 @@ impl ConfigFile {
         role.session_name = get("role_session_name").map(|(v, _)| v.to_owned());
         role.region = get("region").map(|(v, _)| v.to_owned());
         if let Some((v, line)) = get("duration_seconds") {
-            role.duration = Some(v.parse().map_err(|_| {
-                CliError::usage(format!(
-                    "{}: duration_seconds {:?} is not a number of seconds",
-                    at(line),
-                    v.chars().take(40).collect::<String>()
-                ))
-            })?);
+            role.duration = Some(v.parse().or_usage(format_args!(
+                "{}: duration_seconds {:?} is not a number of seconds",
+                at(line),
+                v.chars().take(40).collect::<String>()
+            ))?);
         }
         Ok(Some(ConfigRole { role, source }))
     }

@@ -12,7 +12,7 @@ use iamkit_keystore::{AwsCredentials, Store};
 use iamkit_sigv4::{Credentials, Timestamp};
 
 use crate::cmd::creds::session;
-use crate::error::{CliError, CliResult, InContext};
+use crate::error::{CliError, CliResult, Context, InContext};
 
 /// An IAM client acting as one profile.
 pub(crate) struct Iam {
@@ -36,13 +36,11 @@ pub(crate) fn signing(c: &AwsCredentials) -> Credentials {
 
 pub(crate) fn now() -> CliResult<Timestamp> {
     Timestamp::from_system_time(SystemTime::now())
-        .map_err(|_| CliError::usage("the system clock is outside 1970..9999: set it"))
+        .or_usage("the system clock is outside 1970..9999: set it")
 }
 
 pub(crate) fn transport() -> CliResult<Transport> {
-    Transport::builder()
-        .build()
-        .map_err(|e| e.in_context(&"transport"))
+    Transport::builder().build().context("transport")
 }
 
 impl Iam {
@@ -62,7 +60,7 @@ impl Iam {
         let endpoint = Endpoint::resolve(Service::Iam, creds.region.as_deref(), |k| {
             std::env::var(k).ok()
         })
-        .map_err(|e| e.in_context(&"IAM"))?;
+        .context("IAM")?;
         Ok(Iam {
             endpoint,
             creds,
@@ -85,26 +83,24 @@ impl Iam {
     ) -> CliResult<R> {
         let signed = call
             .sign(&self.endpoint, &signing(creds), now()?)
-            .map_err(|e| e.in_context(&what))?;
-        self.transport
-            .call(&signed)
-            .map_err(|e| e.in_context(&what))
+            .context(what)?;
+        self.transport.call(&signed).context(what)
     }
 
-    /// Sends `call` and returns AWS's refusal as `Err(Ok(code, message))` for the caller to
-    /// word, other failures as `Err(Err(_))`.
-    pub(crate) fn try_call<C: IamCall, R: QueryResponse>(
+    /// Sends `call`: `Ok(Err(refusal))` when AWS refused it, for the caller to word; every
+    /// other failure is mapped as [`Iam::call`] maps it.
+    pub(crate) fn call_or_refusal<C: IamCall, R: QueryResponse>(
         &self,
         call: &C,
         what: &str,
-    ) -> Result<R, Result<iamkit_aws::AwsError, CliError>> {
+    ) -> CliResult<Result<R, iamkit_aws::AwsError>> {
         let signed = call
-            .sign(&self.endpoint, &signing(&self.creds), now().map_err(Err)?)
-            .map_err(|e| Err(e.in_context(&what)))?;
+            .sign(&self.endpoint, &signing(&self.creds), now()?)
+            .context(what)?;
         match self.transport.call(&signed) {
-            Ok(r) => Ok(r),
-            Err(iamkit_aws::Error::Aws(a)) => Err(Ok(a)),
-            Err(e) => Err(Err(e.in_context(&what))),
+            Ok(r) => Ok(Ok(r)),
+            Err(iamkit_aws::Error::Aws(a)) => Ok(Err(a)),
+            Err(e) => Err(e.in_context(&what)),
         }
     }
 
@@ -112,7 +108,7 @@ impl Iam {
     /// long-term keys).
     pub(crate) fn user(&self, explicit: Option<&str>) -> CliResult<GetUserOrName> {
         if let Some(u) = explicit {
-            let name = UserName::new(u).map_err(|e| CliError::usage(format!("--user: {e}")))?;
+            let name = UserName::new(u).context("--user")?;
             return Ok(GetUserOrName { name, arn: None });
         }
         let Some(keys) = &self.long_term else {
@@ -122,7 +118,7 @@ impl Iam {
             )));
         };
         let me: GetUserResponse = self.call_as(&GetUser::new(), keys, "GetUser")?;
-        let name = UserName::new(&me.user_name).map_err(|e| e.in_context(&"GetUser"))?;
+        let name = UserName::new(&me.user_name).context("GetUser")?;
         Ok(GetUserOrName {
             name,
             arn: Some(me.arn),

@@ -214,7 +214,7 @@ fn sessions(
             kind: if s.role_arn.is_some() { "role" } else { "mfa" },
             access_key_id: mask(&s.access_key_id),
             state: session::session_state(&s, now),
-            expiration: s.expiration.clone(),
+            expiration: s.expiration.to_string(),
             role_arn: s.role_arn.clone(),
         });
     }

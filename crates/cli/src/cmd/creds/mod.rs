@@ -24,6 +24,8 @@ use crate::storeopen;
 
 /// `iamkit creds` subcommands.
 #[derive(Debug, Subcommand)]
+// Only the subcommand being run builds its arguments (start-up time: BENCHMARKS.md).
+#[command(defer = true)]
 pub(crate) enum CredsCmd {
     /// Store credentials: access key ID, secret and optional session token on stdin, one per line.
     Add(AddArgs),
@@ -298,27 +300,22 @@ pub(crate) fn exec_scrubbed_vars() -> Vec<OsString> {
 
 /// The keystore's access key ID check, as a usage error saying where the value came from.
 fn check_key_id(key_id: &str, where_: &str) -> CliResult {
-    iamkit_keystore::check_access_key_id(key_id).map_err(|e| at(where_, &e))
+    iamkit_keystore::check_access_key_id(key_id).context(where_)
 }
 
 /// The keystore's check of a secret access key or session token (`what`), as [`check_key_id`].
 fn check_secret(secret: &str, what: &str, where_: &str) -> CliResult {
-    iamkit_keystore::check_secret_word(secret, what).map_err(|e| at(where_, &e))
+    iamkit_keystore::check_secret_word(secret, what).context(where_)
 }
 
 /// The keystore's region check, as a usage error.
 fn check_region(region: &str) -> CliResult {
-    iamkit_keystore::check_region(region).map_err(|e| CliError::usage(e.to_string()))
+    Ok(iamkit_keystore::check_region(region)?)
 }
 
 /// Parses an RFC 3339 time (any offset) into the stored form: UTC, whole seconds.
 fn normalize_expiration(text: &str, where_: &str) -> CliResult<Expiration> {
-    Expiration::parse_rfc3339(text).map_err(|e| CliError::usage(format!("{where_}: {e}")))
-}
-
-/// A usage error: where the value came from, and what is wrong with it.
-fn at(where_: &str, e: &iamkit_keystore::Error) -> CliError {
-    CliError::usage(format!("{where_}: {e}"))
+    Expiration::parse_rfc3339(text).context(where_)
 }
 
 /// Refuses credentials whose expiration has passed (exit 1).

@@ -56,12 +56,13 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
         let iam = Iam::for_profile(store, profile)?;
         let user = iam.user(None)?.name;
         let keys = list_keys(&iam, &user)?;
-        check_rotation(&keys, &rec.access_key_id).map_err(|e| match e {
-            AwsErr::AccessKeyLimit { .. } => {
-                CliError::check_failed(format!("{e}; nothing was changed"))
+        match check_rotation(&keys, &rec.access_key_id) {
+            Ok(()) => {}
+            Err(e @ AwsErr::AccessKeyLimit { .. }) => {
+                return Err(CliError::check_failed(format!("{e}; nothing was changed")));
             }
-            other => CliError::usage(format!("profile {profile:?}: {other}")),
-        })?;
+            Err(other) => return Err(other.in_context(&format_args!("profile {profile:?}"))),
+        }
         rec.rotation = Some(KeyRotation {
             user_name: user.as_str().to_owned(),
             keys_before: keys.keys.iter().map(|k| k.access_key_id.clone()).collect(),
@@ -87,23 +88,25 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
                 delete_key(&iam, &user, &k.access_key_id)?;
             }
         }
-        let made: CreateAccessKeyResponse = iam
-            .try_call(&CreateAccessKey::new().user(user.clone()), "CreateAccessKey")
-            .map_err(|e| match e {
-                Ok(a) if a.code == "LimitExceeded" => {
-                    let other = keys
-                        .keys
-                        .iter()
-                        .find(|k| k.access_key_id != rec.access_key_id)
-                        .map_or_else(String::new, |k| format!(": {}", k.access_key_id));
-                    CliError::check_failed(format!(
-                        "user {} already has two access keys (AWS's limit){other}; delete the other key first, then rotate (LimitExceeded)",
-                        user.as_str()
-                    ))
-                }
-                Ok(a) => AwsErr::Aws(a).in_context(&"CreateAccessKey"),
-                Err(e) => e,
-            })?;
+        let made = iam.call_or_refusal::<_, CreateAccessKeyResponse>(
+            &CreateAccessKey::new().user(user.clone()),
+            "CreateAccessKey",
+        )?;
+        let made = match made {
+            Ok(made) => made,
+            Err(a) if a.code == "LimitExceeded" => {
+                let other = keys
+                    .keys
+                    .iter()
+                    .find(|k| k.access_key_id != rec.access_key_id)
+                    .map_or_else(String::new, |k| format!(": {}", k.access_key_id));
+                return Err(CliError::check_failed(format!(
+                    "user {} already has two access keys (AWS's limit){other}; delete the other key first, then rotate (LimitExceeded)",
+                    user.as_str()
+                )));
+            }
+            Err(a) => return Err(AwsErr::Aws(a).in_context(&"CreateAccessKey")),
+        };
         hook(2);
         let new = made.access_key;
         let mut r = rotation.clone();
@@ -131,14 +134,13 @@ pub(crate) fn rotate(profile: &str, abort_after: Option<u8>, globals: &Globals) 
     // The old key refused or gone: an earlier run deleted it already.
     let old_id = rec.access_key_id.clone();
     match Iam::for_profile(store, profile) {
-        Ok(iam) => match iam.try_call::<_, DeleteAccessKeyResponse>(
+        Ok(iam) => match iam.call_or_refusal::<_, DeleteAccessKeyResponse>(
             &DeleteAccessKey::new(key_id(&old_id)?).user(user.clone()),
             "DeleteAccessKey",
-        ) {
+        )? {
             Ok(_) => {}
-            Err(Ok(a)) if a.code == "NoSuchEntity" || a.code == "InvalidClientTokenId" => {}
-            Err(Ok(a)) => return Err(AwsErr::Aws(a).in_context(&"DeleteAccessKey")),
-            Err(Err(e)) => return Err(e),
+            Err(a) if a.code == "NoSuchEntity" || a.code == "InvalidClientTokenId" => {}
+            Err(a) => return Err(AwsErr::Aws(a).in_context(&"DeleteAccessKey")),
         },
         Err(e) if e.message.contains("InvalidClientTokenId") => {}
         Err(e) => return Err(e),
@@ -162,14 +164,13 @@ fn list_keys(iam: &Iam, user: &UserName) -> CliResult<ListAccessKeysResponse> {
 }
 
 fn delete_key(iam: &Iam, user: &UserName, id: &str) -> CliResult {
-    match iam.try_call::<_, DeleteAccessKeyResponse>(
+    match iam.call_or_refusal::<_, DeleteAccessKeyResponse>(
         &DeleteAccessKey::new(key_id(id)?).user(user.clone()),
         "DeleteAccessKey",
-    ) {
+    )? {
         Ok(_) => Ok(()),
-        Err(Ok(a)) if a.code == "NoSuchEntity" => Ok(()),
-        Err(Ok(a)) => Err(AwsErr::Aws(a).in_context(&"DeleteAccessKey")),
-        Err(Err(e)) => Err(e),
+        Err(a) if a.code == "NoSuchEntity" => Ok(()),
+        Err(a) => Err(AwsErr::Aws(a).in_context(&"DeleteAccessKey")),
     }
 }
 
@@ -179,7 +180,7 @@ fn wait_until_works(creds: &AwsCredentials) -> CliResult {
     let endpoint = Endpoint::resolve(Service::Sts, creds.region.as_deref(), |k| {
         std::env::var(k).ok()
     })
-    .map_err(|e| e.in_context(&"STS"))?;
+    .context("STS")?;
     let transport = transport()?;
     let mut last = None;
     for attempt in 0..WORKS_ATTEMPTS {
@@ -188,7 +189,7 @@ fn wait_until_works(creds: &AwsCredentials) -> CliResult {
         }
         let signed = GetCallerIdentity
             .sign(&endpoint, &signing(creds), now()?)
-            .map_err(|e| e.in_context(&"GetCallerIdentity"))?;
+            .context("GetCallerIdentity")?;
         match transport.call::<CallerIdentity>(&signed) {
             Ok(_) => return Ok(()),
             Err(AwsErr::Aws(a)) if a.code == "InvalidClientTokenId" || a.code == "AccessDenied" => {

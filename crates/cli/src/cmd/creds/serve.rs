@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::Globals;
 use crate::cmd::creds::session;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Context};
 use crate::storeopen;
 
 /// Default: renew when less than this many seconds remain (SDKs refresh at 15 minutes).
@@ -48,7 +48,7 @@ struct Served {
 
 fn unix_now() -> CliResult<i64> {
     let t = crate::watch::now_unix()?;
-    i64::try_from(t).map_err(|_| CliError::usage("the system clock is out of range"))
+    i64::try_from(t).or_usage("the system clock is out of range")
 }
 
 fn served(creds: AwsCredentials) -> CliResult<Served> {
@@ -57,7 +57,7 @@ fn served(creds: AwsCredentials) -> CliResult<Served> {
         None => {
             let at = unix_now()? + LONG_TERM_VALIDITY;
             let t = iamkit_sigv4::Timestamp::from_unix_seconds(at)
-                .map_err(|_| CliError::usage("the system clock is out of range"))?;
+                .or_usage("the system clock is out of range")?;
             (at, iamkit_aws::format_rfc3339(t))
         }
     };
@@ -67,7 +67,7 @@ fn served(creds: AwsCredentials) -> CliResult<Served> {
         token: creds.session_token.as_deref().map(String::as_str),
         expiration: &expiration,
     })
-    .map_err(|e| CliError::usage(format!("cannot encode JSON: {e}")))?;
+    .context("cannot encode JSON")?;
     Ok(Served {
         creds,
         expires,
@@ -77,8 +77,7 @@ fn served(creds: AwsCredentials) -> CliResult<Served> {
 
 fn random_hex(bytes: usize) -> CliResult<Zeroizing<String>> {
     let mut raw = Zeroizing::new(vec![0u8; bytes]);
-    getrandom::fill(&mut raw)
-        .map_err(|e| CliError::usage(format!("the OS random generator failed: {e}")))?;
+    getrandom::fill(&mut raw).context("the OS random generator failed")?;
     let mut out = Zeroizing::new(String::with_capacity(bytes * 2));
     for b in raw.iter() {
         out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
@@ -111,7 +110,7 @@ pub(crate) fn serve(
     }
 
     let server = tiny_http::Server::http(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))
-        .map_err(|e| CliError::usage(format!("cannot listen on 127.0.0.1: {e}")))?;
+        .context("cannot listen on 127.0.0.1")?;
     let port = server
         .server_addr()
         .to_ip()
@@ -151,10 +150,7 @@ pub(crate) fn serve(
     let mut child = cmd.spawn().map_err(|e| super::spawn_error(program, &e))?;
 
     let status = loop {
-        if let Some(status) = child
-            .try_wait()
-            .map_err(|e| CliError::io("cannot wait for the command", &e))?
-        {
+        if let Some(status) = child.try_wait().context("cannot wait for the command")? {
             break status;
         }
         // Renew ahead of the SDKs; a failure is said once per attempt and retried, the

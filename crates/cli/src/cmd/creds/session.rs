@@ -272,10 +272,7 @@ impl<'a> Resolver<'a> {
             return self.source_profile(name, chain);
         }
         // Not stored and not a role profile: the store's own "not found".
-        self.store
-            .get_creds(name)
-            .map(Plan::Plain)
-            .map_err(CliError::from)
+        Ok(Plan::Plain(self.store.get_creds(name)?))
     }
 
     /// A source profile that is neither stored nor a role profile: one whose
@@ -321,9 +318,7 @@ pub(crate) fn session_key(resolver: &Resolver<'_>, profile: &str) -> CliResult<O
 pub(crate) fn session_state(s: &CachedSession, now: Timestamp) -> &'static str {
     if reusable(s, now) {
         "valid"
-    } else if iamkit_aws::parse_expiration(&s.expiration)
-        .is_ok_and(|e| e.unix_seconds() > now.unix_seconds())
-    {
+    } else if s.expiration.unix_seconds() > now.unix_seconds() {
         "renewing"
     } else {
         "expired"
@@ -369,8 +364,7 @@ pub(crate) fn device_serial(
             })?
         }
     };
-    MfaSerial::new(&serial)
-        .map_err(|e| CliError::usage(format!("profile {profile:?}: the stored MFA serial: {e}")))
+    MfaSerial::new(&serial).context(format_args!("profile {profile:?}: the stored MFA serial"))
 }
 
 /// `credential_source = Environment`: the keys in iamkit's own environment, as the AWS CLI's
@@ -583,8 +577,7 @@ fn plan_region(plan: &Plan) -> Option<String> {
 fn to_credentials(s: &CachedSession, region: Option<String>) -> AwsCredentials {
     let mut c = AwsCredentials::new(s.access_key_id.clone(), s.secret_access_key.as_str());
     c.session_token = Some(s.session_token.clone());
-    // A session is only used while its expiration parses (`reusable`), or right after STS made it.
-    c.expiration = iamkit_keystore::Expiration::parse_rfc3339(&s.expiration).ok();
+    c.expiration = Some(s.expiration);
     c.region = region;
     c
 }
@@ -622,7 +615,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
                 .sign(&endpoint, &signing_credentials(&m.source), now()?)
                 .context("GetSessionToken")?;
             let r: GetSessionTokenResponse = send(&signed, "GetSessionToken")?;
-            let mut s = cached_session(&r.credentials);
+            let mut s = cached_session(&r.credentials)?;
             s.source_key_id = Some(m.source.access_key_id.clone());
             s.mfa_serial = Some(m.serial.as_str().to_owned());
             Ok(s)
@@ -676,7 +669,7 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
                 .sign(&endpoint, &signing_credentials(&source), now()?)
                 .context("AssumeRole")?;
             let resp: AssumeRoleResponse = send(&signed, "AssumeRole")?;
-            let mut s = cached_session(&resp.credentials);
+            let mut s = cached_session(&resp.credentials)?;
             s.arn = Some(resp.assumed_role_arn);
             s.role_arn = Some(r.role.role_arn.clone());
             s.source_key_id = Some(source.access_key_id.clone());
@@ -685,13 +678,14 @@ fn make(store: &dyn Store, plan: &Plan) -> CliResult<CachedSession> {
     }
 }
 
-fn cached_session(c: &SessionCredentials) -> CachedSession {
-    CachedSession::new(
+fn cached_session(c: &SessionCredentials) -> CliResult<CachedSession> {
+    let expires = c.expiration().unix_seconds();
+    Ok(CachedSession::new(
         c.access_key_id(),
         c.secret_access_key(),
         c.session_token(),
-        c.expiration_rfc3339(),
-    )
+        iamkit_keystore::Expiration::from_unix_seconds(expires).context("STS's Expiration")?,
+    ))
 }
 
 fn sts_endpoint(region: Option<&str>) -> CliResult<Endpoint> {
@@ -746,15 +740,12 @@ mod tests {
 
     #[test]
     fn reused_until_fifteen_minutes_remain() {
-        let s = CachedSession::new("ASIAX", "s", "t", "2030-01-01T00:15:00Z");
-        let exp = iamkit_aws::parse_expiration("2030-01-01T00:15:00Z")
-            .unwrap()
-            .unix_seconds();
+        let expires = iamkit_keystore::Expiration::parse_rfc3339("2030-01-01T00:15:00Z").unwrap();
+        let s = CachedSession::new("ASIAX", "s", "t", expires);
+        let exp = expires.unix_seconds();
         assert!(reusable(&s, at(exp - 901)));
         assert!(!reusable(&s, at(exp - 900)));
         assert!(!reusable(&s, at(exp + 10)));
-        let bad = CachedSession::new("ASIAX", "s", "t", "soon");
-        assert!(!reusable(&bad, at(0)));
     }
 
     fn mfa_plan(key: &str, serial: &str, duration: Option<u32>) -> Plan {

@@ -8,6 +8,8 @@ use crate::io::Out;
 
 /// `iamkit key` subcommands.
 #[derive(Debug, Subcommand)]
+// Only the subcommand being run builds its arguments (start-up time: BENCHMARKS.md).
+#[command(defer = true)]
 pub(crate) enum KeyCmd {
     /// Mint an access key ID and secret access key from the OS RNG.
     New(NewArgs),

@@ -68,21 +68,18 @@ pub(crate) struct UnenrollArgs {
 pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
     iamkit_keystore::validate_name(&args.name)?;
     let device_name = args.device_name.as_deref().unwrap_or(&args.name);
-    let device_name = MfaDeviceName::new(device_name).map_err(|e| {
-        CliError::usage(format!(
-            "{} {device_name:?} cannot name a device in IAM: {e}{}",
-            if args.device_name.is_some() {
-                "--device-name"
-            } else {
-                "NAME"
-            },
-            if args.device_name.is_some() {
-                ""
-            } else {
-                " (pass --device-name D)"
-            }
-        ))
-    })?;
+    let named = MfaDeviceName::new(device_name);
+    let device_name = if args.device_name.is_some() {
+        named.context(format_args!(
+            "--device-name {device_name:?} cannot name a device in IAM"
+        ))?
+    } else {
+        named
+            .context(format_args!(
+                "NAME {device_name:?} cannot name a device in IAM"
+            ))
+            .hint("pass --device-name D")?
+    };
     let opened = storeopen::open(globals)?;
     let store = opened.store.as_ref();
     match store.get_mfa(&args.name) {
@@ -99,31 +96,42 @@ pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
     let user = iam.user(args.user.as_deref())?;
     let user_name = user.name.as_str().to_owned();
 
-    let have: ListMfaDevicesResponse = iam
-        .try_call(
-            &ListMfaDevices::new().user(user.name.clone()),
-            "ListMFADevices",
-        )
-        .map_err(|e| refusal(e, &args.profile, &user_name, "list the MFA devices of"))?;
+    let listed = iam.call_or_refusal(
+        &ListMfaDevices::new().user(user.name.clone()),
+        "ListMFADevices",
+    )?;
+    let have: ListMfaDevicesResponse = match listed {
+        Ok(r) => r,
+        Err(a) => return Err(refusal(a, &args.profile, &user_name, "ListMFADevices")),
+    };
     if let Some(d) = have.devices.first() {
         return Err(CliError::check_failed(format!(
             "IAM user {user_name} already has an MFA device ({}): iamkit mfa unenroll it first (or enroll another --user)",
-            d.serial_number
+            d.serial_number.as_str()
         )));
     }
 
-    let created: CreateVirtualMfaDeviceResponse = iam
-        .try_call(
-            &CreateVirtualMfaDevice::new(device_name.clone()),
-            "CreateVirtualMFADevice",
-        )
-        .map_err(|e| match e {
-            Ok(a) if a.code == "EntityAlreadyExists" => CliError::check_failed(format!(
+    let created = iam.call_or_refusal(
+        &CreateVirtualMfaDevice::new(device_name.clone()),
+        "CreateVirtualMFADevice",
+    )?;
+    let created: CreateVirtualMfaDeviceResponse = match created {
+        Ok(r) => r,
+        Err(a) if a.code == "EntityAlreadyExists" => {
+            return Err(CliError::check_failed(format!(
                 "an MFA device named {} exists in IAM already (EntityAlreadyExists): choose another --device-name",
                 device_name.as_str()
-            )),
-            other => refusal(other, &args.profile, &user_name, "create an MFA device for"),
-        })?;
+            )));
+        }
+        Err(a) => {
+            return Err(refusal(
+                a,
+                &args.profile,
+                &user_name,
+                "CreateVirtualMFADevice",
+            ));
+        }
+    };
     let serial = created.serial_number.clone();
 
     // From here on, a failure undoes what was made; Ctrl-C during the wait for the second
@@ -131,27 +139,26 @@ pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
     let done = finish(&iam, store, args, &user, created);
     match done {
-        Ok(()) => Out::line(&serial),
-        Err(err) => {
+        Ok(()) => Out::line(serial.as_str()),
+        Err(mut err) => {
             let _ = store.remove(RecordKind::Mfa, &args.name);
-            let undo = MfaSerial::new(&serial).map_err(|_| ()).and_then(|s| {
-                iam.call::<_, DeleteVirtualMfaDeviceResponse>(
-                    &DeleteVirtualMfaDevice::new(s),
+            let undone = iam
+                .call::<_, DeleteVirtualMfaDeviceResponse>(
+                    &DeleteVirtualMfaDevice::new(serial.clone()),
                     "DeleteVirtualMFADevice",
                 )
-                .map(|_| ())
-                .map_err(|_| ())
-            });
-            let mut err = err;
-            err.message = match undo {
-                Ok(()) => format!(
+                .is_ok();
+            let serial = serial.as_str();
+            err.message = if undone {
+                format!(
                     "{} (the IAM device {serial} was deleted again)",
                     err.message
-                ),
-                Err(()) => format!(
+                )
+            } else {
+                format!(
                     "{} (and deleting the IAM device {serial} again failed: delete it with aws iam delete-virtual-mfa-device --serial-number {serial})",
                     err.message
-                ),
+                )
             };
             Err(err)
         }
@@ -167,9 +174,8 @@ fn finish(
     created: CreateVirtualMfaDeviceResponse,
 ) -> CliResult {
     let user_name = user.name.as_str();
-    let serial = MfaSerial::new(&created.serial_number)
-        .map_err(|e| CliError::endpoint(format!("CreateVirtualMFADevice: {e}")))?;
-    let account = account_of(&created.serial_number)
+    let serial = created.serial_number.clone();
+    let account = account_of(serial.as_str())
         .or_else(|| user.arn.as_deref().and_then(account_of))
         .map(str::to_owned);
     let label = match &account {
@@ -178,7 +184,7 @@ fn finish(
     };
     let mut dev = MfaDevice::totp(label, created.seed.secret().to_vec());
     dev.issuer = Some(AWS_ISSUER.to_owned());
-    dev.serial = Some(created.serial_number.clone());
+    dev.serial = Some(serial.as_str().to_owned());
     drop(created);
     store.put_mfa(&args.name, &dev, Overwrite::Refuse)?;
     if args.show_qr {
@@ -212,59 +218,51 @@ fn finish(
     let code2 = Zeroizing::new(totp.generate(t2).as_str().to_owned());
     // Both codes are spent: sessions and `mfa code --fresh` never send them again.
     store.set_last_printed_step(&args.name, totp.step_at(t2))?;
-    let bad = |_| CliError::usage("AWS MFA codes have 6 digits");
+    let six_digits = "AWS MFA codes have 6 digits";
     let call = EnableMfaDevice::new(
         user.name.clone(),
         serial,
-        TokenCode::new(&code1).map_err(bad)?,
-        TokenCode::new(&code2).map_err(bad)?,
+        TokenCode::new(&code1).or_usage(six_digits)?,
+        TokenCode::new(&code2).or_usage(six_digits)?,
     );
-    let _: EnableMfaDeviceResponse = iam
-        .try_call(&call, "EnableMFADevice")
-        .map_err(|e| match e {
-            Ok(a) if a.code == "EntityAlreadyExists" || a.code == "LimitExceeded" => {
-                CliError::check_failed(format!(
-                    "IAM user {user_name} already has an MFA device ({}: {}): iamkit mfa unenroll it first",
-                    a.code,
-                    a.message.trim()
-                ))
-            }
-            other => refusal(other, &args.profile, user_name, "enable an MFA device for"),
-        })?;
-    Ok(())
-}
-
-/// One clear line for an AWS refusal of `action`, else the usual mapping.
-fn refusal(e: Result<AwsError, CliError>, profile: &str, user: &str, action: &str) -> CliError {
-    match e {
-        Ok(a) if a.code == "AccessDenied" || a.code == "AccessDeniedException" => {
-            CliError::check_failed(format!(
-                "profile {profile} may not {action} IAM user {user} (AccessDenied): it needs iam:CreateVirtualMFADevice, iam:EnableMFADevice, iam:ListMFADevices and iam:DeleteVirtualMFADevice"
-            ))
+    match iam.call_or_refusal::<_, EnableMfaDeviceResponse>(&call, "EnableMFADevice")? {
+        Ok(_) => Ok(()),
+        Err(a) if a.code == "EntityAlreadyExists" || a.code == "LimitExceeded" => {
+            Err(CliError::check_failed(format!(
+                "IAM user {user_name} already has an MFA device ({}: {}): iamkit mfa unenroll it first",
+                a.code,
+                a.message.trim()
+            )))
         }
-        Ok(a) if a.code == "NoSuchEntity" => CliError::check_failed(format!(
-            "no IAM user {user} (NoSuchEntity: {})",
-            a.message.trim()
-        )),
-        Ok(a) => iamkit_aws::Error::Aws(a).in_context(&action_name(action)),
-        Err(e) => e,
+        Err(a) => Err(refusal(a, &args.profile, user_name, "EnableMFADevice")),
     }
 }
 
-fn action_name(action: &str) -> &'static str {
-    if action.starts_with("list") {
-        "ListMFADevices"
-    } else if action.starts_with("create") {
-        "CreateVirtualMFADevice"
-    } else {
-        "EnableMFADevice"
+/// One clear line for AWS's refusal of `action` (an IAM action name), else the usual mapping.
+fn refusal(a: AwsError, profile: &str, user: &str, action: &str) -> CliError {
+    match a.code.as_str() {
+        "AccessDenied" | "AccessDeniedException" => {
+            let doing = match action {
+                "ListMFADevices" => "list the MFA devices of",
+                "CreateVirtualMFADevice" => "create an MFA device for",
+                _ => "enable an MFA device for",
+            };
+            CliError::check_failed(format!(
+                "profile {profile} may not {doing} IAM user {user} (AccessDenied): it needs iam:CreateVirtualMFADevice, iam:EnableMFADevice, iam:ListMFADevices and iam:DeleteVirtualMFADevice"
+            ))
+        }
+        "NoSuchEntity" => CliError::check_failed(format!(
+            "no IAM user {user} (NoSuchEntity: {})",
+            a.message.trim()
+        )),
+        _ => iamkit_aws::Error::Aws(a).in_context(&action),
     }
 }
 
 /// The device as an `otpauth://` QR code on the terminal (stdout).
 fn draw_qr(dev: &MfaDevice) -> CliResult {
-    let secret = iamkit_otp::insecure::secret_from_bytes(&dev.secret)
-        .map_err(|e| CliError::usage(format!("the new seed is unusable: {e}")))?;
+    let secret =
+        iamkit_otp::insecure::secret_from_bytes(&dev.secret).context("the new seed is unusable")?;
     let uri = OtpAuthUri::totp(secret, dev.account.clone())
         .issuer(AWS_ISSUER.to_owned())
         .build()?;
@@ -291,23 +289,35 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
     let user = iam.user(args.user.as_deref())?;
     let user_name = user.name.as_str().to_owned();
     // Not assigned (NoSuchEntity) is what a half-done earlier unenroll leaves: go on.
-    match iam.try_call::<_, DeactivateMfaDeviceResponse>(
+    match iam.call_or_refusal::<_, DeactivateMfaDeviceResponse>(
         &DeactivateMfaDevice::new(serial.clone()).user(user.name),
         "DeactivateMFADevice",
-    ) {
+    )? {
         Ok(_) => {}
-        Err(Ok(a)) if a.code == "NoSuchEntity" => {}
-        Err(e) => {
-            return Err(unenroll_refusal(e, &args.profile, &user_name, "deactivate"));
+        Err(a) if a.code == "NoSuchEntity" => {}
+        Err(a) => {
+            return Err(unenroll_refusal(
+                a,
+                &args.profile,
+                &user_name,
+                "DeactivateMFADevice",
+            ));
         }
     }
-    match iam.try_call::<_, DeleteVirtualMfaDeviceResponse>(
+    match iam.call_or_refusal::<_, DeleteVirtualMfaDeviceResponse>(
         &DeleteVirtualMfaDevice::new(serial.clone()),
         "DeleteVirtualMFADevice",
-    ) {
+    )? {
         Ok(_) => {}
-        Err(Ok(a)) if a.code == "NoSuchEntity" => {}
-        Err(e) => return Err(unenroll_refusal(e, &args.profile, &user_name, "delete")),
+        Err(a) if a.code == "NoSuchEntity" => {}
+        Err(a) => {
+            return Err(unenroll_refusal(
+                a,
+                &args.profile,
+                &user_name,
+                "DeleteVirtualMFADevice",
+            ));
+        }
     }
     store.remove(RecordKind::Mfa, &args.name)?;
     Out::line(&format!(
@@ -317,21 +327,17 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
     ))
 }
 
-fn unenroll_refusal(
-    e: Result<AwsError, CliError>,
-    profile: &str,
-    user: &str,
-    what: &str,
-) -> CliError {
-    match e {
-        Ok(a) if a.code == "AccessDenied" => CliError::check_failed(format!(
-            "profile {profile} may not {what} the MFA device of IAM user {user} (AccessDenied); nothing was removed from the store"
-        )),
-        Ok(a) => iamkit_aws::Error::Aws(a).in_context(&if what == "delete" {
-            "DeleteVirtualMFADevice"
+/// One clear line for AWS's refusal of `action` (an IAM action name), else the usual mapping.
+fn unenroll_refusal(a: AwsError, profile: &str, user: &str, action: &str) -> CliError {
+    if a.code == "AccessDenied" {
+        let doing = if action == "DeleteVirtualMFADevice" {
+            "delete"
         } else {
-            "DeactivateMFADevice"
-        }),
-        Err(e) => e,
+            "deactivate"
+        };
+        return CliError::check_failed(format!(
+            "profile {profile} may not {doing} the MFA device of IAM user {user} (AccessDenied); nothing was removed from the store"
+        ));
     }
+    iamkit_aws::Error::Aws(a).in_context(&action)
 }

@@ -23,6 +23,8 @@ use crate::watch::{self, Ticker, now_unix};
 
 /// `iamkit mfa` subcommands.
 #[derive(Debug, Subcommand)]
+// Only the subcommand being run builds its arguments (start-up time: BENCHMARKS.md).
+#[command(defer = true)]
 pub(crate) enum MfaCmd {
     /// Store an MFA device from an otpauth:// URI or base32 secret on stdin, or a QR image.
     Add(AddArgs),
@@ -307,8 +309,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
         check_label_part(a, "account")?;
     }
     if let Some(serial) = &args.serial {
-        iamkit_aws::MfaSerial::new(serial)
-            .map_err(|e| CliError::usage(format!("--serial: {e}")))?;
+        iamkit_aws::MfaSerial::new(serial).context("--serial")?;
     }
     let input = match &args.qr_image {
         Some(path) => read_qr_image(path)?,

@@ -12,6 +12,8 @@ use crate::watch::{self, Ticker, now_unix};
 
 /// `iamkit otp` subcommands.
 #[derive(Debug, Subcommand)]
+// Only the subcommand being run builds its arguments (start-up time: BENCHMARKS.md).
+#[command(defer = true)]
 pub(crate) enum OtpCmd {
     /// Print the code for a secret or otpauth:// URI read from stdin.
     Code(CodeArgs),
@@ -25,13 +27,13 @@ pub(crate) enum OtpCmd {
     Qr(QrArgs),
 }
 
-/// The OTP parameters shared by `code` and `verify`; each overrides the URI's value.
+/// The OTP parameter flags of `code`, `verify` and `uri`.
 #[derive(Debug, Args, Clone)]
-pub(crate) struct OtpParams {
+pub(crate) struct OtpFlags {
     /// HOTP (RFC 4226, counter-based) instead of TOTP.
     #[arg(long)]
     hotp: bool,
-    /// The HOTP counter.
+    /// The HOTP counter (`otp uri`: default 0).
     #[arg(long, value_name = "N")]
     counter: Option<u64>,
     /// HMAC algorithm: sha1, sha256 or sha512 (any case).
@@ -43,6 +45,13 @@ pub(crate) struct OtpParams {
     /// TOTP time step in seconds.
     #[arg(long, value_name = "S")]
     period: Option<u64>,
+}
+
+/// The OTP parameters shared by `code` and `verify`; each overrides the URI's value.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct OtpParams {
+    #[command(flatten)]
+    otp: OtpFlags,
     /// TOTP start time (Unix seconds).
     #[arg(long, value_name = "UNIX")]
     t0: Option<u64>,
@@ -96,21 +105,8 @@ pub(crate) struct UriArgs {
     /// The account the code is for (e.g. "alice@example.com").
     #[arg(long)]
     account: String,
-    /// HOTP instead of TOTP.
-    #[arg(long)]
-    hotp: bool,
-    /// The HOTP counter (default 0).
-    #[arg(long, value_name = "N")]
-    counter: Option<u64>,
-    /// HMAC algorithm: sha1, sha256 or sha512.
-    #[arg(long, value_name = "sha1|sha256|sha512")]
-    algorithm: Option<String>,
-    /// Number of digits, 6 to 10.
-    #[arg(long, value_name = "D")]
-    digits: Option<u32>,
-    /// TOTP time step in seconds.
-    #[arg(long, value_name = "S")]
-    period: Option<u64>,
+    #[command(flatten)]
+    otp: OtpFlags,
     /// Generate a fresh secret from the OS RNG instead of reading one from stdin.
     #[arg(long)]
     generate: bool,
@@ -187,22 +183,22 @@ struct Input {
 impl Input {
     /// The flags' overrides on top of the URI's parameters (or the defaults for a bare secret).
     fn apply(self, p: &OtpParams) -> CliResult<Input> {
-        if p.hotp && p.steam {
+        if p.otp.hotp && p.steam {
             return Err(CliError::usage(
                 "--hotp and --steam cannot be combined: Steam Guard codes are time-based",
             ));
         }
         let mut b = self.params.to_builder();
-        if p.hotp {
+        if p.otp.hotp {
             b = b.kind(Kind::Hotp);
         }
         if p.steam {
             b = b.kind(Kind::Steam);
         }
-        if let Some(a) = &p.algorithm {
+        if let Some(a) = &p.otp.algorithm {
             b = b.algorithm(parse_algorithm(a)?);
         }
-        if let Some(d) = p.digits {
+        if let Some(d) = p.otp.digits {
             if !(iamkit_otp::MIN_DIGITS..=iamkit_otp::MAX_DIGITS).contains(&d) {
                 return Err(CliError::usage(format!(
                     "--digits {d} is out of range: expected 6 to 10"
@@ -210,7 +206,7 @@ impl Input {
             }
             b = b.digits(d);
         }
-        if let Some(s) = p.period {
+        if let Some(s) = p.otp.period {
             check_period(s)?;
             b = b.period(s);
         }
@@ -226,7 +222,7 @@ impl Input {
         Ok(Input {
             params: b.build()?,
             secret: self.secret,
-            counter: p.counter.or(self.counter),
+            counter: p.otp.counter.or(self.counter),
         })
     }
 
@@ -244,11 +240,9 @@ impl Input {
 
 /// `--algorithm`: sha1, sha256 or sha512, any case.
 fn parse_algorithm(a: &str) -> CliResult<Algorithm> {
-    a.parse().map_err(|_| {
-        CliError::usage(format!(
-            "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
-        ))
-    })
+    a.parse().or_usage(format_args!(
+        "unknown algorithm {a:?}: expected sha1, sha256 or sha512"
+    ))
 }
 
 /// Checks a `--period`: 1 second to a day.
@@ -471,22 +465,22 @@ fn uri(args: &UriArgs) -> CliResult {
         let line = io::read_secret_line("base32 secret")?;
         iamkit_otp::insecure::secret_from_base32(&line)?
     };
-    let mut b = if args.hotp {
-        OtpAuthUri::hotp(secret, args.account.clone(), args.counter.unwrap_or(0))
+    let mut b = if args.otp.hotp {
+        OtpAuthUri::hotp(secret, args.account.clone(), args.otp.counter.unwrap_or(0))
     } else {
-        if args.counter.is_some() {
+        if args.otp.counter.is_some() {
             return Err(CliError::usage("--counter is for HOTP: add --hotp"));
         }
         OtpAuthUri::totp(secret, args.account.clone())
     };
     b = b.issuer(args.issuer.clone());
-    if let Some(a) = &args.algorithm {
+    if let Some(a) = &args.otp.algorithm {
         b = b.algorithm(parse_algorithm(a)?);
     }
-    if let Some(d) = args.digits {
+    if let Some(d) = args.otp.digits {
         b = b.digits(d);
     }
-    if let Some(p) = args.period {
+    if let Some(p) = args.otp.period {
         check_period(p)?;
         b = b.period(p);
     }

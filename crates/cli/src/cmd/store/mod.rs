@@ -15,6 +15,8 @@ use crate::storeopen;
 
 /// `iamkit store` subcommands.
 #[derive(Debug, Subcommand)]
+// Only the subcommand being run builds its arguments (start-up time: BENCHMARKS.md).
+#[command(defer = true)]
 pub(crate) enum StoreCmd {
     /// Say which store is in use and why.
     Status {
