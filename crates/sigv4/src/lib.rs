@@ -15,6 +15,7 @@ mod key;
 mod key_cache;
 mod presigner;
 mod request;
+#[macro_use]
 mod settings;
 mod sha;
 mod signer;
@@ -57,7 +58,7 @@ pub mod chunked {
 /// Credentials, the derived signing key and a cache of signing keys.
 pub mod credentials {
     pub use crate::key::{Credentials, SigningKey};
-    pub use crate::key_cache::SigningKeyCache;
+    pub use crate::key_cache::{KeyCache, SigningKeyCache};
 }
 
 /// Presigned URLs (query-string signing): see [`Signer::presign`].
