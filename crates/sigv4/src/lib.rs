@@ -41,17 +41,17 @@ pub mod canonical {
     pub use crate::canonical_request::headers::trim_header_value;
     pub use crate::canonical_request::path::{canonical_path, normalize_path};
     pub use crate::canonical_request::payload::{
-        EMPTY_SHA256, STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER,
-        STREAMING_UNSIGNED_PAYLOAD_TRAILER, UNSIGNED_PAYLOAD,
+        EMPTY_SHA256, STREAMING_ECDSA_PAYLOAD, STREAMING_ECDSA_PAYLOAD_TRAILER, STREAMING_PAYLOAD,
+        STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER, UNSIGNED_PAYLOAD,
     };
     pub use crate::canonical_request::query::canonical_query;
     pub use crate::request::{Payload, Request};
 }
 
-/// Streaming (aws-chunked) payloads: signing, verifying and decoding chunks.
+/// Streaming (aws-chunked) payloads: signing, verifying and decoding chunks (SigV4 and SigV4a).
 pub mod chunked {
     pub use crate::aws_chunked::{
-        ChunkDecoder, ChunkSigner, ChunkVerifier, encoded_length, parse_chunk_header,
+        ChunkDecoder, ChunkKey, ChunkSigner, ChunkVerifier, encoded_length, parse_chunk_header,
     };
 }
 
@@ -86,7 +86,8 @@ pub mod verify {
 /// verifier take the same [`Request`], [`Credentials`] and [`SigningSettings`] as SigV4's.
 pub mod sigv4a {
     pub use crate::v4a::{
-        ALGORITHM, EcdsaKeyCache, EcdsaSigningKey, ParsedAuthV4a, SigV4aSigner, SigV4aVerifier,
-        VerifiedV4a, parse_authorization_v4a, parse_presigned_query_v4a,
+        ALGORITHM, ChunkDecoderV4a, ChunkSignerV4a, ChunkVerifierV4a, EcdsaKeyCache,
+        EcdsaSigningKey, ParsedAuthV4a, SigV4aSigner, SigV4aVerifier, VerifiedV4a, encoded_length,
+        parse_authorization_v4a, parse_presigned_query_v4a,
     };
 }

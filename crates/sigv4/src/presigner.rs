@@ -23,9 +23,9 @@ use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::{HeaderBuf, Request, validate_method};
 use crate::settings::{MAX_EXPIRES, SessionTokenMode};
-use crate::signer::{SignWith, Signer, SigningOutput, collect_headers};
+use crate::signer::{Signer, SignerConfig, SigningOutput, collect_headers};
 use crate::string_to_sign::sts_head;
-use crate::time::Timestamp;
+use crate::time::{AmzDate, Timestamp};
 
 impl Signer {
     /// Presigns: the `X-Amz-*` parameters go in the query (`X-Amz-Expires` = `expires_seconds`,
@@ -42,22 +42,33 @@ impl Signer {
         time: Timestamp,
         expires_seconds: u64,
     ) -> Result<SigningOutput, Error> {
-        presign_query(self, req, credentials, time, expires_seconds)
+        let finish = |amz: &AmzDate, sts: &mut String, cr: &str| {
+            Ok::<_, Error>(self.finish_sts(credentials, amz, sts, cr))
+        };
+        presign_query(
+            &self.config,
+            req,
+            credentials,
+            time,
+            expires_seconds,
+            finish,
+        )
     }
 }
 
 /// Query signing, shared by the SigV4 and SigV4a signers: the canonical request with the
-/// `X-Amz-*` parameters in the query (`X-Amz-Expires` = `expires_seconds`), the signature, and
-/// the presigned URL. The payload hash is `UNSIGNED-PAYLOAD` under the S3 rules, else the
+/// `X-Amz-*` parameters in the query (`X-Amz-Expires` = `expires_seconds`), the signature
+/// `finish` computes (as for [`sign_headers`](crate::signer::sign_headers)), and the presigned
+/// URL. The payload hash is `UNSIGNED-PAYLOAD` under the S3 rules, else the
 /// request's.
-pub(crate) fn presign_query<T: SignWith>(
-    signer: &T,
+pub(crate) fn presign_query<S: AsRef<str>>(
+    config: &SignerConfig,
     req: &Request<'_>,
     credentials: &Credentials,
     time: Timestamp,
     expires_seconds: u64,
+    finish: impl FnOnce(&AmzDate, &mut String, &str) -> Result<S, Error>,
 ) -> Result<SigningOutput, Error> {
-    let config = signer.config();
     let amz = &time.amz();
     let (settings, alg) = (&config.settings, config.algorithm(amz));
     if !(1..=MAX_EXPIRES).contains(&expires_seconds) {
@@ -67,9 +78,9 @@ pub(crate) fn presign_query<T: SignWith>(
     }
     validate_method(req.method())?;
     let payload = if settings.presign_unsigned_payload {
-        PayloadHash::parse(UNSIGNED_PAYLOAD)?
+        PayloadHash::Const(UNSIGNED_PAYLOAD)
     } else {
-        signer.payload_hash(req.payload_ref())?
+        PayloadHash::from_payload(req.payload_ref(), config.streaming)?
     };
 
     let mut headers = HeaderBuf::new();
@@ -119,7 +130,7 @@ pub(crate) fn presign_query<T: SignWith>(
     });
 
     let mut sts = sts_head(alg.name, amz, alg.scope);
-    let signature = signer.finish(credentials, amz, &mut sts, &cr)?;
+    let signature = finish(amz, &mut sts, &cr)?;
     let signature = signature.as_ref();
 
     // The URL: origin and path, the canonical query, an unsigned token, the signature.

@@ -19,12 +19,14 @@
 use crate::ascii::{Hex64, uri_encode_into};
 use crate::canonical_request::CanonicalRequest;
 use crate::canonical_request::headers::write_signed_headers;
-use crate::canonical_request::payload::PayloadHash;
+use crate::canonical_request::payload::{HMAC_STREAMING, PayloadHash, Streaming};
 use crate::canonical_request::query::{query_pairs, write_sorted_query};
 use crate::error::Error;
 use crate::key::{Credentials, SigningKey};
 use crate::key_cache::SigningKeyCache;
-use crate::request::{HeaderBuf, Payload, Request, validate_header, validate_method};
+#[cfg(feature = "http")]
+use crate::request::Payload;
+use crate::request::{HeaderBuf, Request, validate_header, validate_method};
 use crate::settings::{SessionTokenMode, SigningSettings, validate_scope_part};
 use crate::sha::sha256;
 use crate::string_to_sign::{ALGORITHM, Scope, sts_head};
@@ -103,7 +105,7 @@ impl SigningOutput {
 /// Signs requests for one region and service with a [`SigningKeyCache`].
 #[derive(Debug)]
 pub struct Signer {
-    config: SignerConfig,
+    pub(crate) config: SignerConfig,
     cache: SigningKeyCache,
 }
 
@@ -117,7 +119,7 @@ settings_constructors! {
     fn Signer::with_settings(region, service, settings) {
         validate_scope_part(region, "region")?;
         Ok(Signer {
-            config: SignerConfig::new(ALGORITHM, region, true, service, settings)?,
+            config: SignerConfig::new(ALGORITHM, region, true, service, settings, HMAC_STREAMING)?,
             cache: SigningKeyCache::default(),
         })
     }
@@ -189,7 +191,10 @@ impl Signer {
         credentials: &Credentials,
         time: Timestamp,
     ) -> Result<SigningOutput, Error> {
-        sign_headers(self, req, credentials, time)
+        let finish = |amz: &AmzDate, sts: &mut String, cr: &str| {
+            Ok::<_, Error>(self.finish_sts(credentials, amz, sts, cr))
+        };
+        sign_headers(&self.config, req, credentials, time, finish)
     }
 
     /// Signs an [`http::Request`] in place: adds `x-amz-date`, `authorization` and, as
@@ -246,51 +251,6 @@ impl Signer {
     }
 }
 
-impl SignWith for Signer {
-    type Signature = Hex64;
-
-    fn config(&self) -> &SignerConfig {
-        &self.config
-    }
-
-    fn payload_hash(&self, payload: &Payload<'_>) -> Result<PayloadHash, Error> {
-        PayloadHash::from_payload(payload)
-    }
-
-    fn finish(
-        &self,
-        credentials: &Credentials,
-        amz: &AmzDate,
-        sts: &mut String,
-        canonical_request: &str,
-    ) -> Result<Hex64, Error> {
-        Ok(self.finish_sts(credentials, amz, sts, canonical_request))
-    }
-}
-
-/// What each signer brings to the signing code they share ([`sign_headers`] and
-/// [`presign_query`](crate::presigner::presign_query)); static dispatch only.
-pub(crate) trait SignWith {
-    /// The signature: SigV4's 64 hex digits, SigV4a's hex of a DER encoding.
-    type Signature: AsRef<str>;
-
-    /// The algorithm, scope, region set and settings.
-    fn config(&self) -> &SignerConfig;
-
-    /// The payload hash to sign.
-    fn payload_hash(&self, payload: &Payload<'_>) -> Result<PayloadHash, Error>;
-
-    /// Completes the string to sign's head `sts` with the hash of `canonical_request` and
-    /// returns its signature.
-    fn finish(
-        &self,
-        credentials: &Credentials,
-        amz: &AmzDate,
-        sts: &mut String,
-        canonical_request: &str,
-    ) -> Result<Self::Signature, Error>;
-}
-
 /// Collects the headers to sign (request headers minus the settings' excluded and the `replaced`
 /// ones, plus the host when the request has no `host` header), sorted.
 pub(crate) fn collect_headers<'a>(
@@ -328,6 +288,8 @@ pub(crate) struct SignerConfig {
     /// once here.
     credential_tail: String,
     pub(crate) settings: SigningSettings,
+    /// The payload hashes announcing signed chunks.
+    pub(crate) streaming: Streaming,
 }
 
 impl SignerConfig {
@@ -338,6 +300,7 @@ impl SignerConfig {
         region_in_scope: bool,
         service: &str,
         settings: SigningSettings,
+        streaming: Streaming,
     ) -> Result<SignerConfig, Error> {
         validate_scope_part(service, "service")?;
         let tail = if region_in_scope {
@@ -352,6 +315,7 @@ impl SignerConfig {
             service: service.to_owned(),
             credential_tail: tail,
             settings,
+            streaming,
         })
     }
 
@@ -397,18 +361,19 @@ pub(crate) fn credential_tail(parts: &[&str]) -> String {
 
 /// Header signing, shared by the SigV4 and SigV4a signers: the canonical request over the
 /// request's headers and the ones signing adds (`x-amz-date`, the region set, the session token
-/// and `x-amz-content-sha256` as configured), the signature, and the headers to add.
-pub(crate) fn sign_headers<T: SignWith>(
-    signer: &T,
+/// and `x-amz-content-sha256` as configured), the signature `finish` computes (given the string
+/// to sign's head, which it completes, and the canonical request), and the headers to add.
+pub(crate) fn sign_headers<S: AsRef<str>>(
+    config: &SignerConfig,
     req: &Request<'_>,
     credentials: &Credentials,
     time: Timestamp,
+    finish: impl FnOnce(&AmzDate, &mut String, &str) -> Result<S, Error>,
 ) -> Result<SigningOutput, Error> {
     validate_method(req.method())?;
-    let payload = signer.payload_hash(req.payload_ref())?;
+    let payload = PayloadHash::from_payload(req.payload_ref(), config.streaming)?;
     let payload = payload.as_str();
     let amz = &time.amz();
-    let config = signer.config();
     let (settings, alg) = (&config.settings, config.algorithm(amz));
     let token = credentials.session_token();
     let sign_token = token.filter(|_| settings.session_token == SessionTokenMode::Signed);
@@ -453,7 +418,7 @@ pub(crate) fn sign_headers<T: SignWith>(
     });
 
     let mut sts = sts_head(alg.name, amz, alg.scope);
-    let signature = signer.finish(credentials, amz, &mut sts, &cr)?;
+    let signature = finish(amz, &mut sts, &cr)?;
     let signature = signature.as_ref();
 
     let mut authz = String::with_capacity(

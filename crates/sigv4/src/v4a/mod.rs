@@ -9,7 +9,10 @@ mod key;
 pub(crate) mod parse;
 mod signer;
 mod verifier;
+// Streaming: SigV4a's chunk signatures on the shared aws-chunked code.
+mod chunked;
 
+pub use chunked::{ChunkDecoderV4a, ChunkSignerV4a, ChunkVerifierV4a, encoded_length};
 pub use key::{EcdsaKeyCache, EcdsaSigningKey};
 pub use parse::{ParsedAuthV4a, parse_authorization_v4a, parse_presigned_query_v4a};
 pub use signer::SigV4aSigner;

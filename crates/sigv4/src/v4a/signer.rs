@@ -17,14 +17,14 @@ use std::sync::Arc;
 use p256::ecdsa::Signature;
 use p256::ecdsa::signature::hazmat::PrehashSigner;
 
-use crate::canonical_request::payload::PayloadHash;
+use crate::canonical_request::payload::ECDSA_STREAMING;
 use crate::error::Error;
 use crate::key::Credentials;
 use crate::presigner::presign_query;
-use crate::request::{Payload, Request};
+use crate::request::Request;
 use crate::settings::SigningSettings;
 use crate::sha::sha256;
-use crate::signer::{SignWith, SignerConfig, SigningOutput, sign_headers};
+use crate::signer::{SignerConfig, SigningOutput, sign_headers};
 use crate::time::{AmzDate, Timestamp};
 
 use super::key::{EcdsaKeyCache, EcdsaSigningKey};
@@ -47,7 +47,7 @@ settings_constructors! {
     fn SigV4aSigner::with_settings(region_set, service, settings) {
         validate_region_set(region_set)?;
         Ok(SigV4aSigner {
-            config: SignerConfig::new(ALGORITHM, region_set, false, service, settings)?,
+            config: SignerConfig::new(ALGORITHM, region_set, false, service, settings, ECDSA_STREAMING)?,
             cache: EcdsaKeyCache::default(),
         })
     }
@@ -79,6 +79,19 @@ impl SigV4aSigner {
             .get(credentials.access_key_id(), credentials.secret_access_key())
     }
 
+    /// Completes the string to sign's head `sts` with the hash of `canonical_request` and
+    /// returns its signature (hex of the DER encoding).
+    fn finish(
+        &self,
+        credentials: &Credentials,
+        sts: &mut String,
+        canonical_request: &str,
+    ) -> Result<String, Error> {
+        complete_sts(sts, canonical_request);
+        let key = self.signing_key(credentials)?;
+        sign_sts(&key, sts)
+    }
+
     /// Signs into the `Authorization` header; the headers to add are `x-amz-date`,
     /// `x-amz-region-set`, `x-amz-security-token` and `x-amz-content-sha256` as configured, then
     /// `authorization`.
@@ -92,7 +105,8 @@ impl SigV4aSigner {
         credentials: &Credentials,
         time: Timestamp,
     ) -> Result<SigningOutput, Error> {
-        sign_headers(self, req, credentials, time)
+        let finish = |_: &AmzDate, sts: &mut String, cr: &str| self.finish(credentials, sts, cr);
+        sign_headers(&self.config, req, credentials, time, finish)
     }
 
     /// Presigns: the `X-Amz-*` parameters, `X-Amz-Region-Set` among them, go in the query
@@ -109,43 +123,24 @@ impl SigV4aSigner {
         time: Timestamp,
         expires_seconds: u64,
     ) -> Result<SigningOutput, Error> {
-        presign_query(self, req, credentials, time, expires_seconds)
+        let finish = |_: &AmzDate, sts: &mut String, cr: &str| self.finish(credentials, sts, cr);
+        presign_query(
+            &self.config,
+            req,
+            credentials,
+            time,
+            expires_seconds,
+            finish,
+        )
     }
 }
 
-impl SignWith for SigV4aSigner {
-    type Signature = String;
-
-    fn config(&self) -> &SignerConfig {
-        &self.config
-    }
-
-    /// The payload hash to sign: streaming bodies with signed chunks are SigV4-only here.
-    fn payload_hash(&self, payload: &Payload<'_>) -> Result<PayloadHash, Error> {
-        match payload {
-            Payload::StreamingSigned | Payload::StreamingSignedTrailer => Err(Error::Unsupported {
-                what: "SigV4a signed-chunk streaming (STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD); \
-                           use a SigV4 signer, or UNSIGNED-PAYLOAD / STREAMING-UNSIGNED-PAYLOAD-TRAILER",
-            }),
-            p => PayloadHash::from_payload(p),
-        }
-    }
-
-    /// Completes the string to sign's head `sts` with the hash of `canonical_request` and
-    /// returns its signature (hex of the DER encoding).
-    fn finish(
-        &self,
-        credentials: &Credentials,
-        _: &AmzDate,
-        sts: &mut String,
-        canonical_request: &str,
-    ) -> Result<String, Error> {
-        complete_sts(sts, canonical_request);
-        let key = self.signing_key(credentials)?;
-        let signature: Signature = key
-            .signing_key()
-            .sign_prehash(&sha256(sts.as_bytes()))
-            .map_err(|_| Error::KeyDerivation)?;
-        Ok(super::hex(signature.to_der().as_bytes()))
-    }
+/// The SigV4a signature of a string to sign (of a request, a chunk or a trailer): the hex of the
+/// DER encoding of the ECDSA signature of its SHA-256.
+pub(crate) fn sign_sts(key: &EcdsaSigningKey, sts: &str) -> Result<String, Error> {
+    let signature: Signature = key
+        .signing_key()
+        .sign_prehash(&sha256(sts.as_bytes()))
+        .map_err(|_| Error::KeyDerivation)?;
+    Ok(super::hex(signature.to_der().as_bytes()))
 }

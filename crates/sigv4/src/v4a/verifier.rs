@@ -18,10 +18,12 @@
 //! ```
 
 use std::borrow::Borrow;
+use std::sync::Arc;
 
 use p256::ecdsa::Signature;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 
+use crate::canonical_request::payload::{ECDSA_STREAMING, Streaming};
 use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::Request;
@@ -29,11 +31,11 @@ use crate::sha::sha256;
 use crate::time::Timestamp;
 use crate::verifier::{Explanation, SignatureParams, SignedFlags, SignedParts, Special, Verifier};
 
-use super::key::EcdsaKeyCache;
+use super::key::{EcdsaKeyCache, EcdsaSigningKey};
 use super::parse::{ParsedAuthV4a, parse_authorization_flags, parse_presigned_query_flags};
 use super::{region_set_includes, scope, string_to_sign, validate_region_set};
 
-/// What a successful SigV4a verification established.
+/// What a successful SigV4a verification established. `Debug` shows the key's public part only.
 #[derive(Debug, Clone)]
 pub struct VerifiedV4a {
     access_key_id: String,
@@ -42,6 +44,11 @@ pub struct VerifiedV4a {
     presigned: bool,
     payload_hash: String,
     signed_headers: String,
+    /// `yyyymmdd/service/aws4_request`.
+    pub(super) scope: String,
+    /// The request's signature: the seed of an aws-chunked body's chain.
+    pub(super) signature: String,
+    pub(super) key: Arc<EcdsaSigningKey>,
 }
 
 impl VerifiedV4a {
@@ -138,12 +145,9 @@ impl SigV4aVerifier {
         let key = self
             .cache
             .get(creds.access_key_id(), creds.secret_access_key())?;
-        let sts = string_to_sign(&c.amz, scope(&p.date, &p.service), &c.canonical_request);
-        let der = super::unhex(&p.signature).ok_or(Error::SignatureMismatch)?;
-        let signature = Signature::from_der(&der).map_err(|_| Error::SignatureMismatch)?;
-        key.verifying_key()
-            .verify_prehash(&sha256(sts.as_bytes()), &signature)
-            .map_err(|_| Error::SignatureMismatch)?;
+        let scope = scope(&p.date, &p.service);
+        let sts = string_to_sign(&c.amz, scope, &c.canonical_request);
+        verify_sts(&key, &sts, &p.signature)?;
         Ok(VerifiedV4a {
             access_key_id: p.access_key_id.clone().into_owned(),
             region_set: checked.region,
@@ -151,6 +155,9 @@ impl SigV4aVerifier {
             presigned: checked.presigned,
             payload_hash: c.payload.as_str().to_owned(),
             signed_headers: p.signed_headers.clone().into_owned(),
+            scope: scope.owned(),
+            signature: p.signature.clone().into_owned(),
+            key,
         })
     }
 
@@ -171,9 +178,21 @@ impl SigV4aVerifier {
     }
 }
 
+/// Whether `signature` (the hex of a DER encoding) is `key`'s SigV4a signature of the string to
+/// sign `sts` (of a request, a chunk or a trailer); the error is the opaque
+/// [`Error::SignatureMismatch`].
+pub(crate) fn verify_sts(key: &EcdsaSigningKey, sts: &str, signature: &str) -> Result<(), Error> {
+    let der = super::unhex(signature).ok_or(Error::SignatureMismatch)?;
+    let signature = Signature::from_der(&der).map_err(|_| Error::SignatureMismatch)?;
+    key.verifying_key()
+        .verify_prehash(&sha256(sts.as_bytes()), &signature)
+        .map_err(|_| Error::SignatureMismatch)
+}
+
 impl<'r> SignatureParams<'r> for ParsedAuthV4a<'r> {
     /// The signed region set.
     type Region = String;
+    const STREAMING: Streaming = ECDSA_STREAMING;
     fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error> {
         parse_authorization_flags(value)
     }

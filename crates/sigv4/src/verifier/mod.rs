@@ -26,7 +26,7 @@ use std::cmp::Ordering;
 use crate::ascii::Hex64;
 use crate::aws_chunked::ChunkVerifier;
 use crate::canonical_request::CanonicalRequest;
-use crate::canonical_request::payload::{PayloadHash, UNSIGNED_PAYLOAD};
+use crate::canonical_request::payload::{HMAC_STREAMING, PayloadHash, Streaming, UNSIGNED_PAYLOAD};
 use crate::canonical_request::query::{query_pairs, write_sorted_query};
 use crate::error::Error;
 use crate::key::{Credentials, SigningKey};
@@ -366,7 +366,14 @@ impl Verifier {
         if p.service() != self.service {
             return Err(Error::ScopeMismatch { part: "service" });
         }
-        let canonical = self.canonicalize(req, &special, &p.parts(&flags), presigned, now)?;
+        let canonical = self.canonicalize(
+            req,
+            &special,
+            &p.parts(&flags),
+            P::STREAMING,
+            presigned,
+            now,
+        )?;
         Ok(Checked {
             parsed: p,
             region,
@@ -382,6 +389,7 @@ impl Verifier {
         req: &'r Request<'_>,
         special: &Special<'r>,
         parts: &SignedParts<'_>,
+        streaming: Streaming,
         presigned: bool,
         now: Option<Timestamp>,
     ) -> Result<Canonicalized, Error> {
@@ -432,9 +440,9 @@ impl Verifier {
             });
         }
         let payload = if presigned && self.settings.presign_unsigned_payload {
-            PayloadHash::parse(UNSIGNED_PAYLOAD)?
+            PayloadHash::Const(UNSIGNED_PAYLOAD)
         } else if let Some(h) = content_sha {
-            let ph = PayloadHash::parse(h.trim())?;
+            let ph = PayloadHash::parse(h.trim(), streaming)?;
             if let (Payload::Bytes(body), PayloadHash::Hex(signed)) = (req.payload_ref(), &ph)
                 && Hex64::of(&sha256(body)) != *signed
             {
@@ -442,7 +450,7 @@ impl Verifier {
             }
             ph
         } else {
-            PayloadHash::from_payload(req.payload_ref())?
+            PayloadHash::from_payload(req.payload_ref(), streaming)?
         };
         if !self.unsigned_payload && !payload.covers_body() {
             return Err(Error::UnsignedPayload);
@@ -550,6 +558,8 @@ pub(crate) struct Canonicalized {
 pub(crate) trait SignatureParams<'r>: Sized {
     /// What the region check establishes (SigV4a: the signed region set).
     type Region;
+    /// The algorithm's signed-chunk streaming constants (the other algorithm's are refused).
+    const STREAMING: Streaming;
     /// Parses an `Authorization` header value.
     fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error>;
     /// Parses a presigned request's query.
@@ -569,6 +579,7 @@ pub(crate) trait SignatureParams<'r>: Sized {
 
 impl<'r> SignatureParams<'r> for ParsedAuth<'r> {
     type Region = ();
+    const STREAMING: Streaming = HMAC_STREAMING;
     fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error> {
         parse_authorization_flags(value)
     }
