@@ -119,7 +119,14 @@ settings_constructors! {
     fn Signer::with_settings(region, service, settings) {
         validate_scope_part(region, "region")?;
         Ok(Signer {
-            config: SignerConfig::new(ALGORITHM, region, true, service, settings, HMAC_STREAMING)?,
+            config: SignerConfig::new(
+                ALGORITHM,
+                region,
+                true,
+                service,
+                settings,
+                HMAC_STREAMING,
+            )?,
             cache: SigningKeyCache::default(),
         })
     }

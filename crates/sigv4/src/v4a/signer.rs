@@ -47,7 +47,14 @@ settings_constructors! {
     fn SigV4aSigner::with_settings(region_set, service, settings) {
         validate_region_set(region_set)?;
         Ok(SigV4aSigner {
-            config: SignerConfig::new(ALGORITHM, region_set, false, service, settings, ECDSA_STREAMING)?,
+            config: SignerConfig::new(
+                ALGORITHM,
+                region_set,
+                false,
+                service,
+                settings,
+                ECDSA_STREAMING,
+            )?,
             cache: EcdsaKeyCache::default(),
         })
     }
