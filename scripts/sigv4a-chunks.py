@@ -26,7 +26,6 @@ and each signature must verify with `cryptography` under the public key derived 
 credentials (the SigV4a KDF: HMAC-SHA256 counter mode, candidates until one is <= n - 2, d = c + 1).
 """
 import hashlib
-import hmac
 import json
 import sys
 
@@ -34,23 +33,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+from sigv4a_kdf import public_key
+
 EMPTY = hashlib.sha256(b"").hexdigest()
 WIRE = 144
-
-
-def public_key(akid, secret):
-    key = b"AWS4A" + secret.encode()
-    for counter in range(1, 255):
-        fixed = (
-            b"AWS4-ECDSA-P256-SHA256" + b"\x00" + akid.encode() + bytes([counter])
-            + (256).to_bytes(4, "big")
-        )
-        c = int.from_bytes(hmac.new(key, (1).to_bytes(4, "big") + fixed, hashlib.sha256).digest(), "big")
-        if c <= N - 2:
-            return ec.derive_private_key(c + 1, ec.SECP256R1()).public_key()
-    raise ValueError("no key")
-
 
 def unpad(sig):
     if len(sig) != WIRE:

@@ -103,22 +103,25 @@ settings_constructors! {
 }
 
 impl SigV4aVerifier {
-    /// Sets the clock-skew allowance in seconds (default 900).
-    pub fn max_clock_skew(mut self, seconds: u64) -> SigV4aVerifier {
-        self.rules = self.rules.max_clock_skew(seconds);
+    /// The SigV4 verifier's checks, changed by `change` (its builder methods).
+    fn map_rules(mut self, change: impl FnOnce(Verifier) -> Verifier) -> SigV4aVerifier {
+        self.rules = change(self.rules);
         self
+    }
+
+    /// Sets the clock-skew allowance in seconds (default 900).
+    pub fn max_clock_skew(self, seconds: u64) -> SigV4aVerifier {
+        self.map_rules(|r| r.max_clock_skew(seconds))
     }
 
     /// See [`Verifier::insecure_accept_unsigned_payload`].
-    pub fn insecure_accept_unsigned_payload(mut self, accept: bool) -> SigV4aVerifier {
-        self.rules = self.rules.insecure_accept_unsigned_payload(accept);
-        self
+    pub fn insecure_accept_unsigned_payload(self, accept: bool) -> SigV4aVerifier {
+        self.map_rules(|r| r.insecure_accept_unsigned_payload(accept))
     }
 
     /// See [`Verifier::insecure_accept_unsigned_amz_headers`].
-    pub fn insecure_accept_unsigned_amz_headers(mut self, accept: bool) -> SigV4aVerifier {
-        self.rules = self.rules.insecure_accept_unsigned_amz_headers(accept);
-        self
+    pub fn insecure_accept_unsigned_amz_headers(self, accept: bool) -> SigV4aVerifier {
+        self.map_rules(|r| r.insecure_accept_unsigned_amz_headers(accept))
     }
 
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as

@@ -228,6 +228,15 @@ settings_constructors! {
 }
 
 impl Verifier {
+    /// Whether an unsigned request header `name` is acceptable.
+    fn may_be_unsigned(&self, name: &str) -> bool {
+        let amz = name.len() >= 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-amz-");
+        !amz || self.unsigned_amz_headers
+            || self.settings.is_excluded(name)
+            || (self.settings.session_token == SessionTokenMode::AddedAfterSigning
+                && name.eq_ignore_ascii_case("x-amz-security-token"))
+    }
+
     /// Sets the clock-skew allowance in seconds (default 900).
     pub fn max_clock_skew(mut self, seconds: u64) -> Verifier {
         self.max_skew = seconds;
@@ -252,15 +261,6 @@ impl Verifier {
     pub fn insecure_accept_unsigned_amz_headers(mut self, accept: bool) -> Verifier {
         self.unsigned_amz_headers = accept;
         self
-    }
-
-    /// Whether an unsigned request header `name` is acceptable.
-    fn may_be_unsigned(&self, name: &str) -> bool {
-        let amz = name.len() >= 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-amz-");
-        !amz || self.unsigned_amz_headers
-            || self.settings.is_excluded(name)
-            || (self.settings.session_token == SessionTokenMode::AddedAfterSigning
-                && name.eq_ignore_ascii_case("x-amz-security-token"))
     }
 
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
