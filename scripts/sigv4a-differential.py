@@ -14,8 +14,6 @@ to sign with `cryptography` under the public key derived here from the credentia
 written from the SigV4a description, not taken from iamkit), or {"id", "error"}.
 """
 import datetime
-import hashlib
-import hmac
 import json
 import sys
 
@@ -27,23 +25,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from sigv4a_kdf import public_key
+
 _now = [None]
 crt_auth.get_current_datetime = lambda *a, **k: _now[0]
-
-N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-
-
-def public_key(akid, secret):
-    key = b"AWS4A" + secret.encode()
-    for counter in range(1, 255):
-        fixed = (
-            b"AWS4-ECDSA-P256-SHA256" + b"\x00" + akid.encode() + bytes([counter])
-            + (256).to_bytes(4, "big")
-        )
-        c = int.from_bytes(hmac.new(key, (1).to_bytes(4, "big") + fixed, hashlib.sha256).digest(), "big")
-        if c <= N - 2:
-            return ec.derive_private_key(c + 1, ec.SECP256R1()).public_key()
-    raise ValueError("no key")
 
 
 def sign(case):

@@ -314,6 +314,12 @@ impl Hex64 {
     }
 }
 
+impl AsRef<str> for Hex64 {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 impl std::fmt::Debug for Hex64 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

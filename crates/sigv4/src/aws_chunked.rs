@@ -1,15 +1,23 @@
-//! Streaming (aws-chunked) payloads: `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` and its `-TRAILER`
+//! Streaming (aws-chunked) payloads with signed chunks: `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`
+//! (SigV4) and `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD` (SigV4a), each with its `-TRAILER`
 //! variant. Each chunk's signature chains on the previous one, starting from the request's
 //! ("seed") signature; a final empty chunk ends the body, optionally followed by signed trailers.
 //!
 //! Signing side: sign the request with [`Payload::StreamingSigned`](crate::Payload::StreamingSigned)
 //! (and the headers `content-encoding: aws-chunked`, `x-amz-decoded-content-length: <n>`,
 //! `content-length: <`[`encoded_length`]`>`), then feed the body to a [`ChunkSigner`]
-//! ([`Signer::chunk_signer`](crate::Signer::chunk_signer)). Verifying side: a [`ChunkVerifier`]
-//! checks each chunk as it arrives; [`ChunkDecoder`] parses the wire format incrementally.
+//! ([`Signer::chunk_signer`](crate::Signer::chunk_signer),
+//! [`SigV4aSigner::chunk_signer`](crate::SigV4aSigner::chunk_signer)). Verifying side: a
+//! [`ChunkVerifier`] checks each chunk as it arrives; [`ChunkDecoder`] parses the wire format
+//! incrementally. The three are generic over the chain's [`ChunkKey`]: SigV4's [`SigningKey`]
+//! (the default) or SigV4a's `Arc<EcdsaSigningKey>`.
 //!
-//! Chunk string to sign: `AWS4-HMAC-SHA256-PAYLOAD\n<amz-date>\n<scope>\n<previous signature>\n<sha256("")>\n<sha256(chunk)>`;
-//! trailer: `AWS4-HMAC-SHA256-TRAILER\n<amz-date>\n<scope>\n<previous signature>\n<sha256(trailer lines)>`.
+//! Chunk string to sign: `<algorithm>-PAYLOAD\n<amz-date>\n<scope>\n<previous signature>\n<sha256("")>\n<sha256(chunk)>`;
+//! trailer: `<algorithm>-TRAILER\n<amz-date>\n<scope>\n<previous signature>\n<sha256(trailer lines)>`,
+//! `<algorithm>` being `AWS4-HMAC-SHA256` or `AWS4-ECDSA-P256-SHA256`, the scope the request's.
+//! A SigV4a chunk or trailer signature (the hex of a DER ECDSA signature, at most 144 digits) is
+//! padded with `*` to 144 characters on the wire, so that the encoded length is known in advance;
+//! the string to sign holds the previous signature without its padding.
 
 use std::fmt;
 
@@ -21,15 +29,71 @@ use crate::sha::sha256;
 use crate::signer::Signer;
 use crate::time::{AmzDate, Timestamp};
 
-const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
-const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
+/// The pad of a SigV4a signature on the wire.
+const PAD: char = '*';
+
+/// The key a chunk signature chain is signed with. Sealed: SigV4's [`SigningKey`] (HMAC-SHA256,
+/// signatures of 64 hex digits) and SigV4a's `Arc<EcdsaSigningKey>` (ECDSA P-256, signatures of
+/// at most 144 hex digits, padded with `*` to 144 on the wire).
+pub trait ChunkKey: Clone + sealed::Sealed {
+    /// The chunk string to sign's first line: `AWS4-HMAC-SHA256-PAYLOAD` or
+    /// `AWS4-ECDSA-P256-SHA256-PAYLOAD`.
+    const CHUNK_ALGORITHM: &'static str;
+    /// The trailer string to sign's first line: `AWS4-HMAC-SHA256-TRAILER` or
+    /// `AWS4-ECDSA-P256-SHA256-TRAILER`.
+    const TRAILER_ALGORITHM: &'static str;
+    /// The length of a chunk or trailer signature on the wire: 64 or 144.
+    const WIRE_LENGTH: usize;
+    /// What a chunk signature on the wire must be (an error's reason).
+    const WIRE_FORM: &'static str;
+    /// Whether `s` has the form of a signature (without padding).
+    fn is_signature(s: &str) -> bool;
+    /// The signature (lower-case hex, no padding) of a chunk or trailer string to sign.
+    fn sign_chunk_sts(&self, string_to_sign: &str) -> String;
+    /// Whether `signature` (without padding) is this key's signature of `string_to_sign`.
+    fn verify_chunk_sts(&self, string_to_sign: &str, signature: &str) -> bool;
+}
+
+pub(crate) mod sealed {
+    /// Only this crate's keys sign chunks.
+    pub trait Sealed {}
+}
+
+impl sealed::Sealed for SigningKey {}
+
+impl ChunkKey for SigningKey {
+    const CHUNK_ALGORITHM: &'static str = "AWS4-HMAC-SHA256-PAYLOAD";
+    const TRAILER_ALGORITHM: &'static str = "AWS4-HMAC-SHA256-TRAILER";
+    const WIRE_LENGTH: usize = 64;
+    const WIRE_FORM: &'static str = "chunk signature must be 64 hex digits";
+
+    fn is_signature(s: &str) -> bool {
+        Hex64::parse(s).is_some()
+    }
+
+    fn sign_chunk_sts(&self, string_to_sign: &str) -> String {
+        Hex64::of(&self.sign(string_to_sign.as_bytes()))
+            .as_str()
+            .to_owned()
+    }
+
+    fn verify_chunk_sts(&self, string_to_sign: &str, signature: &str) -> bool {
+        Hex64::of(&self.sign(string_to_sign.as_bytes())).ct_eq(signature.as_bytes())
+    }
+}
 
 /// The number of bytes of an aws-chunked body carrying `decoded_length` bytes in chunks of
-/// `chunk_size` (the last one shorter), including the final empty chunk; no trailer.
+/// `chunk_size` (the last one shorter), including the final empty chunk; no trailer. SigV4
+/// (64-digit signatures); SigV4a: [`sigv4a::encoded_length`](crate::sigv4a::encoded_length).
 pub fn encoded_length(decoded_length: u64, chunk_size: u64) -> u64 {
+    encoded_length_with::<SigningKey>(decoded_length, chunk_size)
+}
+
+/// [`encoded_length`] for the signatures of `K`.
+pub(crate) fn encoded_length_with<K: ChunkKey>(decoded_length: u64, chunk_size: u64) -> u64 {
     let chunk_size = chunk_size.max(1);
-    let meta =
-        |n: u64| format!("{n:x}").len() as u64 + ";chunk-signature=".len() as u64 + 64 + 2 + 2;
+    let sig = K::WIRE_LENGTH as u64;
+    let meta = |n: u64| format!("{n:x}").len() as u64 + ";chunk-signature=".len() as u64 + sig + 4;
     let full = decoded_length / chunk_size;
     let rest = decoded_length % chunk_size;
     let mut total = full * (meta(chunk_size) + chunk_size);
@@ -41,23 +105,29 @@ pub fn encoded_length(decoded_length: u64, chunk_size: u64) -> u64 {
 
 /// The chain of signatures, shared by signer and verifier.
 #[derive(Clone)]
-struct Chain {
-    key: SigningKey,
+struct Chain<K> {
+    key: K,
     amz_date: AmzDate,
     scope: String,
-    previous: Hex64,
+    /// The previous signature, without padding.
+    previous: String,
+    /// Whether the final empty chunk has been signed or verified.
+    finished: bool,
 }
 
-impl Chain {
-    fn new(key: SigningKey, time: Timestamp, scope: &str, seed: &str) -> Result<Chain, Error> {
-        let previous = Hex64::parse(seed).ok_or(Error::MalformedChunk {
-            reason: "seed signature must be 64 lower-case hex digits",
-        })?;
+impl<K: ChunkKey> Chain<K> {
+    fn new(key: K, time: Timestamp, scope: &str, seed: &str) -> Result<Chain<K>, Error> {
+        if !K::is_signature(seed) {
+            return Err(Error::MalformedChunk {
+                reason: "the seed signature must be the request's signature (lower-case hex)",
+            });
+        }
         Ok(Chain {
             key,
             amz_date: time.amz(),
             scope: scope.to_owned(),
-            previous,
+            previous: seed.to_owned(),
+            finished: false,
         })
     }
 
@@ -69,7 +139,7 @@ impl Chain {
         s.push('\n');
         s.push_str(&self.scope);
         s.push('\n');
-        s.push_str(self.previous.as_str());
+        s.push_str(&self.previous);
         for t in tail {
             s.push('\n');
             s.push_str(t);
@@ -77,23 +147,48 @@ impl Chain {
         s
     }
 
-    fn chunk_signature(&self, data: &[u8]) -> Hex64 {
+    fn chunk_sts(&self, data: &[u8]) -> String {
         let h = Hex64::of(&sha256(data));
-        let sts = self.string_to_sign(CHUNK_ALGORITHM, &[EMPTY_SHA256, h.as_str()]);
-        Hex64::of(&self.key.sign(sts.as_bytes()))
+        self.string_to_sign(K::CHUNK_ALGORITHM, &[EMPTY_SHA256, h.as_str()])
     }
 
-    fn trailer_signature(&self, trailer_lines: &str) -> Hex64 {
-        let h = Hex64::of(&sha256(trailer_lines.as_bytes()));
-        let sts = self.string_to_sign(TRAILER_ALGORITHM, &[h.as_str()]);
-        Hex64::of(&self.key.sign(sts.as_bytes()))
+    fn trailer_sts(&self, trailers: &[(&str, &str)]) -> String {
+        let h = Hex64::of(&sha256(trailer_lines(trailers).as_bytes()));
+        self.string_to_sign(K::TRAILER_ALGORITHM, &[h.as_str()])
+    }
+
+    /// Signs `sts`, chains on the signature and returns its wire form (padded to
+    /// `K::WIRE_LENGTH`).
+    fn sign(&mut self, sts: &str) -> String {
+        let signature = self.key.sign_chunk_sts(sts);
+        let mut wire = String::with_capacity(K::WIRE_LENGTH);
+        wire.push_str(&signature);
+        while wire.len() < K::WIRE_LENGTH {
+            wire.push(PAD);
+        }
+        self.previous = signature;
+        wire
+    }
+
+    /// Checks the received wire signature of `sts` and chains on it.
+    fn verify(&mut self, sts: &str, wire: &str) -> Result<(), Error> {
+        let signature = wire.trim_end_matches(PAD);
+        if wire.len() != K::WIRE_LENGTH
+            || !K::is_signature(signature)
+            || !self.key.verify_chunk_sts(sts, signature)
+        {
+            return Err(Error::ChunkSignatureMismatch);
+        }
+        signature.clone_into(&mut self.previous);
+        Ok(())
     }
 }
 
-impl fmt::Debug for Chain {
+impl<K> fmt::Debug for Chain<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Chain")
             .field("scope", &self.scope)
+            .field("finished", &self.finished)
             .finish_non_exhaustive()
     }
 }
@@ -116,7 +211,7 @@ impl Signer {
     ///
     /// # Errors
     ///
-    /// `Error::InvalidScopePart` when the signer's region or service cannot be part of a scope.
+    /// `Error::MalformedChunk` when `seed_signature` is not a SigV4 signature.
     pub fn chunk_signer(
         &self,
         credentials: &Credentials,
@@ -132,41 +227,38 @@ impl Signer {
 
 /// Signs the chunks of an aws-chunked body, in order.
 #[derive(Debug, Clone)]
-pub struct ChunkSigner {
-    chain: Chain,
-    finished: bool,
+pub struct ChunkSigner<K: ChunkKey = SigningKey> {
+    chain: Chain<K>,
 }
 
-impl ChunkSigner {
+impl<K: ChunkKey> ChunkSigner<K> {
     /// A signer chained on `seed_signature` (the request's signature), for the key and `scope`
-    /// (`yyyymmdd/region/service/aws4_request`) the request was signed with.
+    /// (`yyyymmdd/region/service/aws4_request`; SigV4a: `yyyymmdd/service/aws4_request`) the
+    /// request was signed with.
     ///
     /// # Errors
     ///
-    /// `Error::MalformedChunk` when `seed_signature` is not 64 lower-case hex digits or `scope`
-    /// is malformed.
+    /// `Error::MalformedChunk` when `seed_signature` is not a signature of the key's algorithm.
     pub fn new(
-        key: SigningKey,
+        key: K,
         time: Timestamp,
         scope: &str,
         seed_signature: &str,
-    ) -> Result<ChunkSigner, Error> {
-        Ok(ChunkSigner {
-            chain: Chain::new(key, time, scope, seed_signature)?,
-            finished: false,
-        })
+    ) -> Result<ChunkSigner<K>, Error> {
+        let chain = Chain::new(key, time, scope, seed_signature)?;
+        Ok(ChunkSigner { chain })
     }
 
-    /// Signs the next chunk (an empty `data` is the final chunk) and returns its signature.
+    /// Signs the next chunk (an empty `data` is the final chunk) and returns its signature as it
+    /// goes on the wire (SigV4a: padded with `*` to 144 characters).
     pub fn sign_chunk(&mut self, data: &[u8]) -> String {
-        let sig = self.chain.chunk_signature(data);
-        self.chain.previous = sig;
+        let sts = self.chain.chunk_sts(data);
+        let wire = self.chain.sign(&sts);
         if data.is_empty() {
-            self.finished = true;
+            self.chain.finished = true;
         }
-        sig.as_str().to_owned()
+        wire
     }
-
     /// Signs `data` and appends its wire form `hex(len);chunk-signature=<sig>\r\n<data>\r\n` to `out`.
     /// Pass an empty `data` for the final chunk (without trailers its form ends the body).
     pub fn encode_chunk(&mut self, data: &[u8], out: &mut Vec<u8>) {
@@ -189,9 +281,8 @@ impl ChunkSigner {
     /// Signs the trailers (after the final chunk; `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`)
     /// and returns the signature.
     pub fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> String {
-        let sig = self.chain.trailer_signature(&trailer_lines(trailers));
-        self.chain.previous = sig;
-        sig.as_str().to_owned()
+        let sts = self.chain.trailer_sts(trailers);
+        self.chain.sign(&sts)
     }
 
     /// Signs the trailers and appends their wire form (`name:value\r\n` per trailer,
@@ -214,47 +305,36 @@ impl ChunkSigner {
 
 /// Verifies the signatures of an aws-chunked body as the chunks arrive.
 #[derive(Debug, Clone)]
-pub struct ChunkVerifier {
-    chain: Chain,
-    finished: bool,
+pub struct ChunkVerifier<K: ChunkKey = SigningKey> {
+    chain: Chain<K>,
 }
 
-impl ChunkVerifier {
+impl<K: ChunkKey> ChunkVerifier<K> {
     /// A verifier chained on the request's verified signature.
     ///
     /// # Errors
     ///
-    /// `Error::MalformedChunk` when the seed signature or scope is malformed.
-    pub fn new(
-        key: SigningKey,
-        time: Timestamp,
-        scope: &str,
-        seed_signature: &str,
-    ) -> Result<ChunkVerifier, Error> {
-        Ok(ChunkVerifier {
-            chain: Chain::new(key, time, scope, seed_signature)?,
-            finished: false,
-        })
+    /// `Error::MalformedChunk` when the seed signature is malformed.
+    pub fn new(key: K, time: Timestamp, scope: &str, seed_signature: &str) -> Result<Self, Error> {
+        Chain::new(key, time, scope, seed_signature).map(|chain| ChunkVerifier { chain })
     }
 
-    /// Checks the next chunk against the signature it carried. An empty chunk is the final one.
+    /// Checks the next chunk against the signature it carried (as on the wire: SigV4a's padded
+    /// with `*` to 144 characters). An empty chunk is the final one.
     ///
     /// # Errors
     ///
     /// `Error::ChunkSignatureMismatch` when the signature does not match,
-    /// `Error::MalformedChunk` when it is not 64 hex digits or a chunk follows the final one.
+    /// `Error::MalformedChunk` when a chunk follows the final one.
     pub fn verify_chunk(&mut self, data: &[u8], signature: &str) -> Result<(), Error> {
-        if self.finished {
+        if self.chain.finished {
             return Err(Error::MalformedChunk {
                 reason: "data after the final empty chunk",
             });
         }
-        let sig = self.chain.chunk_signature(data);
-        if !sig.ct_eq(signature.as_bytes()) {
-            return Err(Error::ChunkSignatureMismatch);
-        }
-        self.chain.previous = sig;
-        self.finished = data.is_empty();
+        let sts = self.chain.chunk_sts(data);
+        self.chain.verify(&sts, signature)?;
+        self.chain.finished = data.is_empty();
         Ok(())
     }
 
@@ -268,31 +348,32 @@ impl ChunkVerifier {
         trailers: &[(&str, &str)],
         signature: &str,
     ) -> Result<(), Error> {
-        if !self.finished {
+        if !self.chain.finished {
             return Err(Error::MalformedChunk {
                 reason: "trailer before the final empty chunk",
             });
         }
-        let sig = self.chain.trailer_signature(&trailer_lines(trailers));
-        if !sig.ct_eq(signature.as_bytes()) {
-            return Err(Error::ChunkSignatureMismatch);
-        }
-        self.chain.previous = sig;
-        Ok(())
+        let sts = self.chain.trailer_sts(trailers);
+        self.chain.verify(&sts, signature)
     }
 
     /// Whether the final empty chunk has been verified.
     pub fn is_finished(&self) -> bool {
-        self.finished
+        self.chain.finished
     }
 }
 
-/// Parses a chunk header line (without `\r\n`): `hex-size;chunk-signature=<64 hex>`.
+/// Parses a SigV4 chunk header line (without `\r\n`): `hex-size;chunk-signature=<64 hex>`.
 ///
 /// # Errors
 ///
 /// `Error::MalformedChunk` when the line is not of that form.
 pub fn parse_chunk_header(line: &[u8]) -> Result<(usize, &str), Error> {
+    parse_chunk_header_with::<SigningKey>(line)
+}
+
+/// Parses a chunk header line whose signature is `K`'s.
+fn parse_chunk_header_with<K: ChunkKey>(line: &[u8]) -> Result<(usize, &str), Error> {
     let s = std::str::from_utf8(line).map_err(|_| Error::MalformedChunk {
         reason: "chunk header is not ASCII",
     })?;
@@ -309,9 +390,9 @@ pub fn parse_chunk_header(line: &[u8]) -> Result<(usize, &str), Error> {
     let n = usize::from_str_radix(size, 16).map_err(|_| Error::MalformedChunk {
         reason: "chunk size too large",
     })?;
-    if sig.len() != 64 {
+    if sig.len() != K::WIRE_LENGTH {
         return Err(Error::MalformedChunk {
-            reason: "chunk signature must be 64 hex digits",
+            reason: K::WIRE_FORM,
         });
     }
     Ok((n, sig))
@@ -329,8 +410,8 @@ enum DecState {
 /// An incremental aws-chunked decoder that verifies every chunk as it arrives: push bytes with
 /// [`ChunkDecoder::feed`]; verified payload bytes are appended to the output.
 #[derive(Debug)]
-pub struct ChunkDecoder {
-    verifier: ChunkVerifier,
+pub struct ChunkDecoder<K: ChunkKey = SigningKey> {
+    verifier: ChunkVerifier<K>,
     state: DecState,
     buf: Vec<u8>,
     chunk: Vec<u8>,
@@ -347,10 +428,11 @@ pub struct ChunkDecoder {
 /// The longest chunk header or trailer line, `\r\n` excluded.
 const MAX_LINE: usize = 4096;
 
-impl ChunkDecoder {
-    /// A decoder; `expect_trailer` for `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`.
+impl<K: ChunkKey> ChunkDecoder<K> {
+    /// A decoder; `expect_trailer` for the `-TRAILER` payloads
+    /// (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`, `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER`).
     /// Chunks larger than 16 MiB are refused.
-    pub fn new(verifier: ChunkVerifier, expect_trailer: bool) -> ChunkDecoder {
+    pub fn new(verifier: ChunkVerifier<K>, expect_trailer: bool) -> ChunkDecoder<K> {
         ChunkDecoder {
             verifier,
             state: DecState::Header,
@@ -368,7 +450,7 @@ impl ChunkDecoder {
     /// Enforces `x-amz-decoded-content-length`: the chunks must carry exactly `length` payload
     /// bytes (a chunk that would exceed it is refused before its data is read, and the final
     /// chunk is refused if fewer came).
-    pub fn with_decoded_length(mut self, length: u64) -> ChunkDecoder {
+    pub fn with_decoded_length(mut self, length: u64) -> ChunkDecoder<K> {
         self.decoded_length = Some(length);
         self
     }
@@ -453,7 +535,7 @@ impl ChunkDecoder {
     fn line(&mut self, line: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         match self.state {
             DecState::Header => {
-                let (n, sig) = parse_chunk_header(line)?;
+                let (n, sig) = parse_chunk_header_with::<K>(line)?;
                 if n > self.max_chunk {
                     return Err(Error::MalformedChunk {
                         reason: "chunk larger than 16 MiB",

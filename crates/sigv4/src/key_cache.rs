@@ -1,4 +1,5 @@
-//! A cache of signing keys, and the signature of a string to sign computed with a cached key.
+//! A cache of derived keys (SigV4's per-day signing keys, SigV4a's ECDSA keys), and the SigV4
+//! signature of a string to sign computed with a cached key.
 //!
 //! The mutex guards only the lookup and the store: keys are derived and strings to sign hashed
 //! outside it, so signers and verifiers sharing one cache work in parallel.
@@ -15,113 +16,81 @@ use zeroize::Zeroizing;
 
 use crate::ascii::{Hex64, ct_eq};
 use crate::key::SigningKey;
-use crate::string_to_sign::{Scope, sts_head};
+use crate::string_to_sign::{ALGORITHM, Scope, sts_head};
 use crate::time::AmzDate;
 
-struct CacheEntry {
+struct CacheEntry<K> {
     secret: Zeroizing<Vec<u8>>,
-    date: [u8; 8],
-    region: String,
-    service: String,
-    key: SigningKey,
+    /// The public inputs (e.g. `["20150830", "us-east-1", "service"]`), compared piecewise.
+    inputs: Vec<String>,
+    key: K,
 }
 
-impl CacheEntry {
-    fn is_for(&self, secret: &[u8], date: &str, region: &str, service: &str) -> bool {
-        self.date.as_slice() == date.as_bytes()
-            && self.region == region
-            && self.service == service
+impl<K> CacheEntry<K> {
+    fn is_for(&self, secret: &[u8], inputs: &[&str]) -> bool {
+        self.inputs.len() == inputs.len()
+            && self.inputs.iter().zip(inputs).all(|(a, b)| a == b)
             && ct_eq(&self.secret, secret)
     }
 }
 
-/// A small cache of signing keys keyed by (secret, date, region, service), so that repeated signing
-/// skips the four-HMAC derivation. Entries are zeroized when evicted (oldest first) or dropped.
-/// Thread-safe: a `Mutex` is held only to look an entry up and to store one; no hashing happens
-/// under it.
-pub struct SigningKeyCache {
-    entries: Mutex<Vec<CacheEntry>>,
+/// A small cache of keys derived from a secret access key and public inputs, so that repeated
+/// signing skips the derivation: [`SigningKeyCache`] (SigV4, keyed by secret, date, region and
+/// service) and [`EcdsaKeyCache`](crate::sigv4a::EcdsaKeyCache) (SigV4a, keyed by access key ID
+/// and secret). Entries are zeroized when evicted (oldest first) or dropped. Thread-safe: a
+/// `Mutex` is held only to look an entry up and to store one; no hashing happens under it.
+pub struct KeyCache<K> {
+    entries: Mutex<Vec<CacheEntry<K>>>,
     capacity: usize,
 }
 
-impl SigningKeyCache {
+/// The cache of SigV4 signing keys.
+pub type SigningKeyCache = KeyCache<SigningKey>;
+
+impl<K: Clone> KeyCache<K> {
     /// A cache holding at most `capacity` keys (at least 1).
     pub fn new(capacity: usize) -> Self {
-        SigningKeyCache {
+        KeyCache {
             entries: Mutex::new(Vec::new()),
             capacity: capacity.max(1),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<CacheEntry>> {
+    fn lock(&self) -> MutexGuard<'_, Vec<CacheEntry<K>>> {
         match self.entries.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         }
     }
 
-    /// Returns the cached key, deriving and caching it on a miss.
-    pub fn get(
+    /// The cached key for `secret` and `inputs`; on a miss, `derive`d outside the lock and, when
+    /// `keep`, stored.
+    pub(crate) fn find<E>(
         &self,
-        secret_access_key: &str,
-        date: &str,
-        region: &str,
-        service: &str,
-    ) -> SigningKey {
-        self.find(secret_access_key, date, region, service)
-    }
-
-    /// The cached key; derived and stored on a miss (outside the lock).
-    fn find(&self, secret: &str, date: &str, region: &str, service: &str) -> SigningKey {
-        if let Some(e) = self
-            .lock()
-            .iter()
-            .find(|e| e.is_for(secret.as_bytes(), date, region, service))
-        {
-            return e.key.clone();
+        secret: &str,
+        inputs: &[&str],
+        keep: bool,
+        derive: impl FnOnce() -> Result<K, E>,
+    ) -> Result<K, E> {
+        let secret = secret.as_bytes();
+        if let Some(e) = self.lock().iter().find(|e| e.is_for(secret, inputs)) {
+            return Ok(e.key.clone());
         }
-        let key = SigningKey::derive(secret, date, region, service);
-        // A date that is not `yyyymmdd` is used once and not kept.
-        if let Ok(d) = <[u8; 8]>::try_from(date.as_bytes()) {
+        let key = derive()?;
+        if keep {
             let mut entries = self.lock();
-            if !entries
-                .iter()
-                .any(|e| e.is_for(secret.as_bytes(), date, region, service))
-            {
+            if !entries.iter().any(|e| e.is_for(secret, inputs)) {
                 if entries.len() >= self.capacity {
                     entries.remove(0);
                 }
                 entries.push(CacheEntry {
-                    secret: Zeroizing::new(secret.as_bytes().to_vec()),
-                    date: d,
-                    region: region.to_owned(),
-                    service: service.to_owned(),
+                    secret: Zeroizing::new(secret.to_vec()),
+                    inputs: inputs.iter().map(|s| (*s).to_owned()).collect(),
                     key: key.clone(),
                 });
             }
         }
-        key
-    }
-
-    /// The signature of the string to sign `head` + `canonical_request_hash` (`head` being
-    /// [`sts_head`] of `amz` and `scope`, given when the caller has already written it), with the
-    /// key for `secret` and `scope`, and that key.
-    pub(crate) fn sign(
-        &self,
-        secret: &str,
-        amz: &AmzDate,
-        scope: Scope<'_>,
-        head: Option<&str>,
-        canonical_request_hash: &Hex64,
-    ) -> (Hex64, SigningKey) {
-        let key = self.find(secret, scope.date, scope.region, scope.service);
-        let mut state = key.keyed_state().clone();
-        match head {
-            Some(h) => state.update(h.as_bytes()),
-            None => state.update(sts_head(amz, scope).as_bytes()),
-        }
-        let mac = state.finalize_with(canonical_request_hash.as_bytes());
-        (Hex64::of(&mac), key)
+        Ok(key)
     }
 
     /// Number of cached keys.
@@ -140,17 +109,62 @@ impl SigningKeyCache {
     }
 }
 
-impl Default for SigningKeyCache {
+impl<K: Clone> Default for KeyCache<K> {
+    /// A cache of 8 keys.
     fn default() -> Self {
-        SigningKeyCache::new(8)
+        KeyCache::new(8)
     }
 }
 
-impl fmt::Debug for SigningKeyCache {
+impl<K: Clone> fmt::Debug for KeyCache<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKeyCache")
+        f.debug_struct("KeyCache")
             .field("len", &self.len())
             .field("capacity", &self.capacity)
             .finish()
+    }
+}
+
+impl KeyCache<SigningKey> {
+    /// Returns the cached key, deriving and caching it on a miss.
+    pub fn get(
+        &self,
+        secret_access_key: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> SigningKey {
+        // A date that is not `yyyymmdd` is used once and not kept.
+        let keep = date.len() == 8;
+        let derived: Result<SigningKey, std::convert::Infallible> =
+            self.find(secret_access_key, &[date, region, service], keep, || {
+                Ok(SigningKey::derive(secret_access_key, date, region, service))
+            });
+        match derived {
+            Ok(key) => key,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The signature of the string to sign `head` + `canonical_request_hash` (`head` being
+    /// [`sts_head`] of `amz` and `scope`, given when the caller has already written it), with the
+    /// key for `secret` and `scope`, and that key.
+    pub(crate) fn sign(
+        &self,
+        secret: &str,
+        amz: &AmzDate,
+        scope: Scope<'_>,
+        head: Option<&str>,
+        canonical_request_hash: &Hex64,
+    ) -> (Hex64, SigningKey) {
+        let region = scope.region.unwrap_or_default();
+        let key = self.get(secret, scope.date, region, scope.service);
+        let mut state = key.keyed_state().clone();
+        match head {
+            Some(h) => state.update(h.as_bytes()),
+            None => state.update(sts_head(ALGORITHM, amz, scope).as_bytes()),
+        }
+        let mac = state.finalize_with(canonical_request_hash.as_bytes());
+        (Hex64::of(&mac), key)
     }
 }

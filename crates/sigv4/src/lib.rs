@@ -15,6 +15,7 @@ mod key;
 mod key_cache;
 mod presigner;
 mod request;
+#[macro_use]
 mod settings;
 mod sha;
 mod signer;
@@ -40,24 +41,24 @@ pub mod canonical {
     pub use crate::canonical_request::headers::trim_header_value;
     pub use crate::canonical_request::path::{canonical_path, normalize_path};
     pub use crate::canonical_request::payload::{
-        EMPTY_SHA256, STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER,
-        STREAMING_UNSIGNED_PAYLOAD_TRAILER, UNSIGNED_PAYLOAD,
+        EMPTY_SHA256, STREAMING_ECDSA_PAYLOAD, STREAMING_ECDSA_PAYLOAD_TRAILER, STREAMING_PAYLOAD,
+        STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER, UNSIGNED_PAYLOAD,
     };
     pub use crate::canonical_request::query::canonical_query;
     pub use crate::request::{Payload, Request};
 }
 
-/// Streaming (aws-chunked) payloads: signing, verifying and decoding chunks.
+/// Streaming (aws-chunked) payloads: signing, verifying and decoding chunks (SigV4 and SigV4a).
 pub mod chunked {
     pub use crate::aws_chunked::{
-        ChunkDecoder, ChunkSigner, ChunkVerifier, encoded_length, parse_chunk_header,
+        ChunkDecoder, ChunkKey, ChunkSigner, ChunkVerifier, encoded_length, parse_chunk_header,
     };
 }
 
 /// Credentials, the derived signing key and a cache of signing keys.
 pub mod credentials {
     pub use crate::key::{Credentials, SigningKey};
-    pub use crate::key_cache::SigningKeyCache;
+    pub use crate::key_cache::{KeyCache, SigningKeyCache};
 }
 
 /// Presigned URLs (query-string signing): see [`Signer::presign`].
@@ -85,7 +86,8 @@ pub mod verify {
 /// verifier take the same [`Request`], [`Credentials`] and [`SigningSettings`] as SigV4's.
 pub mod sigv4a {
     pub use crate::v4a::{
-        ALGORITHM, EcdsaKeyCache, EcdsaSigningKey, ParsedAuthV4a, SigV4aSigner, SigV4aVerifier,
-        VerifiedV4a, parse_authorization_v4a, parse_presigned_query_v4a,
+        ALGORITHM, ChunkDecoderV4a, ChunkSignerV4a, ChunkVerifierV4a, EcdsaKeyCache,
+        EcdsaSigningKey, ParsedAuthV4a, SigV4aSigner, SigV4aVerifier, VerifiedV4a, encoded_length,
+        parse_authorization_v4a, parse_presigned_query_v4a,
     };
 }

@@ -23,9 +23,9 @@ use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::{HeaderBuf, Request, validate_method};
 use crate::settings::{MAX_EXPIRES, SessionTokenMode};
-use crate::signer::{Signer, SigningOutput};
-use crate::string_to_sign::{ALGORITHM, sts_head};
-use crate::time::Timestamp;
+use crate::signer::{Signer, SignerConfig, SigningOutput, collect_headers};
+use crate::string_to_sign::sts_head;
+use crate::time::{AmzDate, Timestamp};
 
 impl Signer {
     /// Presigns: the `X-Amz-*` parameters go in the query (`X-Amz-Expires` = `expires_seconds`,
@@ -42,114 +42,146 @@ impl Signer {
         time: Timestamp,
         expires_seconds: u64,
     ) -> Result<SigningOutput, Error> {
-        if !(1..=MAX_EXPIRES).contains(&expires_seconds) {
-            return Err(Error::InvalidExpires {
-                seconds: expires_seconds,
-            });
-        }
-        validate_method(req.method())?;
-        let settings = self.settings();
-        let payload = if settings.presign_unsigned_payload {
-            PayloadHash::parse(UNSIGNED_PAYLOAD)?
-        } else {
-            PayloadHash::from_payload(req.payload_ref())?
+        let finish = |amz: &AmzDate, sts: &mut String, cr: &str| {
+            Ok::<_, Error>(self.finish_sts(credentials, amz, sts, cr))
         };
-        let amz = time.amz();
-        let scope = self.scope(&amz);
-
-        let mut headers = HeaderBuf::new();
-        self.collect_headers(req, &[], &mut headers)?;
-        let headers = headers.as_slice();
-        let mut signed = String::new();
-        write_signed_headers(&mut signed, headers);
-
-        let mut expires_buf = [0u8; 20];
-        let expires = itoa(expires_seconds, &mut expires_buf);
-        let token = credentials.session_token();
-        let token_signed = settings.session_token == SessionTokenMode::Signed;
-        let params = XAmzParams {
-            access_key_id: credentials.access_key_id(),
-            date: amz.date(),
-            credential_tail: self.credential_tail(),
-            amz: amz.as_str(),
-            expires,
-            signed: &signed,
-            token: token.filter(|_| token_signed),
-        };
-
-        let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
-        query_pairs(req.query(), &mut pairs);
-        pairs.retain(|(k, _)| k != "X-Amz-Signature");
-
-        let mut cr = String::new();
-        let query = CanonicalRequest {
-            method: req.method(),
-            path: req.path(),
-            normalize: settings.normalize_path,
-            double_encode: settings.double_encode_path,
-            headers,
-            signed_headers: &signed,
-            payload_hash: payload.as_str(),
-        }
-        .write(&mut cr, req.query().len() + params.len(), |out| {
-            if pairs.is_empty() {
-                write_query_xamz_only(out, &params);
-            } else if pairs.iter().any(|(k, _)| params.has_key(k)) {
-                write_query_general(out, &mut pairs, &params);
-            } else {
-                write_query_merged(out, &mut pairs, &params);
-            }
-        });
-
-        let mut sts = sts_head(&amz, scope);
-        let signature = self.finish_sts(credentials, &amz, &mut sts, &cr);
-
-        // The URL: origin and path, the canonical query, an unsigned token, the signature.
-        let unsigned_token = token.filter(|_| !token_signed);
-        let origin = req.scheme().zip(req.host());
-        let mut url = String::new();
-        if let Some((s, h)) = origin {
-            url.push_str(s);
-            url.push_str("://");
-            url.push_str(h);
-            url.push_str(req.path());
-            url.push('?');
-        }
-        let query_at = url.len();
-        url.push_str(&cr[query]);
-        if let Some(t) = unsigned_token {
-            url.push_str("&X-Amz-Security-Token=");
-            uri_encode_into(&mut url, t, true);
-        }
-        url.push_str("&X-Amz-Signature=");
-        url.push_str(signature.as_str());
-        let mut out =
-            SigningOutput::new(cr, sts, signature.as_str().to_owned(), signed, Vec::new());
-        out.set_presigned(url, query_at, origin.is_some());
-        Ok(out)
+        presign_query(
+            &self.config,
+            req,
+            credentials,
+            time,
+            expires_seconds,
+            finish,
+        )
     }
+}
+
+/// Query signing, shared by the SigV4 and SigV4a signers: the canonical request with the
+/// `X-Amz-*` parameters in the query (`X-Amz-Expires` = `expires_seconds`), the signature
+/// `finish` computes (as for [`sign_headers`](crate::signer::sign_headers)), and the presigned
+/// URL. The payload hash is `UNSIGNED-PAYLOAD` under the S3 rules, else the
+/// request's.
+pub(crate) fn presign_query<S: AsRef<str>>(
+    config: &SignerConfig,
+    req: &Request<'_>,
+    credentials: &Credentials,
+    time: Timestamp,
+    expires_seconds: u64,
+    finish: impl FnOnce(&AmzDate, &mut String, &str) -> Result<S, Error>,
+) -> Result<SigningOutput, Error> {
+    let amz = &time.amz();
+    let (settings, alg) = (&config.settings, config.algorithm(amz));
+    if !(1..=MAX_EXPIRES).contains(&expires_seconds) {
+        return Err(Error::InvalidExpires {
+            seconds: expires_seconds,
+        });
+    }
+    validate_method(req.method())?;
+    let payload = if settings.presign_unsigned_payload {
+        PayloadHash::Const(UNSIGNED_PAYLOAD)
+    } else {
+        PayloadHash::from_payload(req.payload_ref(), config.streaming)?
+    };
+
+    let mut headers = HeaderBuf::new();
+    collect_headers(settings, req, &[], &mut headers)?;
+    let headers = headers.as_slice();
+    let mut signed = String::new();
+    write_signed_headers(&mut signed, headers);
+
+    let mut expires_buf = [0u8; 20];
+    let expires = itoa(expires_seconds, &mut expires_buf);
+    let token = credentials.session_token();
+    let token_signed = settings.session_token == SessionTokenMode::Signed;
+    let params = XAmzParams {
+        algorithm: alg.name,
+        access_key_id: credentials.access_key_id(),
+        date: amz.date(),
+        credential_tail: alg.credential_tail,
+        amz: amz.as_str(),
+        expires,
+        region_set: alg.region_set,
+        signed: &signed,
+        token: token.filter(|_| token_signed),
+    };
+
+    let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+    query_pairs(req.query(), &mut pairs);
+    pairs.retain(|(k, _)| k != "X-Amz-Signature");
+
+    let mut cr = String::new();
+    let query = CanonicalRequest {
+        method: req.method(),
+        path: req.path(),
+        normalize: settings.normalize_path,
+        double_encode: settings.double_encode_path,
+        headers,
+        signed_headers: &signed,
+        payload_hash: payload.as_str(),
+    }
+    .write(&mut cr, req.query().len() + params.len(), |out| {
+        if pairs.is_empty() {
+            write_query_xamz_only(out, &params);
+        } else if pairs.iter().any(|(k, _)| params.has_key(k)) {
+            write_query_general(out, &mut pairs, &params);
+        } else {
+            write_query_merged(out, &mut pairs, &params);
+        }
+    });
+
+    let mut sts = sts_head(alg.name, amz, alg.scope);
+    let signature = finish(amz, &mut sts, &cr)?;
+    let signature = signature.as_ref();
+
+    // The URL: origin and path, the canonical query, an unsigned token, the signature.
+    let unsigned_token = token.filter(|_| !token_signed);
+    let origin = req.scheme().zip(req.host());
+    let mut url = String::new();
+    if let Some((s, h)) = origin {
+        url.push_str(s);
+        url.push_str("://");
+        url.push_str(h);
+        url.push_str(req.path());
+        url.push('?');
+    }
+    let query_at = url.len();
+    url.push_str(&cr[query]);
+    if let Some(t) = unsigned_token {
+        url.push_str("&X-Amz-Security-Token=");
+        uri_encode_into(&mut url, t, true);
+    }
+    url.push_str("&X-Amz-Signature=");
+    url.push_str(signature);
+    let mut out = SigningOutput::new(cr, sts, signature.to_owned(), signed, Vec::new());
+    out.set_presigned(url, query_at, origin.is_some());
+    Ok(out)
 }
 
 /// The `X-Amz-*` parameters a presigned URL signs (`X-Amz-Signature` aside).
 struct XAmzParams<'p> {
+    /// `AWS4-HMAC-SHA256` or `AWS4-ECDSA-P256-SHA256` (nothing to encode).
+    algorithm: &'p str,
     access_key_id: &'p str,
     /// The scope's `yyyymmdd` (eight digits: nothing to encode).
     date: &'p str,
-    /// `%2F{region}%2F{service}%2Faws4_request`.
+    /// `%2F{region}%2F{service}%2Faws4_request` (SigV4a: `%2F{service}%2Faws4_request`).
     credential_tail: &'p str,
     amz: &'p str,
     expires: &'p str,
+    /// SigV4a: the region set.
+    region_set: Option<&'p str>,
     signed: &'p str,
     /// The session token when it is signed.
     token: Option<&'p str>,
 }
 
 /// The signed `X-Amz-*` keys in canonical (byte) order.
-const XAMZ_KEYS: [&str; 6] = [
+const XAMZ_KEYS: [&str; 7] = [
     "X-Amz-Algorithm",
     "X-Amz-Credential",
     "X-Amz-Date",
     "X-Amz-Expires",
+    "X-Amz-Region-Set",
     "X-Amz-Security-Token",
     "X-Amz-SignedHeaders",
 ];
@@ -159,19 +191,24 @@ impl XAmzParams<'_> {
     fn len(&self) -> usize {
         let fixed: usize = XAMZ_KEYS.iter().map(|k| k.len() + 2).sum();
         fixed
-            + ALGORITHM.len()
+            + self.algorithm.len()
             + self.access_key_id.len()
             + "%2F".len()
             + self.date.len()
             + self.credential_tail.len()
             + self.amz.len()
             + self.expires.len()
+            + self.region_set.map_or(0, |r| r.len() * 3)
             + self.signed.len() * 2
             + self.token.map_or(0, str::len)
     }
 
     fn present(&self, i: usize) -> bool {
-        i != 4 || self.token.is_some()
+        match i {
+            4 => self.region_set.is_some(),
+            5 => self.token.is_some(),
+            _ => true,
+        }
     }
 
     fn has_key(&self, k: &str) -> bool {
@@ -184,7 +221,7 @@ impl XAmzParams<'_> {
     /// Writes the canonical (encoded) value of parameter `i`.
     fn write_value(&self, out: &mut String, i: usize) {
         match i {
-            0 => out.push_str(ALGORITHM),
+            0 => out.push_str(self.algorithm),
             1 => {
                 uri_encode_into(out, self.access_key_id, true);
                 out.push_str("%2F");
@@ -193,7 +230,8 @@ impl XAmzParams<'_> {
             }
             2 => out.push_str(self.amz),
             3 => out.push_str(self.expires),
-            4 => uri_encode_into(out, self.token.unwrap_or_default(), true),
+            4 => uri_encode_into(out, self.region_set.unwrap_or_default(), true),
+            5 => uri_encode_into(out, self.token.unwrap_or_default(), true),
             _ => {
                 // Header names joined by `;` (escaped as `%3B`).
                 for (n, name) in self.signed.split(';').enumerate() {
@@ -218,12 +256,16 @@ fn write_query_xamz_only(out: &mut String, params: &XAmzParams<'_>) {
     params.write_value(out, 2);
     out.push_str("&X-Amz-Expires=");
     params.write_value(out, 3);
-    if params.token.is_some() {
-        out.push_str("&X-Amz-Security-Token=");
+    if params.region_set.is_some() {
+        out.push_str("&X-Amz-Region-Set=");
         params.write_value(out, 4);
     }
+    if params.token.is_some() {
+        out.push_str("&X-Amz-Security-Token=");
+        params.write_value(out, 5);
+    }
     out.push_str("&X-Amz-SignedHeaders=");
-    params.write_value(out, 5);
+    params.write_value(out, 6);
 }
 
 /// The canonical query when no request parameter has an `X-Amz-*` key of `params`: the sorted
@@ -299,17 +341,16 @@ fn itoa(mut v: u64, buf: &mut [u8; 20]) -> &str {
 mod tests {
     use super::*;
 
-    /// The same parameters with and without a session token.
-    fn params_with_and_without_token<'p>(
-        access_key_id: &'p str,
-        signed: &'p str,
-    ) -> [XAmzParams<'p>; 2] {
+    /// The same parameters with and without a session token, SigV4 and SigV4a (region set).
+    fn param_variants<'p>(access_key_id: &'p str, signed: &'p str) -> [XAmzParams<'p>; 4] {
         let with = XAmzParams {
+            algorithm: "AWS4-HMAC-SHA256",
             access_key_id,
             date: "20130524",
             credential_tail: "%2Fus-east-1%2Fs3%2Faws4_request",
             amz: "20130524T000000Z",
             expires: "86400",
+            region_set: None,
             signed,
             token: Some("tok/en+="),
         };
@@ -317,20 +358,28 @@ mod tests {
             token: None,
             ..with
         };
-        [with, without]
+        let v4a = XAmzParams {
+            algorithm: "AWS4-ECDSA-P256-SHA256",
+            credential_tail: "%2Fs3%2Faws4_request",
+            region_set: Some("us-east-1,eu-*"),
+            ..with
+        };
+        let v4a_without = XAmzParams { token: None, ..v4a };
+        [with, without, v4a, v4a_without]
     }
 
     #[test]
     fn merged_query_matches_general() {
-        let [params, no_token] = params_with_and_without_token("AKID", "host;x-a!b");
+        let variants = param_variants("AKID", "host;x-a!b");
         for q in [
             "",
             "a=1",
             "X-Amz-A=1&X-Amz-Z=2&X-Amz-Date2=3&Y=1&x=2&W=&X-Amz-Security-Token=t",
             "b=2&a&a=%e1%88%b4&c=x+y&X-Amz-Expiresz=1&X-Amz-Credentia=0",
             "zzz=1&0=0&X-Amz-Signed=1&X-Amz-SignedHeadersX=2",
+            "X-Amz-Region=1&X-Amz-Region-Sets=2&X-Amz-Q=3",
         ] {
-            for p in [&params, &no_token] {
+            for p in &variants {
                 let mut a = Vec::new();
                 query_pairs(q, &mut a);
                 if a.iter().any(|(k, _)| p.has_key(k)) {
@@ -347,8 +396,7 @@ mod tests {
 
     #[test]
     fn xamz_only_query_matches_merged() {
-        let [params, no_token] = params_with_and_without_token("AK/ID+", "host;x-a!b;x-amz-meta-z");
-        for p in [&params, &no_token] {
+        for p in &param_variants("AK/ID+", "host;x-a!b;x-amz-meta-z") {
             let (mut x, mut y) = (String::new(), String::new());
             write_query_xamz_only(&mut x, p);
             write_query_merged(&mut y, &mut [], p);

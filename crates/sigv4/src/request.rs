@@ -43,9 +43,11 @@ pub enum Payload<'a> {
     Hash(&'a str),
     /// `UNSIGNED-PAYLOAD`.
     Unsigned,
-    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` (aws-chunked, each chunk signed; see [`ChunkSigner`](crate::ChunkSigner)).
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, SigV4a `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD`
+    /// (aws-chunked, each chunk signed; see [`ChunkSigner`](crate::ChunkSigner)).
     StreamingSigned,
-    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER` (signed chunks and a signed trailer).
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`, SigV4a
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER` (signed chunks and a signed trailer).
     StreamingSignedTrailer,
     /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER` (unsigned chunks, trailer).
     StreamingUnsignedTrailer,

@@ -91,3 +91,42 @@ pub(crate) fn validate_scope_part(s: &str, part: &'static str) -> Result<(), Err
     }
     Ok(())
 }
+
+/// The constructor triple of a signer or verifier, written once for the SigV4 and SigV4a
+/// signers and verifiers: `with_settings(scope, service, settings)` with the given docs and body,
+/// `new` (the general rules: [`SigningSettings::default`]) and `s3` (the S3 rules, service `s3`:
+/// [`SigningSettings::s3`]). `scope` is the region (SigV4, verifiers) or the region set (SigV4a
+/// signer).
+macro_rules! settings_constructors {
+    (
+        $(#[$doc:meta])*
+        fn $ty:ident::with_settings($scope:ident, $service:ident, $settings:ident) $body:block
+    ) => {
+        impl $ty {
+            $(#[$doc])*
+            pub fn with_settings(
+                $scope: &str,
+                $service: &str,
+                $settings: $crate::SigningSettings,
+            ) -> Result<$ty, $crate::Error> $body
+
+            /// With the general AWS rules ([`SigningSettings::default`](crate::SigningSettings::default)).
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($ty), "::with_settings`].")]
+            pub fn new($scope: &str, service: &str) -> Result<$ty, $crate::Error> {
+                $ty::with_settings($scope, service, $crate::SigningSettings::default())
+            }
+
+            /// With the S3 rules ([`SigningSettings::s3`](crate::SigningSettings::s3)) for service `s3`.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($ty), "::with_settings`].")]
+            pub fn s3($scope: &str) -> Result<$ty, $crate::Error> {
+                $ty::with_settings($scope, "s3", $crate::SigningSettings::s3())
+            }
+        }
+    };
+}

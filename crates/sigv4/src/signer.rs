@@ -19,11 +19,13 @@
 use crate::ascii::{Hex64, uri_encode_into};
 use crate::canonical_request::CanonicalRequest;
 use crate::canonical_request::headers::write_signed_headers;
-use crate::canonical_request::payload::PayloadHash;
+use crate::canonical_request::payload::{HMAC_STREAMING, PayloadHash, Streaming};
 use crate::canonical_request::query::{query_pairs, write_sorted_query};
 use crate::error::Error;
 use crate::key::{Credentials, SigningKey};
 use crate::key_cache::SigningKeyCache;
+#[cfg(feature = "http")]
+use crate::request::Payload;
 use crate::request::{HeaderBuf, Request, validate_header, validate_method};
 use crate::settings::{SessionTokenMode, SigningSettings, validate_scope_part};
 use crate::sha::sha256;
@@ -103,80 +105,47 @@ impl SigningOutput {
 /// Signs requests for one region and service with a [`SigningKeyCache`].
 #[derive(Debug)]
 pub struct Signer {
-    region: String,
-    service: String,
-    /// `%2F{region}%2F{service}%2Faws4_request`: the end of a presigned URL's encoded
-    /// `X-Amz-Credential`, written once here.
-    credential_tail: String,
-    settings: SigningSettings,
+    pub(crate) config: SignerConfig,
     cache: SigningKeyCache,
 }
 
-impl Signer {
-    /// A signer with the general AWS rules ([`SigningSettings::default`]).
+settings_constructors! {
+    /// A signer with explicit settings.
     ///
     /// # Errors
     ///
     /// `Error::InvalidScopePart` when `region` or `service` cannot be part of a credential
     /// scope.
-    pub fn new(region: &str, service: &str) -> Result<Signer, Error> {
-        Signer::with_settings(region, service, SigningSettings::default())
-    }
-
-    /// A signer with the S3 rules ([`SigningSettings::s3`]) for service `s3`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Signer::new`].
-    pub fn s3(region: &str) -> Result<Signer, Error> {
-        Signer::with_settings(region, "s3", SigningSettings::s3())
-    }
-
-    /// A signer with explicit settings.
-    ///
-    /// # Errors
-    ///
-    /// As [`Signer::new`].
-    pub fn with_settings(
-        region: &str,
-        service: &str,
-        settings: SigningSettings,
-    ) -> Result<Signer, Error> {
+    fn Signer::with_settings(region, service, settings) {
         validate_scope_part(region, "region")?;
-        validate_scope_part(service, "service")?;
-        let mut credential_tail = String::new();
-        for part in [region, service] {
-            credential_tail.push_str("%2F");
-            uri_encode_into(&mut credential_tail, part, true);
-        }
-        credential_tail.push_str("%2Faws4_request");
         Ok(Signer {
-            region: region.to_owned(),
-            service: service.to_owned(),
-            credential_tail,
-            settings,
+            config: SignerConfig::new(
+                ALGORITHM,
+                region,
+                true,
+                service,
+                settings,
+                HMAC_STREAMING,
+            )?,
             cache: SigningKeyCache::default(),
         })
     }
+}
 
-    /// `%2F{region}%2F{service}%2Faws4_request`.
-    pub(crate) fn credential_tail(&self) -> &str {
-        &self.credential_tail
-    }
-
+impl Signer {
     /// The settings.
     pub fn settings(&self) -> &SigningSettings {
-        &self.settings
+        &self.config.settings
     }
 
     /// The region.
     pub fn region(&self) -> &str {
-        &self.region
+        &self.config.region
     }
 
     /// The service.
     pub fn service(&self) -> &str {
-        &self.service
+        &self.config.service
     }
 
     /// The (cached) signing key for `credentials` on the day of `time`.
@@ -184,18 +153,14 @@ impl Signer {
         self.cache.get(
             credentials.secret_access_key(),
             time.amz().date(),
-            &self.region,
-            &self.service,
+            self.region(),
+            self.service(),
         )
     }
 
     /// The credential scope for a request dated `amz`.
     pub(crate) fn scope<'s>(&'s self, amz: &'s AmzDate) -> Scope<'s> {
-        Scope {
-            date: amz.date(),
-            region: &self.region,
-            service: &self.service,
-        }
+        self.config.algorithm(amz).scope
     }
 
     /// Completes the string to sign `sts` (from [`sts_head`] for `amz` and `scope`) with the hash
@@ -220,16 +185,6 @@ impl Signer {
         signature
     }
 
-    /// Collects the headers to sign (see [`collect_headers`]).
-    pub(crate) fn collect_headers<'a>(
-        &self,
-        req: &'a Request<'_>,
-        replaced: &[&str],
-        out: &mut HeaderBuf<'a>,
-    ) -> Result<(), Error> {
-        collect_headers(&self.settings, req, replaced, out)
-    }
-
     /// Signs into the `Authorization` header: returns the canonical request, string to sign,
     /// signature and the headers to add.
     ///
@@ -243,91 +198,10 @@ impl Signer {
         credentials: &Credentials,
         time: Timestamp,
     ) -> Result<SigningOutput, Error> {
-        validate_method(req.method())?;
-        let payload = PayloadHash::from_payload(req.payload_ref())?;
-        let payload = payload.as_str();
-        let amz = time.amz();
-        let scope = self.scope(&amz);
-        let token = credentials.session_token();
-        let sign_token = token.filter(|_| self.settings.session_token == SessionTokenMode::Signed);
-
-        let mut headers = HeaderBuf::new();
-        let replaced: &[&str] = match (sign_token.is_some(), self.settings.content_sha256_header) {
-            (false, false) => &["x-amz-date"],
-            (true, false) => &["x-amz-date", "x-amz-security-token"],
-            (false, true) => &["x-amz-date", "x-amz-content-sha256"],
-            (true, true) => &["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"],
+        let finish = |amz: &AmzDate, sts: &mut String, cr: &str| {
+            Ok::<_, Error>(self.finish_sts(credentials, amz, sts, cr))
         };
-        for added in [
-            Some(("x-amz-date", amz.as_str())),
-            sign_token.map(|t| ("x-amz-security-token", t)),
-            Some(("x-amz-content-sha256", payload)).filter(|_| self.settings.content_sha256_header),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            headers.push(added);
-        }
-        self.collect_headers(req, replaced, &mut headers)?;
-        let headers = headers.as_slice();
-        let mut signed = String::new();
-        write_signed_headers(&mut signed, headers);
-
-        let mut pairs = Vec::new();
-        query_pairs(req.query(), &mut pairs);
-        let mut cr = String::new();
-        CanonicalRequest {
-            method: req.method(),
-            path: req.path(),
-            normalize: self.settings.normalize_path,
-            double_encode: self.settings.double_encode_path,
-            headers,
-            signed_headers: &signed,
-            payload_hash: payload,
-        }
-        .write(&mut cr, req.query().len(), |out| {
-            write_sorted_query(out, &mut pairs)
-        });
-
-        let mut sts = sts_head(&amz, scope);
-        let signature = self.finish_sts(credentials, &amz, &mut sts, &cr);
-
-        let mut authz = String::with_capacity(
-            ALGORITHM.len()
-                + " Credential=".len()
-                + credentials.access_key_id().len()
-                + 1
-                + scope.len()
-                + ", SignedHeaders=".len()
-                + signed.len()
-                + ", Signature=".len()
-                + 64,
-        );
-        authz.push_str(ALGORITHM);
-        authz.push_str(" Credential=");
-        authz.push_str(credentials.access_key_id());
-        authz.push('/');
-        scope.push_to(&mut authz);
-        authz.push_str(", SignedHeaders=");
-        authz.push_str(&signed);
-        authz.push_str(", Signature=");
-        authz.push_str(signature.as_str());
-        let mut out_headers = Vec::with_capacity(4);
-        out_headers.push(("x-amz-date", amz.as_str().to_owned()));
-        if let Some(t) = token {
-            out_headers.push(("x-amz-security-token", t.to_owned()));
-        }
-        if self.settings.content_sha256_header {
-            out_headers.push(("x-amz-content-sha256", payload.to_owned()));
-        }
-        out_headers.push(("authorization", authz));
-        Ok(SigningOutput::new(
-            cr,
-            sts,
-            signature.as_str().to_owned(),
-            signed,
-            out_headers,
-        ))
+        sign_headers(&self.config, req, credentials, time, finish)
     }
 
     /// Signs an [`http::Request`] in place: adds `x-amz-date`, `authorization` and, as
@@ -340,7 +214,7 @@ impl Signer {
     pub fn sign_http<B>(
         &self,
         request: &mut http::Request<B>,
-        payload: crate::request::Payload<'_>,
+        payload: Payload<'_>,
         credentials: &Credentials,
         time: Timestamp,
     ) -> Result<SigningOutput, Error> {
@@ -385,8 +259,7 @@ impl Signer {
 }
 
 /// Collects the headers to sign (request headers minus the settings' excluded and the `replaced`
-/// ones, plus the host when the request has no `host` header), sorted. Shared by the SigV4 and
-/// SigV4a signers.
+/// ones, plus the host when the request has no `host` header), sorted.
 pub(crate) fn collect_headers<'a>(
     settings: &SigningSettings,
     req: &'a Request<'_>,
@@ -407,4 +280,191 @@ pub(crate) fn collect_headers<'a>(
     }
     out.sort();
     Ok(())
+}
+
+/// What a signer signs for, besides its keys: written once for the SigV4 and SigV4a signers.
+#[derive(Debug)]
+pub(crate) struct SignerConfig {
+    algorithm: &'static str,
+    /// The region (SigV4) or the region set (SigV4a), validated.
+    pub(crate) region: String,
+    /// Whether the region is part of the scope (SigV4) or signed as the region set (SigV4a).
+    region_in_scope: bool,
+    pub(crate) service: String,
+    /// The scope after its date, encoded as in a presigned URL's `X-Amz-Credential`, written
+    /// once here.
+    credential_tail: String,
+    pub(crate) settings: SigningSettings,
+    /// The payload hashes announcing signed chunks.
+    pub(crate) streaming: Streaming,
+}
+
+impl SignerConfig {
+    /// Checks `service` (the caller checks `region`).
+    pub(crate) fn new(
+        algorithm: &'static str,
+        region: &str,
+        region_in_scope: bool,
+        service: &str,
+        settings: SigningSettings,
+        streaming: Streaming,
+    ) -> Result<SignerConfig, Error> {
+        validate_scope_part(service, "service")?;
+        let tail = if region_in_scope {
+            credential_tail(&[region, service])
+        } else {
+            credential_tail(&[service])
+        };
+        Ok(SignerConfig {
+            algorithm,
+            region: region.to_owned(),
+            region_in_scope,
+            service: service.to_owned(),
+            credential_tail: tail,
+            settings,
+            streaming,
+        })
+    }
+
+    /// What a request dated `amz` is signed with.
+    pub(crate) fn algorithm<'s>(&'s self, amz: &'s AmzDate) -> Algorithm<'s> {
+        let region = Some(self.region.as_str());
+        Algorithm {
+            name: self.algorithm,
+            scope: Scope {
+                date: amz.date(),
+                region: region.filter(|_| self.region_in_scope),
+                service: &self.service,
+            },
+            credential_tail: &self.credential_tail,
+            region_set: region.filter(|_| !self.region_in_scope),
+        }
+    }
+}
+
+/// What distinguishes SigV4 and SigV4a in a signed request, besides the signature itself.
+pub(crate) struct Algorithm<'a> {
+    /// `AWS4-HMAC-SHA256` or `AWS4-ECDSA-P256-SHA256`.
+    pub(crate) name: &'static str,
+    pub(crate) scope: Scope<'a>,
+    /// The scope after its date, encoded as in a presigned URL's `X-Amz-Credential`
+    /// ([`credential_tail`]).
+    pub(crate) credential_tail: &'a str,
+    /// SigV4a: the region set (signed as `x-amz-region-set` / `X-Amz-Region-Set`).
+    pub(crate) region_set: Option<&'a str>,
+}
+
+/// `%2F{part}` for each of the scope's `parts` after its date, then `%2Faws4_request`: the end of a
+/// presigned URL's encoded `X-Amz-Credential`.
+pub(crate) fn credential_tail(parts: &[&str]) -> String {
+    let mut tail = String::new();
+    for part in parts {
+        tail.push_str("%2F");
+        uri_encode_into(&mut tail, part, true);
+    }
+    tail.push_str("%2Faws4_request");
+    tail
+}
+
+/// Header signing, shared by the SigV4 and SigV4a signers: the canonical request over the
+/// request's headers and the ones signing adds (`x-amz-date`, the region set, the session token
+/// and `x-amz-content-sha256` as configured), the signature `finish` computes (given the string
+/// to sign's head, which it completes, and the canonical request), and the headers to add.
+pub(crate) fn sign_headers<S: AsRef<str>>(
+    config: &SignerConfig,
+    req: &Request<'_>,
+    credentials: &Credentials,
+    time: Timestamp,
+    finish: impl FnOnce(&AmzDate, &mut String, &str) -> Result<S, Error>,
+) -> Result<SigningOutput, Error> {
+    validate_method(req.method())?;
+    let payload = PayloadHash::from_payload(req.payload_ref(), config.streaming)?;
+    let payload = payload.as_str();
+    let amz = &time.amz();
+    let (settings, alg) = (&config.settings, config.algorithm(amz));
+    let token = credentials.session_token();
+    let sign_token = token.filter(|_| settings.session_token == SessionTokenMode::Signed);
+    let sha_header = settings.content_sha256_header;
+
+    // The added headers replace the request's headers of the same names.
+    let mut headers = HeaderBuf::new();
+    let mut replaced = [""; 4];
+    let mut n = 0;
+    for added in [
+        Some(("x-amz-date", amz.as_str())),
+        alg.region_set.map(|r| ("x-amz-region-set", r)),
+        sign_token.map(|t| ("x-amz-security-token", t)),
+        Some(("x-amz-content-sha256", payload)).filter(|_| sha_header),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        headers.push(added);
+        replaced[n] = added.0;
+        n += 1;
+    }
+    collect_headers(settings, req, &replaced[..n], &mut headers)?;
+    let headers = headers.as_slice();
+    let mut signed = String::new();
+    write_signed_headers(&mut signed, headers);
+
+    let mut pairs = Vec::new();
+    query_pairs(req.query(), &mut pairs);
+    let mut cr = String::new();
+    CanonicalRequest {
+        method: req.method(),
+        path: req.path(),
+        normalize: settings.normalize_path,
+        double_encode: settings.double_encode_path,
+        headers,
+        signed_headers: &signed,
+        payload_hash: payload,
+    }
+    .write(&mut cr, req.query().len(), |out| {
+        write_sorted_query(out, &mut pairs)
+    });
+
+    let mut sts = sts_head(alg.name, amz, alg.scope);
+    let signature = finish(amz, &mut sts, &cr)?;
+    let signature = signature.as_ref();
+
+    let mut authz = String::with_capacity(
+        alg.name.len()
+            + " Credential=".len()
+            + credentials.access_key_id().len()
+            + 1
+            + alg.scope.len()
+            + ", SignedHeaders=".len()
+            + signed.len()
+            + ", Signature=".len()
+            + signature.len(),
+    );
+    authz.push_str(alg.name);
+    authz.push_str(" Credential=");
+    authz.push_str(credentials.access_key_id());
+    authz.push('/');
+    alg.scope.push_to(&mut authz);
+    authz.push_str(", SignedHeaders=");
+    authz.push_str(&signed);
+    authz.push_str(", Signature=");
+    authz.push_str(signature);
+    let mut out_headers = Vec::with_capacity(4 + usize::from(alg.region_set.is_some()));
+    out_headers.push(("x-amz-date", amz.as_str().to_owned()));
+    if let Some(r) = alg.region_set {
+        out_headers.push(("x-amz-region-set", r.to_owned()));
+    }
+    if let Some(t) = token {
+        out_headers.push(("x-amz-security-token", t.to_owned()));
+    }
+    if sha_header {
+        out_headers.push(("x-amz-content-sha256", payload.to_owned()));
+    }
+    out_headers.push(("authorization", authz));
+    Ok(SigningOutput::new(
+        cr,
+        sts,
+        signature.to_owned(),
+        signed,
+        out_headers,
+    ))
 }

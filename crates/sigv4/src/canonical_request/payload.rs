@@ -11,10 +11,23 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 pub const STREAMING_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`.
 pub const STREAMING_PAYLOAD_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+/// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD` (SigV4a).
+pub const STREAMING_ECDSA_PAYLOAD: &str = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD";
+/// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER` (SigV4a).
+pub const STREAMING_ECDSA_PAYLOAD_TRAILER: &str =
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";
 /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`.
 pub const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 /// SHA-256 of the empty string, hex.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// An algorithm's signed-chunk streaming constants: without and with a trailer.
+pub(crate) type Streaming = [&'static str; 2];
+/// SigV4's (HMAC-signed chunks).
+pub(crate) const HMAC_STREAMING: Streaming = [STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER];
+/// SigV4a's (ECDSA-signed chunks).
+pub(crate) const ECDSA_STREAMING: Streaming =
+    [STREAMING_ECDSA_PAYLOAD, STREAMING_ECDSA_PAYLOAD_TRAILER];
 
 /// A hex payload hash or one of the constants, kept on the stack.
 #[derive(Clone, Copy, Debug)]
@@ -33,28 +46,34 @@ impl PayloadHash {
         }
     }
 
-    pub(crate) fn from_payload(p: &Payload<'_>) -> Result<PayloadHash, Error> {
+    /// The payload hash of `p`, signed chunks announced with the algorithm's `streaming`
+    /// constants.
+    pub(crate) fn from_payload(
+        p: &Payload<'_>,
+        streaming: Streaming,
+    ) -> Result<PayloadHash, Error> {
         let konst = |k| Ok(PayloadHash::Const(k));
         match *p {
             Payload::Bytes(b"") => konst(EMPTY_SHA256),
             Payload::Bytes(b) => Ok(PayloadHash::Hex(Hex64::of(&sha256(b)))),
-            Payload::Hash(h) => PayloadHash::parse(h),
+            Payload::Hash(h) => PayloadHash::parse(h, streaming),
             Payload::Unsigned => konst(UNSIGNED_PAYLOAD),
-            Payload::StreamingSigned => konst(STREAMING_PAYLOAD),
-            Payload::StreamingSignedTrailer => konst(STREAMING_PAYLOAD_TRAILER),
+            Payload::StreamingSigned => konst(streaming[0]),
+            Payload::StreamingSignedTrailer => konst(streaming[1]),
             Payload::StreamingUnsignedTrailer => konst(STREAMING_UNSIGNED_PAYLOAD_TRAILER),
         }
     }
 
-    /// A payload hash as received: 64 lower-case hex digits or one of the constants.
-    pub(crate) fn parse(h: &str) -> Result<PayloadHash, Error> {
+    /// A payload hash as received: 64 lower-case hex digits or one of the constants (of signed
+    /// chunks: the algorithm's `streaming` ones only).
+    pub(crate) fn parse(h: &str, streaming: Streaming) -> Result<PayloadHash, Error> {
         if let Some(hex) = Hex64::parse(h) {
             return Ok(PayloadHash::Hex(hex));
         }
         [
             UNSIGNED_PAYLOAD,
-            STREAMING_PAYLOAD,
-            STREAMING_PAYLOAD_TRAILER,
+            streaming[0],
+            streaming[1],
             STREAMING_UNSIGNED_PAYLOAD_TRAILER,
         ]
         .into_iter()

@@ -10,7 +10,7 @@
 //! with an error rather than a panic.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
 use p256::ecdsa::{SigningKey, VerifyingKey};
@@ -20,8 +20,8 @@ use sha2::Sha256;
 use subtle::{ConstantTimeEq, CtOption};
 use zeroize::Zeroizing;
 
-use crate::ascii::ct_eq;
 use crate::error::Error;
+use crate::key_cache::KeyCache;
 
 use super::ALGORITHM;
 
@@ -112,37 +112,11 @@ impl fmt::Debug for EcdsaSigningKey {
     }
 }
 
-struct CacheEntry {
-    access_key_id: String,
-    secret: Zeroizing<Vec<u8>>,
-    key: Arc<EcdsaSigningKey>,
-}
+/// The cache of SigV4a keys, keyed by access key ID and secret (a SigV4a key does not depend on
+/// the date, region or service).
+pub type EcdsaKeyCache = KeyCache<Arc<EcdsaSigningKey>>;
 
-/// A small cache of derived SigV4a keys keyed by (access key ID, secret), so that repeated
-/// signing skips the derivation (an HMAC and a scalar multiplication). Unlike the SigV4 key, a
-/// SigV4a key does not depend on the date, region or service. Entries are zeroized when evicted
-/// (oldest first) or dropped; the mutex is held only to look up and to store.
-pub struct EcdsaKeyCache {
-    entries: Mutex<Vec<CacheEntry>>,
-    capacity: usize,
-}
-
-impl EcdsaKeyCache {
-    /// A cache holding at most `capacity` keys (at least 1).
-    pub fn new(capacity: usize) -> Self {
-        EcdsaKeyCache {
-            entries: Mutex::new(Vec::new()),
-            capacity: capacity.max(1),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Vec<CacheEntry>> {
-        match self.entries.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
-    }
-
+impl KeyCache<Arc<EcdsaSigningKey>> {
     /// The cached key of these credentials, derived (outside the lock) and stored on a miss.
     ///
     /// # Errors
@@ -153,54 +127,9 @@ impl EcdsaKeyCache {
         access_key_id: &str,
         secret_access_key: &str,
     ) -> Result<Arc<EcdsaSigningKey>, Error> {
-        let secret = secret_access_key.as_bytes();
-        let is_for = |e: &CacheEntry| e.access_key_id == access_key_id && ct_eq(&e.secret, secret);
-        if let Some(e) = self.lock().iter().find(|e| is_for(e)) {
-            return Ok(Arc::clone(&e.key));
-        }
-        let key = Arc::new(EcdsaSigningKey::derive(access_key_id, secret_access_key)?);
-        let mut entries = self.lock();
-        if !entries.iter().any(&is_for) {
-            if entries.len() >= self.capacity {
-                entries.remove(0);
-            }
-            entries.push(CacheEntry {
-                access_key_id: access_key_id.to_owned(),
-                secret: Zeroizing::new(secret.to_vec()),
-                key: Arc::clone(&key),
-            });
-        }
-        Ok(key)
-    }
-
-    /// Number of cached keys.
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    /// Whether the cache is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Drops (and zeroizes) every cached key.
-    pub fn clear(&self) {
-        self.lock().clear();
-    }
-}
-
-impl Default for EcdsaKeyCache {
-    fn default() -> Self {
-        EcdsaKeyCache::new(8)
-    }
-}
-
-impl fmt::Debug for EcdsaKeyCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EcdsaKeyCache")
-            .field("len", &self.len())
-            .field("capacity", &self.capacity)
-            .finish()
+        self.find(secret_access_key, &[access_key_id], true, || {
+            EcdsaSigningKey::derive(access_key_id, secret_access_key).map(Arc::new)
+        })
     }
 }
 

@@ -9,13 +9,19 @@ mod key;
 pub(crate) mod parse;
 mod signer;
 mod verifier;
+// Streaming: SigV4a's chunk signatures on the shared aws-chunked code.
+mod chunked;
 
+pub use chunked::{ChunkDecoderV4a, ChunkSignerV4a, ChunkVerifierV4a, encoded_length};
 pub use key::{EcdsaKeyCache, EcdsaSigningKey};
 pub use parse::{ParsedAuthV4a, parse_authorization_v4a, parse_presigned_query_v4a};
 pub use signer::SigV4aSigner;
 pub use verifier::{SigV4aVerifier, VerifiedV4a};
 
+use crate::ascii::Hex64;
 use crate::error::Error;
+use crate::sha::sha256;
+use crate::string_to_sign::{Scope, sts_head};
 use crate::time::AmzDate;
 
 /// The SigV4a algorithm name.
@@ -57,26 +63,23 @@ pub(crate) fn region_set_includes(set: &str, region: &str) -> bool {
 }
 
 /// The SigV4a scope `yyyymmdd/service/aws4_request`.
-pub(crate) fn scope(date: &str, service: &str) -> String {
-    let mut s = String::with_capacity(date.len() + service.len() + 14);
-    s.push_str(date);
-    s.push('/');
-    s.push_str(service);
-    s.push_str("/aws4_request");
-    s
+pub(crate) fn scope<'s>(date: &'s str, service: &'s str) -> Scope<'s> {
+    Scope {
+        date,
+        region: None,
+        service,
+    }
+}
+
+/// Completes the string to sign's head `sts` with the hex SHA-256 of `canonical_request`.
+pub(crate) fn complete_sts(sts: &mut String, canonical_request: &str) {
+    sts.push_str(Hex64::of(&sha256(canonical_request.as_bytes())).as_str());
 }
 
 /// The string to sign: `AWS4-ECDSA-P256-SHA256\n{amz date}\n{scope}\n{hex sha256(canonical request)}`.
-pub(crate) fn string_to_sign(amz: &AmzDate, scope: &str, canonical_request: &str) -> String {
-    let hash = crate::ascii::Hex64::of(&crate::sha::sha256(canonical_request.as_bytes()));
-    let mut sts = String::with_capacity(ALGORITHM.len() + 18 + scope.len() + 1 + 64);
-    sts.push_str(ALGORITHM);
-    sts.push('\n');
-    sts.push_str(amz.as_str());
-    sts.push('\n');
-    sts.push_str(scope);
-    sts.push('\n');
-    sts.push_str(hash.as_str());
+pub(crate) fn string_to_sign(amz: &AmzDate, scope: Scope<'_>, canonical_request: &str) -> String {
+    let mut sts = sts_head(ALGORITHM, amz, scope);
+    complete_sts(&mut sts, canonical_request);
     sts
 }
 

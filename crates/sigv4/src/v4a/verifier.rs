@@ -18,23 +18,24 @@
 //! ```
 
 use std::borrow::Borrow;
+use std::sync::Arc;
 
 use p256::ecdsa::Signature;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 
+use crate::canonical_request::payload::{ECDSA_STREAMING, Streaming};
 use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::Request;
-use crate::settings::SigningSettings;
 use crate::sha::sha256;
 use crate::time::Timestamp;
-use crate::verifier::{Canonicalized, Explanation, SignedParts, Special, Verifier};
+use crate::verifier::{Explanation, SignatureParams, SignedFlags, SignedParts, Special, Verifier};
 
-use super::key::EcdsaKeyCache;
+use super::key::{EcdsaKeyCache, EcdsaSigningKey};
 use super::parse::{ParsedAuthV4a, parse_authorization_flags, parse_presigned_query_flags};
 use super::{region_set_includes, scope, string_to_sign, validate_region_set};
 
-/// What a successful SigV4a verification established.
+/// What a successful SigV4a verification established. `Debug` shows the key's public part only.
 #[derive(Debug, Clone)]
 pub struct VerifiedV4a {
     access_key_id: String,
@@ -43,6 +44,11 @@ pub struct VerifiedV4a {
     presigned: bool,
     payload_hash: String,
     signed_headers: String,
+    /// `yyyymmdd/service/aws4_request`.
+    pub(super) scope: String,
+    /// The request's signature: the seed of an aws-chunked body's chain.
+    pub(super) signature: String,
+    pub(super) key: Arc<EcdsaSigningKey>,
 }
 
 impl VerifiedV4a {
@@ -82,57 +88,40 @@ pub struct SigV4aVerifier {
     cache: EcdsaKeyCache,
 }
 
-impl SigV4aVerifier {
-    /// A verifier with the general AWS rules.
-    ///
-    /// # Errors
-    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
-    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
-    pub fn new(region: &str, service: &str) -> Result<SigV4aVerifier, Error> {
-        SigV4aVerifier::with_settings(region, service, SigningSettings::default())
-    }
-
-    /// A verifier with the S3 rules for service `s3`.
-    ///
-    /// # Errors
-    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
-    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
-    pub fn s3(region: &str) -> Result<SigV4aVerifier, Error> {
-        SigV4aVerifier::with_settings(region, "s3", SigningSettings::s3())
-    }
-
+settings_constructors! {
     /// A verifier with explicit canonicalisation settings.
     ///
     /// # Errors
-    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
-    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
-    pub fn with_settings(
-        region: &str,
-        service: &str,
-        settings: SigningSettings,
-    ) -> Result<SigV4aVerifier, Error> {
+    /// `Error::InvalidScopePart` when `region` or `service` cannot be part of a credential
+    /// scope.
+    fn SigV4aVerifier::with_settings(region, service, settings) {
         Ok(SigV4aVerifier {
             rules: Verifier::with_settings(region, service, settings)?,
             cache: EcdsaKeyCache::default(),
         })
     }
+}
+
+impl SigV4aVerifier {
+    /// The SigV4 verifier's checks, changed by `change` (its builder methods).
+    fn map_rules(mut self, change: impl FnOnce(Verifier) -> Verifier) -> SigV4aVerifier {
+        self.rules = change(self.rules);
+        self
+    }
 
     /// Sets the clock-skew allowance in seconds (default 900).
-    pub fn max_clock_skew(mut self, seconds: u64) -> SigV4aVerifier {
-        self.rules = self.rules.max_clock_skew(seconds);
-        self
+    pub fn max_clock_skew(self, seconds: u64) -> SigV4aVerifier {
+        self.map_rules(|r| r.max_clock_skew(seconds))
     }
 
     /// See [`Verifier::insecure_accept_unsigned_payload`].
-    pub fn insecure_accept_unsigned_payload(mut self, accept: bool) -> SigV4aVerifier {
-        self.rules = self.rules.insecure_accept_unsigned_payload(accept);
-        self
+    pub fn insecure_accept_unsigned_payload(self, accept: bool) -> SigV4aVerifier {
+        self.map_rules(|r| r.insecure_accept_unsigned_payload(accept))
     }
 
     /// See [`Verifier::insecure_accept_unsigned_amz_headers`].
-    pub fn insecure_accept_unsigned_amz_headers(mut self, accept: bool) -> SigV4aVerifier {
-        self.rules = self.rules.insecure_accept_unsigned_amz_headers(accept);
-        self
+    pub fn insecure_accept_unsigned_amz_headers(self, accept: bool) -> SigV4aVerifier {
+        self.map_rules(|r| r.insecure_accept_unsigned_amz_headers(accept))
     }
 
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
@@ -140,8 +129,8 @@ impl SigV4aVerifier {
     /// ID and checks the ECDSA signature. `now` is the server's time.
     ///
     /// # Errors
-    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
-    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
+    /// [`Error`] naming what is refused: a malformed or stale request, a scope or region set
+    /// that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
     pub fn verify<F, C>(
         &self,
         req: &Request<'_>,
@@ -152,25 +141,26 @@ impl SigV4aVerifier {
         F: FnOnce(&str) -> Option<C>,
         C: Borrow<Credentials>,
     {
-        let (p, region_set, presigned, c) = self.prepare(req, Some(now))?;
+        let checked = self.rules.check::<ParsedAuthV4a<'_>>(req, Some(now))?;
+        let (p, c) = (&checked.parsed, &checked.canonical);
         let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
         let creds = creds.borrow();
         let key = self
             .cache
             .get(creds.access_key_id(), creds.secret_access_key())?;
-        let sts = string_to_sign(&c.amz, &scope(&p.date, &p.service), &c.canonical_request);
-        let der = super::unhex(&p.signature).ok_or(Error::SignatureMismatch)?;
-        let signature = Signature::from_der(&der).map_err(|_| Error::SignatureMismatch)?;
-        key.verifying_key()
-            .verify_prehash(&sha256(sts.as_bytes()), &signature)
-            .map_err(|_| Error::SignatureMismatch)?;
+        let scope = scope(&p.date, &p.service);
+        let sts = string_to_sign(&c.amz, scope, &c.canonical_request);
+        verify_sts(&key, &sts, &p.signature)?;
         Ok(VerifiedV4a {
-            access_key_id: p.access_key_id.into_owned(),
-            region_set,
+            access_key_id: p.access_key_id.clone().into_owned(),
+            region_set: checked.region,
             time: c.time,
-            presigned,
+            presigned: checked.presigned,
             payload_hash: c.payload.as_str().to_owned(),
-            signed_headers: p.signed_headers.into_owned(),
+            signed_headers: p.signed_headers.clone().into_owned(),
+            scope: scope.owned(),
+            signature: p.signature.clone().into_owned(),
+            key,
         })
     }
 
@@ -178,50 +168,57 @@ impl SigV4aVerifier {
     /// of [`SigV4aVerifier::verify`] but the clock's and the signature's; no credentials).
     ///
     /// # Errors
-    /// [`Error`] naming what is refused: bad settings, a malformed or stale request, a scope
-    /// or region set that does not match; a bad signature is the opaque [`Error::SignatureMismatch`].
+    /// As [`SigV4aVerifier::verify`], for every check but the clock's and the signature's.
     pub fn explain(&self, req: &Request<'_>) -> Result<Explanation, Error> {
-        let (p, _, _, c) = self.prepare(req, None)?;
+        let checked = self.rules.check::<ParsedAuthV4a<'_>>(req, None)?;
+        let (p, c) = (checked.parsed, checked.canonical);
         let string_to_sign =
-            string_to_sign(&c.amz, &scope(&p.date, &p.service), &c.canonical_request);
+            string_to_sign(&c.amz, scope(&p.date, &p.service), &c.canonical_request);
         Ok(Explanation {
             canonical_request: c.canonical_request,
             string_to_sign,
         })
     }
+}
 
-    #[allow(clippy::type_complexity)]
-    fn prepare<'r>(
+/// Whether `signature` (the hex of a DER encoding) is `key`'s SigV4a signature of the string to
+/// sign `sts` (of a request, a chunk or a trailer); the error is the opaque
+/// [`Error::SignatureMismatch`].
+pub(crate) fn verify_sts(key: &EcdsaSigningKey, sts: &str, signature: &str) -> Result<(), Error> {
+    let der = super::unhex(signature).ok_or(Error::SignatureMismatch)?;
+    let signature = Signature::from_der(&der).map_err(|_| Error::SignatureMismatch)?;
+    key.verifying_key()
+        .verify_prehash(&sha256(sts.as_bytes()), &signature)
+        .map_err(|_| Error::SignatureMismatch)
+}
+
+impl<'r> SignatureParams<'r> for ParsedAuthV4a<'r> {
+    /// The signed region set.
+    type Region = String;
+    const STREAMING: Streaming = ECDSA_STREAMING;
+    fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error> {
+        parse_authorization_flags(value)
+    }
+    fn parse_query(query: &'r str) -> Result<(Self, SignedFlags), Error> {
+        parse_presigned_query_flags(query)
+    }
+    /// The region set (presigned: a parameter; else the signed `x-amz-region-set` header) must
+    /// include `region`.
+    fn check_region(
         &self,
-        req: &'r Request<'_>,
-        now: Option<Timestamp>,
-    ) -> Result<(ParsedAuthV4a<'r>, String, bool, Canonicalized), Error> {
-        let special = Special::of(req);
-        let ((p, flags), presigned) = if let Some(authz) = special.authorization {
-            (parse_authorization_flags(authz)?, false)
-        } else if req
-            .query()
-            .split('&')
-            .any(|p| p.starts_with("X-Amz-Signature=") || p.starts_with("X-Amz-Algorithm="))
-        {
-            (parse_presigned_query_flags(req.query())?, true)
-        } else {
-            return Err(Error::MissingAuthorization);
-        };
-        let (region, service) = self.rules.region_and_service();
-        if p.service != service {
-            return Err(Error::ScopeMismatch { part: "service" });
-        }
-        let region_set = match &p.region_set {
+        region: &str,
+        special: &Special<'r>,
+        flags: &SignedFlags,
+    ) -> Result<String, Error> {
+        let region_set = match &self.region_set {
             Some(r) => r.clone().into_owned(),
             None => {
-                let r = special.region_set.ok_or(Error::MissingSignedHeader {
+                let missing = Error::MissingSignedHeader {
                     name: "x-amz-region-set",
-                })?;
+                };
+                let r = special.region_set.ok_or(missing.clone())?;
                 if !flags.region_set {
-                    return Err(Error::MissingSignedHeader {
-                        name: "x-amz-region-set",
-                    });
+                    return Err(missing);
                 }
                 let r = r.trim().to_owned();
                 validate_region_set(&r)?;
@@ -231,19 +228,18 @@ impl SigV4aVerifier {
         if !region_set_includes(&region_set, region) {
             return Err(Error::ScopeMismatch { part: "region" });
         }
-        let c = self.rules.canonicalize(
-            req,
-            &special,
-            &SignedParts {
-                date: &p.date,
-                signed_headers: &p.signed_headers,
-                flags: &flags,
-                amz_date: p.amz_date.as_deref(),
-                expires: p.expires,
-            },
-            presigned,
-            now,
-        )?;
-        Ok((p, region_set, presigned, c))
+        Ok(region_set)
+    }
+    fn service(&self) -> &str {
+        &self.service
+    }
+    fn parts<'p>(&'p self, flags: &'p SignedFlags) -> SignedParts<'p> {
+        SignedParts {
+            date: &self.date,
+            signed_headers: &self.signed_headers,
+            flags,
+            amz_date: self.amz_date.as_deref(),
+            expires: self.expires,
+        }
     }
 }

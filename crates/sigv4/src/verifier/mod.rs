@@ -26,7 +26,7 @@ use std::cmp::Ordering;
 use crate::ascii::Hex64;
 use crate::aws_chunked::ChunkVerifier;
 use crate::canonical_request::CanonicalRequest;
-use crate::canonical_request::payload::{PayloadHash, UNSIGNED_PAYLOAD};
+use crate::canonical_request::payload::{HMAC_STREAMING, PayloadHash, Streaming, UNSIGNED_PAYLOAD};
 use crate::canonical_request::query::{query_pairs, write_sorted_query};
 use crate::error::Error;
 use crate::key::{Credentials, SigningKey};
@@ -34,7 +34,7 @@ use crate::key_cache::SigningKeyCache;
 use crate::request::{HeaderBuf, Payload, Request, cmp_header_names, validate_method};
 use crate::settings::{SessionTokenMode, SigningSettings, validate_scope_part};
 use crate::sha::sha256;
-use crate::string_to_sign::{Scope, sts_head};
+use crate::string_to_sign::{ALGORITHM, Scope, sts_head};
 use crate::time::{AmzDate, Timestamp};
 
 pub use parse::{MAX_SIGNED_HEADERS, ParsedAuth, parse_authorization, parse_presigned_query};
@@ -203,36 +203,15 @@ pub struct Verifier {
 /// The default clock-skew allowance: 15 minutes.
 pub const DEFAULT_MAX_SKEW_SECONDS: u64 = 15 * 60;
 
-impl Verifier {
-    /// A verifier with the general AWS rules.
+settings_constructors! {
+    /// A verifier with explicit canonicalisation settings. The S3 rules
+    /// ([`SigningSettings::s3`], [`Verifier::s3`]) require `x-amz-content-sha256` to be signed.
     ///
     /// # Errors
     ///
     /// `Error::InvalidScopePart` when `region` or `service` cannot be part of a credential
     /// scope.
-    pub fn new(region: &str, service: &str) -> Result<Verifier, Error> {
-        Verifier::with_settings(region, service, SigningSettings::default())
-    }
-
-    /// A verifier with the S3 rules for service `s3` (`x-amz-content-sha256` must be signed).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::new`].
-    pub fn s3(region: &str) -> Result<Verifier, Error> {
-        Verifier::with_settings(region, "s3", SigningSettings::s3())
-    }
-
-    /// A verifier with explicit canonicalisation settings.
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::new`].
-    pub fn with_settings(
-        region: &str,
-        service: &str,
-        settings: SigningSettings,
-    ) -> Result<Verifier, Error> {
+    fn Verifier::with_settings(region, service, settings) {
         validate_scope_part(region, "region")?;
         validate_scope_part(service, "service")?;
         Ok(Verifier {
@@ -245,6 +224,17 @@ impl Verifier {
             max_skew: DEFAULT_MAX_SKEW_SECONDS,
             cache: SigningKeyCache::default(),
         })
+    }
+}
+
+impl Verifier {
+    /// Whether an unsigned request header `name` is acceptable.
+    fn may_be_unsigned(&self, name: &str) -> bool {
+        let amz = name.len() >= 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-amz-");
+        !amz || self.unsigned_amz_headers
+            || self.settings.is_excluded(name)
+            || (self.settings.session_token == SessionTokenMode::AddedAfterSigning
+                && name.eq_ignore_ascii_case("x-amz-security-token"))
     }
 
     /// Sets the clock-skew allowance in seconds (default 900).
@@ -273,20 +263,6 @@ impl Verifier {
         self
     }
 
-    /// The region and service this verifier serves.
-    pub(crate) fn region_and_service(&self) -> (&str, &str) {
-        (&self.region, &self.service)
-    }
-
-    /// Whether an unsigned request header `name` is acceptable.
-    fn may_be_unsigned(&self, name: &str) -> bool {
-        let amz = name.len() >= 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-amz-");
-        !amz || self.unsigned_amz_headers
-            || self.settings.is_excluded(name)
-            || (self.settings.session_token == SessionTokenMode::AddedAfterSigning
-                && name.eq_ignore_ascii_case("x-amz-security-token"))
-    }
-
     /// Verifies `req` (as received: wire path and query, every header, the body or its hash as
     /// payload). `lookup` returns the credentials of an access key ID (owned, `&Credentials`,
     /// `Arc<Credentials>`…). `now` is the server's time.
@@ -306,14 +282,14 @@ impl Verifier {
         F: FnOnce(&str) -> Option<C>,
         C: Borrow<Credentials>,
     {
-        let prep = self.prepare(req, Some(now))?;
-        let p = &prep.parsed;
+        let checked = self.check::<ParsedAuth<'_>>(req, Some(now))?;
+        let (p, c) = (&checked.parsed, &checked.canonical);
         let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
-        let scope = prep.scope(self);
-        let hash = Hex64::of(&sha256(prep.canonical_request.as_bytes()));
+        let scope = self.scope(&p.date);
+        let hash = Hex64::of(&sha256(c.canonical_request.as_bytes()));
         let (signature, key) = self.cache.sign(
             creds.borrow().secret_access_key(),
-            &prep.amz,
+            &c.amz,
             scope,
             None,
             &hash,
@@ -328,10 +304,10 @@ impl Verifier {
         Ok(Verified {
             credential,
             access_key_id_len: p.access_key_id.len(),
-            time: prep.time,
+            time: c.time,
             signature,
-            presigned: prep.presigned,
-            payload_hash: prep.payload,
+            presigned: checked.presigned,
+            payload_hash: c.payload,
             signed_headers: p.signed_headers.clone().into_owned(),
             key,
         })
@@ -346,73 +322,74 @@ impl Verifier {
     ///
     /// As [`Verifier::verify`], for every check but the clock's and the signature's.
     pub fn explain(&self, req: &Request<'_>) -> Result<Explanation, Error> {
-        let prep = self.prepare(req, None)?;
-        let mut string_to_sign = sts_head(&prep.amz, prep.scope(self));
-        string_to_sign.push_str(Hex64::of(&sha256(prep.canonical_request.as_bytes())).as_str());
+        let checked = self.check::<ParsedAuth<'_>>(req, None)?;
+        let c = checked.canonical;
+        let mut string_to_sign = sts_head(ALGORITHM, &c.amz, self.scope(&checked.parsed.date));
+        string_to_sign.push_str(Hex64::of(&sha256(c.canonical_request.as_bytes())).as_str());
         Ok(Explanation {
-            canonical_request: prep.canonical_request,
+            canonical_request: c.canonical_request,
             string_to_sign,
         })
     }
 
-    /// Parses the signature and runs every check that needs no credentials (the clock's only
-    /// when `now` is given), then writes the canonical request.
-    fn prepare<'r>(
+    /// The scope of a request dated `date` (`yyyymmdd`) to this verifier's region and service.
+    fn scope<'s>(&'s self, date: &'s str) -> Scope<'s> {
+        Scope {
+            date,
+            region: Some(&self.region),
+            service: &self.service,
+        }
+    }
+
+    /// Every check a verifier makes before the cryptography, shared by the SigV4 and SigV4a
+    /// verifiers: parses the signature (`Authorization` header or presigned query) as `P`,
+    /// checks its region(s) and service, then every check that needs no credentials (the
+    /// clock's only when `now` is given), and writes the canonical request.
+    pub(crate) fn check<'r, P: SignatureParams<'r>>(
         &self,
         req: &'r Request<'_>,
         now: Option<Timestamp>,
-    ) -> Result<Prepared<'r>, Error> {
+    ) -> Result<Checked<P, P::Region>, Error> {
         let special = Special::of(req);
         let ((p, flags), presigned) = if let Some(authz) = special.authorization {
-            (parse_authorization_flags(authz)?, false)
+            (P::parse_header(authz)?, false)
         } else if req
             .query()
             .split('&')
             .any(|p| p.starts_with("X-Amz-Signature=") || p.starts_with("X-Amz-Algorithm="))
         {
-            (parse_presigned_query_flags(req.query())?, true)
+            (P::parse_query(req.query())?, true)
         } else {
             return Err(Error::MissingAuthorization);
         };
-        if p.region != self.region {
-            return Err(Error::ScopeMismatch { part: "region" });
-        }
-        if p.service != self.service {
+        let region = p.check_region(&self.region, &special, &flags)?;
+        if p.service() != self.service {
             return Err(Error::ScopeMismatch { part: "service" });
         }
-        let c = self.canonicalize(
+        let canonical = self.canonicalize(
             req,
             &special,
-            &SignedParts {
-                date: &p.date,
-                signed_headers: &p.signed_headers,
-                flags: &flags,
-                amz_date: p.amz_date.as_deref(),
-                expires: p.expires,
-            },
+            &p.parts(&flags),
+            P::STREAMING,
             presigned,
             now,
         )?;
-        let (time, amz, payload, canonical_request) =
-            (c.time, c.amz, c.payload, c.canonical_request);
-        Ok(Prepared {
+        Ok(Checked {
             parsed: p,
+            region,
             presigned,
-            time,
-            amz,
-            payload,
-            canonical_request,
+            canonical,
         })
     }
 
     /// Every check that needs no credentials after the signature's parameters are parsed (the
-    /// clock's only when `now` is given), then the canonical request. Shared by the SigV4 and
-    /// SigV4a verifiers.
-    pub(crate) fn canonicalize<'r>(
+    /// clock's only when `now` is given), then the canonical request.
+    fn canonicalize<'r>(
         &self,
         req: &'r Request<'_>,
         special: &Special<'r>,
         parts: &SignedParts<'_>,
+        streaming: Streaming,
         presigned: bool,
         now: Option<Timestamp>,
     ) -> Result<Canonicalized, Error> {
@@ -463,9 +440,9 @@ impl Verifier {
             });
         }
         let payload = if presigned && self.settings.presign_unsigned_payload {
-            PayloadHash::parse(UNSIGNED_PAYLOAD)?
+            PayloadHash::Const(UNSIGNED_PAYLOAD)
         } else if let Some(h) = content_sha {
-            let ph = PayloadHash::parse(h.trim())?;
+            let ph = PayloadHash::parse(h.trim(), streaming)?;
             if let (Payload::Bytes(body), PayloadHash::Hex(signed)) = (req.payload_ref(), &ph)
                 && Hex64::of(&sha256(body)) != *signed
             {
@@ -473,7 +450,7 @@ impl Verifier {
             }
             ph
         } else {
-            PayloadHash::from_payload(req.payload_ref())?
+            PayloadHash::from_payload(req.payload_ref(), streaming)?
         };
         if !self.unsigned_payload && !payload.covers_body() {
             return Err(Error::UnsignedPayload);
@@ -576,24 +553,66 @@ pub(crate) struct Canonicalized {
     pub(crate) canonical_request: String,
 }
 
-/// What [`Verifier::prepare`] established.
-struct Prepared<'r> {
-    parsed: ParsedAuth<'r>,
-    presigned: bool,
-    time: Timestamp,
-    amz: AmzDate,
-    payload: PayloadHash,
-    canonical_request: String,
+/// A parsed signature (`Authorization` header or presigned query parameters) of one algorithm,
+/// as [`Verifier::check`] takes it.
+pub(crate) trait SignatureParams<'r>: Sized {
+    /// What the region check establishes (SigV4a: the signed region set).
+    type Region;
+    /// The algorithm's signed-chunk streaming constants (the other algorithm's are refused).
+    const STREAMING: Streaming;
+    /// Parses an `Authorization` header value.
+    fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error>;
+    /// Parses a presigned request's query.
+    fn parse_query(query: &'r str) -> Result<(Self, SignedFlags), Error>;
+    /// Checks the signed region(s) against the verifier's `region`.
+    fn check_region(
+        &self,
+        region: &str,
+        special: &Special<'r>,
+        flags: &SignedFlags,
+    ) -> Result<Self::Region, Error>;
+    /// The scope's service.
+    fn service(&self) -> &str;
+    /// What [`Verifier::canonicalize`] needs.
+    fn parts<'p>(&'p self, flags: &'p SignedFlags) -> SignedParts<'p>;
 }
 
-impl Prepared<'_> {
-    fn scope<'s>(&'s self, verifier: &'s Verifier) -> Scope<'s> {
-        Scope {
-            date: &self.parsed.date,
-            region: &verifier.region,
-            service: &verifier.service,
+impl<'r> SignatureParams<'r> for ParsedAuth<'r> {
+    type Region = ();
+    const STREAMING: Streaming = HMAC_STREAMING;
+    fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error> {
+        parse_authorization_flags(value)
+    }
+    fn parse_query(query: &'r str) -> Result<(Self, SignedFlags), Error> {
+        parse_presigned_query_flags(query)
+    }
+    fn check_region(&self, region: &str, _: &Special<'r>, _: &SignedFlags) -> Result<(), Error> {
+        if self.region != region {
+            return Err(Error::ScopeMismatch { part: "region" });
+        }
+        Ok(())
+    }
+    fn service(&self) -> &str {
+        &self.service
+    }
+    fn parts<'p>(&'p self, flags: &'p SignedFlags) -> SignedParts<'p> {
+        SignedParts {
+            date: &self.date,
+            signed_headers: &self.signed_headers,
+            flags,
+            amz_date: self.amz_date.as_deref(),
+            expires: self.expires,
         }
     }
+}
+
+/// What [`Verifier::check`] established.
+pub(crate) struct Checked<P, R> {
+    pub(crate) parsed: P,
+    /// The region check's result.
+    pub(crate) region: R,
+    pub(crate) presigned: bool,
+    pub(crate) canonical: Canonicalized,
 }
 
 /// The canonical request and string to sign a [`Verifier`] computed ([`Verifier::explain`]).

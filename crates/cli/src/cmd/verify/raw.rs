@@ -2,7 +2,7 @@
 //! verification (with `iamkit_sigv4`). No I/O, no clock, no store: the fuzz target
 //! `cli_verify_request` includes this file as it is.
 
-use iamkit_sigv4::chunked::ChunkDecoder;
+use iamkit_sigv4::chunked::{ChunkDecoder, ChunkKey, ChunkVerifier};
 use iamkit_sigv4::sigv4a;
 use iamkit_sigv4::verify::{parse_authorization, parse_presigned_query};
 use iamkit_sigv4::{
@@ -299,6 +299,7 @@ fn is_sigv4a(req: &Request<'_>) -> bool {
 /// set names (us-east-1 for `*`).
 fn check_v4a(
     req: &Request<'_>,
+    body: &[u8],
     options: &Options,
     lookup: impl FnOnce(&str) -> Option<Credentials>,
     v: &mut Verdict,
@@ -327,8 +328,30 @@ fn check_v4a(
     if options.explain {
         v.explanation = verifier.explain(req).ok();
     }
-    verifier.verify(req, options.now, lookup)?;
+    let verified = verifier.verify(req, options.now, lookup)?;
+    let payload = verified.payload_hash();
+    if payload.starts_with("STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD") {
+        check_chunks(verified.chunk_verifier()?, payload, req, body)?;
+    }
     Ok(())
+}
+
+/// An aws-chunked body (SigV4 or SigV4a): every chunk's signature, and the length it announces.
+fn check_chunks<K: ChunkKey>(
+    verifier: ChunkVerifier<K>,
+    payload: &str,
+    req: &Request<'_>,
+    body: &[u8],
+) -> Result<(), Error> {
+    let mut dec = ChunkDecoder::new(verifier, payload.ends_with("-TRAILER"));
+    if let Some(n) = req
+        .header_value("x-amz-decoded-content-length")
+        .and_then(|n| n.trim().parse().ok())
+    {
+        dec = dec.with_decoded_length(n);
+    }
+    dec.feed(body, &mut Vec::new())?;
+    dec.finish()
 }
 
 /// The canonicalisation rules the options ask for.
@@ -356,7 +379,7 @@ fn check(
 ) -> Result<(), Error> {
     let req = raw.to_request();
     if is_sigv4a(&req) {
-        return check_v4a(&req, options, lookup, v);
+        return check_v4a(&req, &raw.body, options, lookup, v);
     }
     // The scope the request names, for the defaults and the access key ID.
     let parsed = match req.header_value("authorization") {
@@ -372,18 +395,9 @@ fn check(
         v.explanation = verifier.explain(&req).ok();
     }
     let verified = verifier.verify(&req, options.now, lookup)?;
-    // An aws-chunked body: every chunk's signature, and the length it announces.
     let payload = verified.payload_hash();
     if payload.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") {
-        let mut dec = ChunkDecoder::new(verified.chunk_verifier()?, payload.ends_with("-TRAILER"));
-        if let Some(n) = req
-            .header_value("x-amz-decoded-content-length")
-            .and_then(|n| n.trim().parse().ok())
-        {
-            dec = dec.with_decoded_length(n);
-        }
-        dec.feed(&raw.body, &mut Vec::new())?;
-        dec.finish()?;
+        check_chunks(verified.chunk_verifier()?, payload, &req, &raw.body)?;
     }
     Ok(())
 }
