@@ -15,9 +15,6 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use p256::ecdsa::Signature;
-use p256::ecdsa::signature::hazmat::PrehashSigner;
-
 use crate::ascii::uri_encode_into;
 use crate::canonical_request::CanonicalRequest;
 use crate::canonical_request::headers::write_signed_headers;
@@ -27,7 +24,6 @@ use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::{HeaderBuf, Payload, Request, validate_method};
 use crate::settings::{MAX_EXPIRES, SessionTokenMode, SigningSettings, validate_scope_part};
-use crate::sha::sha256;
 use crate::signer::{SigningOutput, collect_headers};
 use crate::time::{AmzDate, Timestamp};
 
@@ -129,11 +125,8 @@ impl SigV4aSigner {
     ) -> Result<(String, String), Error> {
         let sts = string_to_sign(amz, scope, canonical_request);
         let key = self.signing_key(credentials)?;
-        let signature: Signature = key
-            .signing_key()
-            .sign_prehash(&sha256(sts.as_bytes()))
-            .map_err(|_| Error::KeyDerivation)?;
-        Ok((sts, super::hex(signature.to_der().as_bytes())))
+        let signature = super::ecdsa::sign(key.key_pair(), sts.as_bytes());
+        Ok((sts, super::hex(signature.as_bytes())))
     }
 
     /// Signs into the `Authorization` header; the headers to add are `x-amz-date`,

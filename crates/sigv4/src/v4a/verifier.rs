@@ -19,14 +19,10 @@
 
 use std::borrow::Borrow;
 
-use p256::ecdsa::Signature;
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-
 use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::Request;
 use crate::settings::SigningSettings;
-use crate::sha::sha256;
 use crate::time::Timestamp;
 use crate::verifier::{Canonicalized, Explanation, SignedParts, Special, Verifier};
 
@@ -160,10 +156,9 @@ impl SigV4aVerifier {
             .get(creds.access_key_id(), creds.secret_access_key())?;
         let sts = string_to_sign(&c.amz, &scope(&p.date, &p.service), &c.canonical_request);
         let der = super::unhex(&p.signature).ok_or(Error::SignatureMismatch)?;
-        let signature = Signature::from_der(&der).map_err(|_| Error::SignatureMismatch)?;
-        key.verifying_key()
-            .verify_prehash(&sha256(sts.as_bytes()), &signature)
-            .map_err(|_| Error::SignatureMismatch)?;
+        if !super::ecdsa::verify(key.key_pair().public(), sts.as_bytes(), &der) {
+            return Err(Error::SignatureMismatch);
+        }
         Ok(VerifiedV4a {
             access_key_id: p.access_key_id.into_owned(),
             region_set,
