@@ -82,8 +82,8 @@ impl Comb {
         let mut acc = ProjectivePoint::IDENTITY;
         for (row, &d) in self.0.iter().zip(digits.0.iter()) {
             // |d| and the sign of d, without branches.
-            let negative = (d as u8) >> 7;
-            let abs = ((d as u8) ^ 0u8.wrapping_sub(negative)).wrapping_add(negative);
+            let negative = d.cast_unsigned() >> 7;
+            let abs = (d.cast_unsigned() ^ 0u8.wrapping_sub(negative)).wrapping_add(negative);
             let mut pick = ProjectivePoint::IDENTITY;
             for (j, entry) in (1u8..).zip(row.iter()) {
                 pick.conditional_assign(entry, abs.ct_eq(&j));
@@ -120,8 +120,8 @@ impl Digits {
         let mut d = Digits([0; WINDOWS]);
         // Unsigned nibbles, least significant first (the bytes are big-endian).
         for (i, b) in bytes.iter().rev().enumerate() {
-            d.0[2 * i] = (b & 0x0f) as i8;
-            d.0[2 * i + 1] = (b >> 4) as i8;
+            d.0[2 * i] = (b & 0x0f).cast_signed();
+            d.0[2 * i + 1] = (b >> 4).cast_signed();
         }
         // To -8..=7 with a carry into the next digit; the last carry is the 65th digit.
         let mut carry = 0i8;
