@@ -8,9 +8,9 @@
 //! (`p256_13`: its field and scalar types and its complete point formulas; no field arithmetic
 //! is written here), and what this module adds is at the group level:
 //!
-//! * `k·G` (and `d·G`) with a fixed-base comb: the scalar's 65 signed 4-bit digits each pick
-//!   one multiple `±j·16^i·G` (`j` in `0..=8`) from a table built once, and the picks are summed
-//!   with mixed additions: 65 additions and no doublings, where a variable-base multiplication
+//! * `k·G` (and `d·G`) with a fixed-base comb: the scalar's 52 signed 5-bit digits each pick
+//!   one multiple `±j·32^i·G` (`j` in `0..=16`) from a table built once, and the picks are
+//!   summed: 52 additions and no doublings, where a variable-base multiplication
 //!   costs 256 doublings and 64 additions. The pick reads every entry of the window's row and
 //!   keeps one with `subtle`'s `ConditionallySelectable`, then negates it under a `Choice`: no
 //!   branch and no memory index depends on the secret scalar.
@@ -43,15 +43,19 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::sha::sha256;
 
-/// Digits of a scalar: 64 signed 4-bit digits of a 256-bit number, and the last carry.
-const WINDOWS: usize = 65;
-/// Multiples per window: `1·B ..= 8·B` (the sign of a digit is applied after the pick).
-const ROW: usize = 8;
+/// Bits per digit. 5 beat 4 (65 additions, 8-entry picks) and 6 (43 additions, but 32-entry
+/// picks and 130 KiB tables) when measured.
+const W: usize = 5;
+/// Digits of a scalar: `ceil(256 / 5)` signed 5-bit digits; the top one holds bit 255 and a
+/// carry, so recoding never carries out of it.
+const WINDOWS: usize = 52;
+/// Multiples per window: `1·B ..= 16·B` (the sign of a digit is applied after the pick).
+const ROW: usize = 1 << (W - 1);
 
 /// The group order `n` (big-endian hex), for RFC 6979.
 const ORDER_HEX: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
 
-/// `table[i][j] = (j + 1)·16^i·P`, for one point `P`.
+/// `table[i][j] = (j + 1)·32^i·P`, for one point `P`.
 ///
 /// The entries stay projective: p256 0.13 has no batch inversion, and normalising the 520
 /// points one inversion each would cost milliseconds per table (a one-shot `iamkit sign` pays
@@ -71,7 +75,7 @@ impl Comb {
                 *m = acc;
                 acc += base;
             }
-            // 16·B = 2·(8·B).
+            // 32·B = 2·(16·B).
             base = row[ROW - 1].double();
         }
         Comb(rows)
@@ -103,7 +107,7 @@ impl Comb {
         for (row, &d) in self.0.iter().zip(digits.0.iter()) {
             match d {
                 0 => {}
-                1..=8 => acc += &row[usize::from(d.unsigned_abs()) - 1],
+                1.. => acc += &row[usize::from(d.unsigned_abs()) - 1],
                 _ => acc += &-row[usize::from(d.unsigned_abs()) - 1],
             }
         }
@@ -111,27 +115,32 @@ impl Comb {
     }
 }
 
-/// The signed digits `d_i` in `-8..=8` with `k = Σ d_i·16^i`, zeroized when dropped.
+/// The signed digits `d_i` in `-16..=16` with `k = Σ d_i·32^i`, zeroized when dropped.
 struct Digits([i8; WINDOWS]);
 
 impl Digits {
     /// Recodes `k` (branch-free: the digits of a secret scalar are secret).
     fn of(k: &Scalar) -> Digits {
         let bytes = Zeroizing::new(k.to_bytes());
+        // Little-endian, with a zero byte above the top for the last digit's read.
+        let mut le = Zeroizing::new([0u8; 33]);
+        for (dst, src) in le.iter_mut().zip(bytes.iter().rev()) {
+            *dst = *src;
+        }
         let mut d = Digits([0; WINDOWS]);
-        // Unsigned nibbles, least significant first (the bytes are big-endian).
-        for (i, b) in bytes.iter().rev().enumerate() {
-            d.0[2 * i] = (b & 0x0f).cast_signed();
-            d.0[2 * i + 1] = (b >> 4).cast_signed();
+        // Unsigned 5-bit digits, least significant first (positions are public).
+        for (i, digit) in d.0.iter_mut().enumerate() {
+            let (byte, shift) = ((i * W) / 8, (i * W) % 8);
+            let two = u16::from(le[byte]) | (u16::from(le[byte + 1]) << 8);
+            *digit = ((two >> shift) & 0x1f) as i8;
         }
-        // To -8..=7 with a carry into the next digit; the last carry is the 65th digit.
+        // To -16..=15 with a carry into the next digit (the top digit ends up in 0..=2).
         let mut carry = 0i8;
-        for digit in d.0.iter_mut().take(WINDOWS - 1) {
+        for digit in &mut d.0 {
             *digit += carry;
-            carry = (*digit + 8) >> 4;
-            *digit -= carry << 4;
+            carry = (*digit + 16) >> 5;
+            *digit -= carry << 5;
         }
-        d.0[WINDOWS - 1] = carry;
         d
     }
 }
