@@ -2,21 +2,25 @@
 //!
 //! The rest of the crate calls [`KeyPair::from_secret`], [`sign`] and [`verify`] only.
 //!
-//! Why not `p256::ecdsa::SigningKey::sign_prehash`: p256 0.14's field arithmetic (crypto-bigint's
-//! generic Montgomery code) made signing slower than aws-sigv4's, which runs on p256 0.13
-//! (fiat-crypto's generated field arithmetic). Here the curve arithmetic is p256 0.13's
-//! (`p256_13`: its field and scalar types and its complete point formulas; no field arithmetic
-//! is written here), and what this module adds is at the group level:
+//! Why not `p256::ecdsa::SigningKey::sign_prehash` (p256 0.14, which aws-sigv4 1.6 uses too):
+//! it signed no faster than aws-sigv4 (about 70% of the time in 0.14's crypto-bigint field
+//! multiplication, 13% in its constant-time scalar inversion). Here the curve arithmetic is
+//! p256 0.13's (`p256_13`: fiat-crypto's generated field arithmetic, its scalar type and its
+//! complete point formulas; no field arithmetic is written here), and what this module adds
+//! is at the group level:
 //!
-//! * `k·G` (and `d·G`) with a fixed-base comb: the scalar's 52 signed 5-bit digits each pick
-//!   one multiple `±j·32^i·G` (`j` in `0..=16`) from a table built once, and the picks are
-//!   summed: 52 additions and no doublings, where a variable-base multiplication
+//! * `k·G` (and `d·G`) with a fixed-base comb: the scalar's 43 signed 6-bit digits each pick
+//!   one multiple `±j·64^i·G` (`j` in `0..=32`) from a table built once (about 1,400 point
+//!   operations, under a millisecond), and the picks are summed: 43 additions and no
+//!   doublings, where a variable-base multiplication
 //!   costs 256 doublings and 64 additions. The pick reads every entry of the window's row and
 //!   keeps one with `subtle`'s `ConditionallySelectable`, then negates it under a `Choice`: no
 //!   branch and no memory index depends on the secret scalar.
 //! * Verification (public inputs only, so variable time is fine) sums `u1·G` from the same table
-//!   and `u2·Q` from a table of the public key `Q`, built on the key's first verification and
-//!   kept with the key (the key caches hold it).
+//!   and `u2·Q` from a table of the public key `Q`, built on the key's second verification and
+//!   kept with the key (the key caches hold it; about 130 KiB a key).
+//! * The nonce's inversion is blinded (see `invert_blinded`); the inversion of the projective
+//!   `z` of `k·G` stays p256's constant-time one (`to_affine`).
 //! * The nonce is RFC 6979's (the `rfc6979` crate, no extra data), exactly as p256's own
 //!   `sign_prehash` derives it, so both produce the same signature for the same key and
 //!   message (the tests check that, byte for byte). Like p256 (and aws-c-auth, through
@@ -43,19 +47,22 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::sha::sha256;
 
-/// Bits per digit. 5 beat 4 (65 additions, 8-entry picks) and 6 (43 additions, but 32-entry
-/// picks and 130 KiB tables) when measured.
-const W: usize = 5;
-/// Digits of a scalar: `ceil(256 / 5)` signed 5-bit digits; the top one holds bit 255 and a
-/// carry, so recoding never carries out of it.
-const WINDOWS: usize = 52;
+/// Bits per digit. Measured (CPU time per signature): 4 bits (65 additions, 8-entry picks)
+/// about 51 µs, 5 bits (52, 16-entry picks) about 50 µs, 6 bits (43, 32-entry picks) about
+/// 48 µs. A table is 43 × 32 projective points, about 130 KiB.
+const W: usize = 6;
+/// Digits of a scalar: `ceil(256 / 6)` signed 6-bit digits; the top one holds bits 252..=255
+/// and a carry, so recoding never carries out of it.
+const WINDOWS: usize = 43;
 /// Multiples per window: `1·B ..= 16·B` (the sign of a digit is applied after the pick).
 const ROW: usize = 1 << (W - 1);
+/// `ROW` as a digit.
+const HALF: i8 = 1 << (W - 1);
 
 /// The group order `n` (big-endian hex), for RFC 6979.
 const ORDER_HEX: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
 
-/// `table[i][j] = (j + 1)·32^i·P`, for one point `P`.
+/// `table[i][j] = (j + 1)·64^i·P`, for one point `P`.
 ///
 /// The entries stay projective: p256 0.13 has no batch inversion, and normalising the 520
 /// points one inversion each would cost milliseconds per table (a one-shot `iamkit sign` pays
@@ -75,7 +82,7 @@ impl Comb {
                 *m = acc;
                 acc += base;
             }
-            // 32·B = 2·(16·B).
+            // 64·B = 2·(32·B).
             base = row[ROW - 1].double();
         }
         Comb(rows)
@@ -115,7 +122,7 @@ impl Comb {
     }
 }
 
-/// The signed digits `d_i` in `-16..=16` with `k = Σ d_i·32^i`, zeroized when dropped.
+/// The signed digits `d_i` in `-32..=32` with `k = Σ d_i·64^i`, zeroized when dropped.
 struct Digits([i8; WINDOWS]);
 
 impl Digits {
@@ -128,18 +135,18 @@ impl Digits {
             *dst = *src;
         }
         let mut d = Digits([0; WINDOWS]);
-        // Unsigned 5-bit digits, least significant first (positions are public).
+        // Unsigned W-bit digits, least significant first (positions are public).
         for (i, digit) in d.0.iter_mut().enumerate() {
             let (byte, shift) = ((i * W) / 8, (i * W) % 8);
             let two = u16::from(le[byte]) | (u16::from(le[byte + 1]) << 8);
-            *digit = ((two >> shift) & 0x1f) as i8;
+            *digit = ((two >> shift) & ((1 << W) - 1)) as i8;
         }
-        // To -16..=15 with a carry into the next digit (the top digit ends up in 0..=2).
+        // To -32..=31 with a carry into the next digit (the top digit ends up in 0..=16).
         let mut carry = 0i8;
         for digit in &mut d.0 {
             *digit += carry;
-            carry = (*digit + 16) >> 5;
-            *digit -= carry << 5;
+            carry = (*digit + HALF) >> W;
+            *digit -= carry << W;
         }
         d
     }
@@ -162,6 +169,8 @@ fn generator_table() -> &'static Comb {
 pub(crate) struct PublicKey {
     point: AffinePoint,
     table: OnceLock<Comb>,
+    /// Set by the first verification, which multiplies without a table.
+    seen: OnceLock<()>,
 }
 
 impl PublicKey {
@@ -176,9 +185,20 @@ impl PublicKey {
         out
     }
 
-    fn table(&self) -> &Comb {
+    /// `u·Q` for a public `u`. From the key's second verification on, by its table (built
+    /// then: about as many point additions as a dozen verifications); the first one, by p256's
+    /// own multiplication, so that a key used once (or a key cache that thrashes) never pays
+    /// for a table.
+    fn mul_vartime(&self, u: &Scalar) -> ProjectivePoint {
+        if let Some(table) = self.table.get() {
+            return table.mul_vartime(u);
+        }
+        if self.seen.set(()).is_ok() {
+            return ProjectivePoint::from(self.point) * u;
+        }
         self.table
             .get_or_init(|| Comb::new(&ProjectivePoint::from(self.point)))
+            .mul_vartime(u)
     }
 }
 
@@ -203,6 +223,7 @@ impl KeyPair {
             public: PublicKey {
                 point,
                 table: OnceLock::new(),
+                seen: OnceLock::new(),
             },
         })
     }
@@ -242,18 +263,22 @@ const ORDER_ODD: Odd<U256v7> = Odd::<U256v7>::from_be_hex(ORDER_HEX);
 /// Never call it on a secret: [`invert_blinded`] blinds the nonce first.
 fn invert_vartime(x: &Scalar) -> Option<Scalar> {
     let bytes = Zeroizing::new(x.to_bytes());
-    let inverse = Option::<U256v7>::from(U256v7::from_be_slice(&bytes).invert_odd_mod_vartime(&ORDER_ODD))?;
+    let inverse =
+        Option::<U256v7>::from(U256v7::from_be_slice(&bytes).invert_odd_mod_vartime(&ORDER_ODD))?;
     let inverse = Zeroizing::new(inverse.to_be_bytes());
-    Option::<Scalar>::from(Scalar::from_repr(FieldBytes::clone_from_slice(inverse.as_ref())))
+    Option::<Scalar>::from(Scalar::from_repr(FieldBytes::clone_from_slice(
+        inverse.as_ref(),
+    )))
 }
 
 /// `k^-1` for a secret nonce `k != 0`, with a secret `blind != 0`: `(k·blind)^-1·blind`. The
 /// variable-time inversion only ever sees `k·blind`, which is uniformly distributed and
-/// independent of `k` while the blind is (the blind is the next output of the RFC 6979
+/// independent of `k` as long as the blind is uniform and secret (it is the next output of the RFC 6979
 /// generator, keyed by the private key: unknown to anyone without it). So the time taken
-/// does not depend on `k`; the multiplications are p256's constant-time ones. A constant-time
-/// Fermat inversion (an addition chain of about 310 Barrett multiplications) cost a quarter
-/// of the whole signature; this costs about a tenth of that.
+/// does not depend on `k`; the multiplications are p256's constant-time ones. Profiled,
+/// p256 0.13's constant-time `Scalar::invert` (Fermat, about 420 Barrett multiplications)
+/// took about a quarter of a signature, an addition chain (about 310) a fifth; this takes
+/// about 7%.
 fn invert_blinded(k: &Scalar, blind: &Scalar) -> Option<Scalar> {
     let blinded = Zeroizing::new(*k * blind);
     let inverse = Zeroizing::new(invert_vartime(&blinded)?);
@@ -291,8 +316,7 @@ pub(crate) fn sign(key: &KeyPair, string_to_sign: &[u8]) -> DerSignature {
         let mut k_bytes = Zeroizing::new([0u8; 32]);
         nonces.fill_next_k(&mut *k_bytes);
         // The generator returns 0 < k < n; a candidate is refused only if r or s is zero.
-        let Some(k) = Option::<Scalar>::from(Scalar::from_repr(FieldBytes::from(*k_bytes)))
-        else {
+        let Some(k) = Option::<Scalar>::from(Scalar::from_repr(FieldBytes::from(*k_bytes))) else {
             continue;
         };
         let k = Zeroizing::new(k);
@@ -338,7 +362,7 @@ pub(crate) fn verify(public: &PublicKey, string_to_sign: &[u8], der: &[u8]) -> b
     let (z, _) = digest_scalar(string_to_sign);
     let u1 = z * w;
     let u2 = r * w;
-    let point = generator_table().mul_vartime(&u1) + public.table().mul_vartime(&u2);
+    let point = generator_table().mul_vartime(&u1) + public.mul_vartime(&u2);
     x_mod_n(&point).is_some_and(|x| bool::from(x.ct_eq(&r)))
 }
 
@@ -493,7 +517,12 @@ mod tests {
     #[test]
     fn garbage_signatures_are_refused() {
         let pair = KeyPair::from_secret(&[7; 32]).unwrap_or_else(|| panic!("key"));
-        for der in [&b""[..], b"\x30\x00", &[0x30; 72], b"\x30\x06\x02\x01\x00\x02\x01\x01"] {
+        for der in [
+            &b""[..],
+            b"\x30\x00",
+            &[0x30; 72],
+            b"\x30\x06\x02\x01\x00\x02\x01\x01",
+        ] {
             assert!(!verify(pair.public(), b"m", der));
         }
     }
@@ -503,7 +532,10 @@ mod tests {
         let pair = KeyPair::from_secret(&[7; 32]).unwrap_or_else(|| panic!("key"));
         let debug = format!("{pair:?}");
         assert!(debug.contains("<redacted>"), "{debug}");
-        assert!(!debug.contains(&super::super::hex(&*pair.to_bytes())), "{debug}");
+        assert!(
+            !debug.contains(&super::super::hex(&*pair.to_bytes())),
+            "{debug}"
+        );
     }
 
     fn hex_bytes(s: &str) -> Vec<u8> {

@@ -13,9 +13,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use hmac::{Hmac, KeyInit, Mac};
+use p256::Scalar;
 use p256::ecdsa::VerifyingKey;
 use p256::elliptic_curve::PrimeField;
-use p256::Scalar;
 use sha2::Sha256;
 use subtle::{ConstantTimeEq, CtOption};
 use zeroize::Zeroizing;
