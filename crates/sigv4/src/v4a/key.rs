@@ -62,6 +62,7 @@ impl EcdsaSigningKey {
             let c: CtOption<Scalar> = Scalar::from_repr((*candidate).into());
             let accepted = c.and_then(|s| CtOption::new(s + Scalar::ONE, !s.ct_eq(&n_minus_1)));
             if let Some(d) = Option::<Scalar>::from(accepted) {
+                let d = Zeroizing::new(d);
                 let mut d_bytes = Zeroizing::new([0u8; 32]);
                 d_bytes.copy_from_slice(&Zeroizing::new(d.to_repr()));
                 let pair = KeyPair::from_secret(&d_bytes).ok_or(Error::KeyDerivation)?;
