@@ -138,8 +138,9 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     let origin = req.scheme().zip(req.host());
     // Sized from its parts (the token at its worst, every byte encoded): one allocation.
     let mut url = String::with_capacity(
-        origin.map_or(0, |(s, h)| s.len() + "://".len() + h.len() + req.path().len() + 1)
-            + query.len()
+        origin.map_or(0, |(s, h)| {
+            s.len() + "://".len() + h.len() + req.path().len() + 1
+        }) + query.len()
             + unsigned_token.map_or(0, |t| "&X-Amz-Security-Token=".len() + 3 * t.len())
             + "&X-Amz-Signature=".len()
             + signature.len(),

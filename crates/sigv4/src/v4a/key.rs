@@ -13,9 +13,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
-use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::Scalar;
+use p256::ecdsa::VerifyingKey;
 use p256::elliptic_curve::PrimeField;
-use p256::{NonZeroScalar, Scalar};
 use sha2::Sha256;
 use subtle::{ConstantTimeEq, CtOption};
 use zeroize::Zeroizing;
@@ -24,13 +24,15 @@ use crate::error::Error;
 use crate::key_cache::KeyCache;
 
 use super::ALGORITHM;
+use super::ecdsa::KeyPair;
 
 /// A SigV4a signing key: the P-256 private key derived from a secret access key and its access
 /// key ID, with its public key. The private scalar is zeroized when dropped; `Debug` shows only
 /// the public key.
 #[derive(Clone)]
 pub struct EcdsaSigningKey {
-    signing: SigningKey,
+    /// The private key and the public key in the form `ecdsa` signs and verifies with.
+    pair: KeyPair,
     verifying: VerifyingKey,
 }
 
@@ -61,19 +63,21 @@ impl EcdsaSigningKey {
             let accepted = c.and_then(|s| CtOption::new(s + Scalar::ONE, !s.ct_eq(&n_minus_1)));
             if let Some(d) = Option::<Scalar>::from(accepted) {
                 let d = Zeroizing::new(d);
-                let nz = Option::<NonZeroScalar>::from(NonZeroScalar::new(*d))
-                    .ok_or(Error::KeyDerivation)?;
-                let signing = SigningKey::from(nz);
-                let verifying = *signing.verifying_key();
-                return Ok(EcdsaSigningKey { signing, verifying });
+                let mut d_bytes = Zeroizing::new([0u8; 32]);
+                d_bytes.copy_from_slice(&Zeroizing::new(d.to_repr()));
+                let pair = KeyPair::from_secret(&d_bytes).ok_or(Error::KeyDerivation)?;
+                let verifying =
+                    VerifyingKey::from_sec1_bytes(&pair.public().to_sec1_uncompressed())
+                        .map_err(|_| Error::KeyDerivation)?;
+                return Ok(EcdsaSigningKey { pair, verifying });
             }
         }
         Err(Error::KeyDerivation)
     }
 
-    /// The ECDSA signing key.
-    pub(crate) fn signing_key(&self) -> &SigningKey {
-        &self.signing
+    /// The key pair `ecdsa::sign` and `ecdsa::verify` take.
+    pub(crate) fn key_pair(&self) -> &KeyPair {
+        &self.pair
     }
 
     /// The public key.
@@ -143,7 +147,7 @@ mod tests {
             EcdsaSigningKey::derive("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
                 .unwrap_or_else(|e| panic!("{e}"));
         let debug = format!("{key:?}");
-        let private = super::super::hex(&key.signing_key().to_bytes());
+        let private = super::super::hex(&*key.key_pair().to_bytes());
         assert!(!debug.contains(&private), "{debug}");
         assert!(debug.contains("<redacted>"), "{debug}");
         // The public x coordinate of the suite's public-key.json.

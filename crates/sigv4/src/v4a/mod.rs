@@ -5,6 +5,7 @@
 //! sign is signed with ECDSA P-256 (SHA-256) under a key derived from the credentials
 //! ([`EcdsaSigningKey`]), and the signature is the hex of its DER encoding.
 
+mod ecdsa;
 mod key;
 pub(crate) mod parse;
 mod signer;

@@ -14,16 +14,12 @@
 
 use std::sync::Arc;
 
-use p256::ecdsa::Signature;
-use p256::ecdsa::signature::hazmat::PrehashSigner;
-
 use crate::canonical_request::payload::ECDSA_STREAMING;
 use crate::error::Error;
 use crate::key::Credentials;
 use crate::presigner::presign_query;
 use crate::request::Request;
 use crate::settings::SigningSettings;
-use crate::sha::sha256;
 use crate::signer::{SignerConfig, SigningOutput, sign_headers};
 use crate::time::{AmzDate, Timestamp};
 
@@ -96,7 +92,7 @@ impl SigV4aSigner {
     ) -> Result<String, Error> {
         complete_sts(sts, canonical_request);
         let key = self.signing_key(credentials)?;
-        sign_sts(&key, sts)
+        Ok(sign_sts(&key, sts))
     }
 
     /// Signs into the `Authorization` header; the headers to add are `x-amz-date`,
@@ -144,10 +140,6 @@ impl SigV4aSigner {
 
 /// The SigV4a signature of a string to sign (of a request, a chunk or a trailer): the hex of the
 /// DER encoding of the ECDSA signature of its SHA-256.
-pub(crate) fn sign_sts(key: &EcdsaSigningKey, sts: &str) -> Result<String, Error> {
-    let signature: Signature = key
-        .signing_key()
-        .sign_prehash(&sha256(sts.as_bytes()))
-        .map_err(|_| Error::KeyDerivation)?;
-    Ok(super::hex(signature.to_der().as_bytes()))
+pub(crate) fn sign_sts(key: &EcdsaSigningKey, sts: &str) -> String {
+    super::hex(super::ecdsa::sign(key.key_pair(), sts.as_bytes()).as_bytes())
 }

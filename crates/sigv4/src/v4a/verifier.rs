@@ -20,14 +20,10 @@
 use std::borrow::Borrow;
 use std::sync::Arc;
 
-use p256::ecdsa::Signature;
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-
 use crate::canonical_request::payload::{ECDSA_STREAMING, Streaming};
 use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::Request;
-use crate::sha::sha256;
 use crate::time::Timestamp;
 use crate::verifier::{Explanation, SignatureParams, SignedFlags, SignedParts, Special, Verifier};
 
@@ -186,10 +182,11 @@ impl SigV4aVerifier {
 /// [`Error::SignatureMismatch`].
 pub(crate) fn verify_sts(key: &EcdsaSigningKey, sts: &str, signature: &str) -> Result<(), Error> {
     let der = super::unhex(signature).ok_or(Error::SignatureMismatch)?;
-    let signature = Signature::from_der(&der).map_err(|_| Error::SignatureMismatch)?;
-    key.verifying_key()
-        .verify_prehash(&sha256(sts.as_bytes()), &signature)
-        .map_err(|_| Error::SignatureMismatch)
+    if super::ecdsa::verify(key.key_pair().public(), sts.as_bytes(), &der) {
+        Ok(())
+    } else {
+        Err(Error::SignatureMismatch)
+    }
 }
 
 impl<'r> SignatureParams<'r> for ParsedAuthV4a<'r> {
