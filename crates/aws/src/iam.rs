@@ -39,7 +39,7 @@ use zeroize::Zeroizing;
 
 use crate::error::printable;
 use crate::response::{QueryResponse, malformed, only_child, optional, required};
-use crate::rules::{MfaSerial, TokenCode, check_chars};
+use crate::rules::{MfaSerial, TokenCode, checked_string};
 use crate::{Endpoint, Error, QueryRequest, Service, SignedRequest};
 
 /// AWS's limit of access keys per IAM user.
@@ -64,56 +64,16 @@ pub trait IamCall {
     }
 }
 
-/// An IAM user name: 1 to 64 characters of `[\w+=,.@-]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct UserName(String);
-
-impl UserName {
-    /// Checks and wraps a user name.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] naming the rule the name breaks.
-    pub fn new(name: &str) -> Result<UserName, Error> {
-        check_chars(
-            "UserName",
-            name,
-            1..=64,
-            "+=,.@-",
-            "letters, digits and +=,.@_-",
-        )?;
-        Ok(UserName(name.to_owned()))
-    }
-
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+checked_string! {
+    /// An IAM user name: 1 to 64 characters of `[\w+=,.@-]`.
+    pub struct UserName(name: "UserName", 1..=64, "+=,.@-", "letters, digits and +=,.@_-");
+    "a user name", "The name."
 }
 
-/// A virtual MFA device's name (`VirtualMFADeviceName`): 1 to 226 characters of `[\w+=,.@-]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct MfaDeviceName(String);
-
-impl MfaDeviceName {
-    /// Checks and wraps a device name.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] naming the rule the name breaks.
-    pub fn new(name: &str) -> Result<MfaDeviceName, Error> {
-        check_chars(
-            "VirtualMFADeviceName",
-            name,
-            1..=226,
-            "+=,.@-",
-            "letters, digits and +=,.@_-",
-        )?;
-        Ok(MfaDeviceName(name.to_owned()))
-    }
-
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+checked_string! {
+    /// A virtual MFA device's name (`VirtualMFADeviceName`): 1 to 226 characters of `[\w+=,.@-]`.
+    pub struct MfaDeviceName(name: "VirtualMFADeviceName", 1..=226, "+=,.@-", "letters, digits and +=,.@_-");
+    "a device name", "The name."
 }
 
 /// An access key ID as IAM takes it: 16 to 128 upper-case letters and digits.
@@ -178,7 +138,10 @@ impl KeyStatus {
     }
 }
 
-fn with_user(q: QueryRequest, user: Option<&UserName>) -> QueryRequest {
+/// The query of IAM action `action`, naming `user` when there is one (IAM otherwise acts on the
+/// caller's own user).
+fn user_query(action: &'static str, user: Option<&UserName>) -> QueryRequest {
+    let q = QueryRequest::new(Service::Iam, action);
     match user {
         Some(u) => q.param("UserName", u.as_str()),
         None => q,
@@ -191,6 +154,32 @@ macro_rules! user_setter {
         pub fn user(mut self, user: UserName) -> Self {
             self.user = Some(user);
             self
+        }
+    };
+}
+
+/// An IAM call whose only parameter is the optional user (the caller's own user without it).
+macro_rules! user_only_call {
+    ($(#[$doc:meta])* $name:ident = $action:literal; $new_doc:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default)]
+        pub struct $name {
+            user: Option<UserName>,
+        }
+
+        impl $name {
+            #[doc = $new_doc]
+            pub fn new() -> $name {
+                $name::default()
+            }
+
+            user_setter!();
+        }
+
+        impl IamCall for $name {
+            fn to_query(&self) -> QueryRequest {
+                user_query($action, self.user.as_ref())
+            }
         }
     };
 }
@@ -269,11 +258,8 @@ impl DeactivateMfaDevice {
 
 impl IamCall for DeactivateMfaDevice {
     fn to_query(&self) -> QueryRequest {
-        with_user(
-            QueryRequest::new(Service::Iam, "DeactivateMFADevice"),
-            self.user.as_ref(),
-        )
-        .param("SerialNumber", self.serial.as_str())
+        user_query("DeactivateMFADevice", self.user.as_ref())
+            .param("SerialNumber", self.serial.as_str())
     }
 }
 
@@ -297,52 +283,16 @@ impl IamCall for DeleteVirtualMfaDevice {
     }
 }
 
-/// `ListMFADevices`: the devices assigned to a user.
-#[derive(Debug, Clone, Default)]
-pub struct ListMfaDevices {
-    user: Option<UserName>,
+user_only_call! {
+    /// `ListMFADevices`: the devices assigned to a user.
+    ListMfaDevices = "ListMFADevices";
+    "The caller's devices (or [`user`](Self::user)'s)."
 }
 
-impl ListMfaDevices {
-    /// The caller's devices (or [`user`](Self::user)'s).
-    pub fn new() -> ListMfaDevices {
-        ListMfaDevices::default()
-    }
-
-    user_setter!();
-}
-
-impl IamCall for ListMfaDevices {
-    fn to_query(&self) -> QueryRequest {
-        with_user(
-            QueryRequest::new(Service::Iam, "ListMFADevices"),
-            self.user.as_ref(),
-        )
-    }
-}
-
-/// `CreateAccessKey`: a new access key (at most two per user).
-#[derive(Debug, Clone, Default)]
-pub struct CreateAccessKey {
-    user: Option<UserName>,
-}
-
-impl CreateAccessKey {
-    /// A key for the caller (or [`user`](Self::user)).
-    pub fn new() -> CreateAccessKey {
-        CreateAccessKey::default()
-    }
-
-    user_setter!();
-}
-
-impl IamCall for CreateAccessKey {
-    fn to_query(&self) -> QueryRequest {
-        with_user(
-            QueryRequest::new(Service::Iam, "CreateAccessKey"),
-            self.user.as_ref(),
-        )
-    }
+user_only_call! {
+    /// `CreateAccessKey`: a new access key (at most two per user).
+    CreateAccessKey = "CreateAccessKey";
+    "A key for the caller (or [`user`](Self::user))."
 }
 
 /// `DeleteAccessKey`.
@@ -363,11 +313,7 @@ impl DeleteAccessKey {
 
 impl IamCall for DeleteAccessKey {
     fn to_query(&self) -> QueryRequest {
-        with_user(
-            QueryRequest::new(Service::Iam, "DeleteAccessKey"),
-            self.user.as_ref(),
-        )
-        .param("AccessKeyId", self.key.as_str())
+        user_query("DeleteAccessKey", self.user.as_ref()).param("AccessKeyId", self.key.as_str())
     }
 }
 
@@ -394,61 +340,22 @@ impl UpdateAccessKey {
 
 impl IamCall for UpdateAccessKey {
     fn to_query(&self) -> QueryRequest {
-        with_user(
-            QueryRequest::new(Service::Iam, "UpdateAccessKey"),
-            self.user.as_ref(),
-        )
-        .param("AccessKeyId", self.key.as_str())
-        .param("Status", self.status.as_str())
+        user_query("UpdateAccessKey", self.user.as_ref())
+            .param("AccessKeyId", self.key.as_str())
+            .param("Status", self.status.as_str())
     }
 }
 
-/// `ListAccessKeys`: a user's keys (IDs and status, never secrets).
-#[derive(Debug, Clone, Default)]
-pub struct ListAccessKeys {
-    user: Option<UserName>,
+user_only_call! {
+    /// `ListAccessKeys`: a user's keys (IDs and status, never secrets).
+    ListAccessKeys = "ListAccessKeys";
+    "The caller's keys (or [`user`](Self::user)'s)."
 }
 
-impl ListAccessKeys {
-    /// The caller's keys (or [`user`](Self::user)'s).
-    pub fn new() -> ListAccessKeys {
-        ListAccessKeys::default()
-    }
-
-    user_setter!();
-}
-
-impl IamCall for ListAccessKeys {
-    fn to_query(&self) -> QueryRequest {
-        with_user(
-            QueryRequest::new(Service::Iam, "ListAccessKeys"),
-            self.user.as_ref(),
-        )
-    }
-}
-
-/// `GetUser`: who a user is (the caller without a user name; long-term keys need no MFA for it).
-#[derive(Debug, Clone, Default)]
-pub struct GetUser {
-    user: Option<UserName>,
-}
-
-impl GetUser {
-    /// The caller's user (or [`user`](Self::user)).
-    pub fn new() -> GetUser {
-        GetUser::default()
-    }
-
-    user_setter!();
-}
-
-impl IamCall for GetUser {
-    fn to_query(&self) -> QueryRequest {
-        with_user(
-            QueryRequest::new(Service::Iam, "GetUser"),
-            self.user.as_ref(),
-        )
-    }
+user_only_call! {
+    /// `GetUser`: who a user is (the caller without a user name; long-term keys need no MFA for it).
+    GetUser = "GetUser";
+    "The caller's user (or [`user`](Self::user))."
 }
 
 // --- Answers -------------------------------------------------------------------------------

@@ -73,6 +73,45 @@ pub(crate) fn check_chars(
     Ok(())
 }
 
+/// A string newtype checked by [`check_chars`] on the way in: one line per AWS parameter
+/// (its Rust name, the constructor's argument, AWS's parameter name, the length range, the
+/// characters allowed beside `[A-Za-z0-9_]` and how the error describes them), then what
+/// `new` wraps and what `as_str` returns, for the docs.
+macro_rules! checked_string {
+    (
+        $(#[$doc:meta])*
+        pub struct $name:ident($arg:ident: $param:literal, $min:literal..=$max:literal,
+            $extra:literal, $expected:literal);
+        $what:literal, $as_str_doc:literal
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            #[doc = concat!("Checks and wraps ", $what, ".")]
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!(
+                "[`Error::InvalidParameter`](crate::Error::InvalidParameter) when `",
+                stringify!($arg), "` is not ", $min, " to ", $max, " characters of ",
+                $expected, ", naming the first rule it breaks."
+            )]
+            pub fn new($arg: &str) -> Result<$name, $crate::Error> {
+                $crate::rules::check_chars($param, $arg, $min..=$max, $extra, $expected)?;
+                Ok($name($arg.to_owned()))
+            }
+
+            #[doc = $as_str_doc]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use checked_string;
+
 /// Checks a `GetSessionToken` duration (900–129600 seconds).
 ///
 /// # Errors
@@ -117,33 +156,11 @@ pub fn check_assume_role_duration(seconds: u32, chained: bool) -> Result<(), Err
     Ok(())
 }
 
-/// An MFA device's `SerialNumber`: an IAM MFA ARN (`arn:aws:iam::123456789012:mfa/alice`) or a
-/// hardware token's serial; 9 to 256 characters of `[\w+=/:,.@-]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct MfaSerial(String);
-
-impl MfaSerial {
-    /// Checks and wraps a serial.
-    ///
-    /// # Errors
-    ///
-    /// `Error::InvalidParameter` when `serial` is not an MFA device ARN or hardware serial
-    /// number as AWS accepts them.
-    pub fn new(serial: &str) -> Result<MfaSerial, Error> {
-        check_chars(
-            "SerialNumber",
-            serial,
-            9..=256,
-            "+=/:,.@-",
-            "letters, digits and +=/:,.@_-",
-        )?;
-        Ok(MfaSerial(serial.to_owned()))
-    }
-
-    /// The serial.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+checked_string! {
+    /// An MFA device's `SerialNumber`: an IAM MFA ARN (`arn:aws:iam::123456789012:mfa/alice`) or a
+    /// hardware token's serial; 9 to 256 characters of `[\w+=/:,.@-]`.
+    pub struct MfaSerial(serial: "SerialNumber", 9..=256, "+=/:,.@-", "letters, digits and +=/:,.@_-");
+    "a serial", "The serial."
 }
 
 /// A 6-digit MFA code (`TokenCode`). Short-lived but still a secret: `Debug` shows nothing,
@@ -180,60 +197,16 @@ impl fmt::Debug for TokenCode {
     }
 }
 
-/// A `RoleSessionName`: 2 to 64 characters of `[\w+=,.@-]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RoleSessionName(String);
-
-impl RoleSessionName {
-    /// Checks and wraps a session name.
-    ///
-    /// # Errors
-    ///
-    /// `Error::InvalidParameter` when `name` breaks AWS's rules (2 to 64 characters of
-    /// `[\w+=,.@-]`).
-    pub fn new(name: &str) -> Result<RoleSessionName, Error> {
-        check_chars(
-            "RoleSessionName",
-            name,
-            2..=64,
-            "+=,.@-",
-            "letters, digits and +=,.@_-",
-        )?;
-        Ok(RoleSessionName(name.to_owned()))
-    }
-
-    /// The session name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+checked_string! {
+    /// A `RoleSessionName`: 2 to 64 characters of `[\w+=,.@-]`.
+    pub struct RoleSessionName(name: "RoleSessionName", 2..=64, "+=,.@-", "letters, digits and +=,.@_-");
+    "a session name", "The session name."
 }
 
-/// An `ExternalId`: 2 to 1224 characters of `[\w+=,.@:/-]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ExternalId(String);
-
-impl ExternalId {
-    /// Checks and wraps an external ID.
-    ///
-    /// # Errors
-    ///
-    /// `Error::InvalidParameter` when `id` breaks AWS's rules (2 to 1224 characters of
-    /// `[\w+=,.@:/-]`).
-    pub fn new(id: &str) -> Result<ExternalId, Error> {
-        check_chars(
-            "ExternalId",
-            id,
-            2..=1224,
-            "+=,.@:/-",
-            "letters, digits and +=,.@:/_-",
-        )?;
-        Ok(ExternalId(id.to_owned()))
-    }
-
-    /// The external ID.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+checked_string! {
+    /// An `ExternalId`: 2 to 1224 characters of `[\w+=,.@:/-]`.
+    pub struct ExternalId(id: "ExternalId", 2..=1224, "+=,.@:/-", "letters, digits and +=,.@:/_-");
+    "an external ID", "The external ID."
 }
 
 /// A role ARN: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME` (20 to 2048 characters).

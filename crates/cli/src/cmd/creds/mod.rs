@@ -111,7 +111,8 @@ pub(crate) enum CredsCmd {
         json: bool,
     },
     /// Store a role profile: a role assumed with another stored profile's credentials (its MFA
-    /// session when it has one). Nothing on stdin.
+    /// session when it has one; else --mfa-device's code goes with AssumeRole). Nothing on
+    /// stdin.
     AddRole(AddRoleArgs),
     /// Replace the profile's access key with a new one: create it, store it, check that it
     /// works, delete the old one; prints the new key ID. An interrupted rotation is finished
@@ -144,18 +145,26 @@ pub(crate) enum CredsCmd {
     },
 }
 
+/// The MFA device whose codes go with a stored profile's STS calls (`creds add`, `creds
+/// add-role`).
+#[derive(Debug, Args)]
+pub(crate) struct MfaDeviceArgs {
+    /// The stored MFA device (`iamkit mfa`) whose codes go with this profile's STS calls.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) mfa_device: Option<String>,
+    /// The serial (ARN) of this profile's MFA device (default: the serial stored with
+    /// --mfa-device's device).
+    #[arg(long, value_name = "ARN")]
+    pub(crate) mfa_serial: Option<String>,
+}
+
 /// `iamkit creds add`.
 #[derive(Debug, Args)]
 pub(crate) struct AddArgs {
     /// The profile name.
     pub(crate) profile: String,
-    /// The ARN of the MFA device that guards this profile (default: the serial stored with
-    /// --mfa-device's device).
-    #[arg(long, value_name = "ARN")]
-    pub(crate) mfa_serial: Option<String>,
-    /// The stored MFA device (`iamkit mfa`) to use for this profile.
-    #[arg(long, value_name = "NAME")]
-    pub(crate) mfa_device: Option<String>,
+    #[command(flatten)]
+    pub(crate) mfa: MfaDeviceArgs,
     /// Default region for this profile.
     #[arg(long, value_name = "R")]
     pub(crate) region: Option<String>,
@@ -181,12 +190,8 @@ pub(crate) struct AddRoleArgs {
     /// The stored profile whose credentials (or MFA session) assume the role.
     #[arg(long, value_name = "PROFILE")]
     pub(crate) source: String,
-    /// A stored MFA device whose code goes with AssumeRole (when the source has no MFA device).
-    #[arg(long, value_name = "NAME")]
-    pub(crate) mfa_device: Option<String>,
-    /// The serial (ARN) of that MFA device (default: the serial stored with the device).
-    #[arg(long, value_name = "ARN")]
-    pub(crate) mfa_serial: Option<String>,
+    #[command(flatten)]
+    pub(crate) mfa: MfaDeviceArgs,
     /// The external ID the role's trust policy asks for.
     #[arg(long, value_name = "ID")]
     pub(crate) external_id: Option<String>,
@@ -261,8 +266,8 @@ pub(crate) fn run(cmd: CredsCmd, globals: &Globals) -> CliResult {
             let role = iamkit_keystore::RoleProfile {
                 role_arn: a.role_arn,
                 source_profile: a.source,
-                mfa_device: a.mfa_device,
-                mfa_serial: a.mfa_serial,
+                mfa_device: a.mfa.mfa_device,
+                mfa_serial: a.mfa.mfa_serial,
                 external_id: a.external_id,
                 session_name: a.session_name,
                 duration: a.duration,
@@ -395,6 +400,7 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
         .map(|e| normalize_expiration(e, "--expiration"))
         .transpose()?;
     if args
+        .mfa
         .mfa_serial
         .as_deref()
         .is_some_and(|s| s.trim().is_empty())
@@ -415,8 +421,8 @@ fn add(args: &AddArgs, globals: &Globals) -> CliResult {
     let mut rec = AwsCredentials::new(key_id, secret.to_string());
     rec.session_token = token;
     rec.expiration = expiration;
-    rec.mfa_serial.clone_from(&args.mfa_serial);
-    rec.mfa_device.clone_from(&args.mfa_device);
+    rec.mfa_serial.clone_from(&args.mfa.mfa_serial);
+    rec.mfa_device.clone_from(&args.mfa.mfa_device);
     rec.region.clone_from(&args.region);
     rec.session_duration = args.duration;
     let opened = storeopen::open(globals)?;

@@ -33,17 +33,25 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// The issuer AWS's own QR codes name.
 const AWS_ISSUER: &str = "Amazon Web Services";
 
+/// Whose IAM user an enrollment concerns, and with which credentials (`mfa enroll`, `mfa
+/// unenroll`).
+#[derive(Debug, Args)]
+pub(crate) struct IamUserArgs {
+    /// The stored profile whose credentials make the IAM calls.
+    #[arg(long, value_name = "P")]
+    pub(crate) profile: String,
+    /// The IAM user whose MFA device this is (default: the profile's own user).
+    #[arg(long, value_name = "USER")]
+    pub(crate) user: Option<String>,
+}
+
 /// `iamkit mfa enroll`.
 #[derive(Debug, Args)]
 pub(crate) struct EnrollArgs {
     /// The name to store the device under.
     pub(crate) name: String,
-    /// The profile whose credentials create and enable the device in IAM.
-    #[arg(long, value_name = "P")]
-    pub(crate) profile: String,
-    /// The IAM user to enroll (default: the profile's own user).
-    #[arg(long, value_name = "USER")]
-    pub(crate) user: Option<String>,
+    #[command(flatten)]
+    pub(crate) iam: IamUserArgs,
     /// The device's name in IAM (default: NAME); its serial is arn:aws:iam::ACCOUNT:mfa/D.
     #[arg(long, value_name = "D")]
     pub(crate) device_name: Option<String>,
@@ -57,12 +65,8 @@ pub(crate) struct EnrollArgs {
 pub(crate) struct UnenrollArgs {
     /// The stored device.
     pub(crate) name: String,
-    /// The profile whose credentials deactivate and delete the device in IAM.
-    #[arg(long, value_name = "P")]
-    pub(crate) profile: String,
-    /// The IAM user the device is assigned to (default: the profile's own user).
-    #[arg(long, value_name = "USER")]
-    pub(crate) user: Option<String>,
+    #[command(flatten)]
+    pub(crate) iam: IamUserArgs,
 }
 
 pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
@@ -92,8 +96,8 @@ pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
         Err(StoreError::NotFound { .. }) => {}
         Err(e) => return Err(CliError::from(e)),
     }
-    let iam = Iam::for_profile(store, &args.profile)?;
-    let user = iam.user(args.user.as_deref())?;
+    let iam = Iam::for_profile(store, &args.iam.profile)?;
+    let user = iam.user(args.iam.user.as_deref())?;
     let user_name = user.name.as_str().to_owned();
 
     let listed = iam.call_or_refusal(
@@ -102,7 +106,7 @@ pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
     )?;
     let have: ListMfaDevicesResponse = match listed {
         Ok(r) => r,
-        Err(a) => return Err(refusal(a, &args.profile, &user_name, "ListMFADevices")),
+        Err(a) => return Err(refusal(a, &args.iam.profile, &user_name, "ListMFADevices")),
     };
     if let Some(d) = have.devices.first() {
         return Err(CliError::check_failed(format!(
@@ -126,7 +130,7 @@ pub(crate) fn enroll(args: &EnrollArgs, globals: &Globals) -> CliResult {
         Err(a) => {
             return Err(refusal(
                 a,
-                &args.profile,
+                &args.iam.profile,
                 &user_name,
                 "CreateVirtualMFADevice",
             ));
@@ -234,7 +238,7 @@ fn finish(
                 a.message.trim()
             )))
         }
-        Err(a) => Err(refusal(a, &args.profile, user_name, "EnableMFADevice")),
+        Err(a) => Err(refusal(a, &args.iam.profile, user_name, "EnableMFADevice")),
     }
 }
 
@@ -285,8 +289,8 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
     };
     drop(dev);
     let serial = MfaSerial::new(&serial).stored_context("the stored serial")?;
-    let iam = Iam::for_profile(store, &args.profile)?;
-    let user = iam.user(args.user.as_deref())?;
+    let iam = Iam::for_profile(store, &args.iam.profile)?;
+    let user = iam.user(args.iam.user.as_deref())?;
     let user_name = user.name.as_str().to_owned();
     // Not assigned (NoSuchEntity) is what a half-done earlier unenroll leaves: go on.
     match iam.call_or_refusal::<_, DeactivateMfaDeviceResponse>(
@@ -298,7 +302,7 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
         Err(a) => {
             return Err(unenroll_refusal(
                 a,
-                &args.profile,
+                &args.iam.profile,
                 &user_name,
                 "DeactivateMFADevice",
             ));
@@ -313,7 +317,7 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
         Err(a) => {
             return Err(unenroll_refusal(
                 a,
-                &args.profile,
+                &args.iam.profile,
                 &user_name,
                 "DeleteVirtualMFADevice",
             ));
