@@ -145,8 +145,8 @@ pub(crate) enum CredsCmd {
     },
 }
 
-/// The MFA device whose codes go with a stored profile's STS calls (`creds add`, `creds
-/// add-role`).
+// The MFA device whose codes go with a stored profile's STS calls (`creds add`, `creds
+// add-role`).
 #[derive(Debug, Args)]
 pub(crate) struct MfaDeviceArgs {
     /// The stored MFA device (`iamkit mfa`) whose codes go with this profile's STS calls.
@@ -158,7 +158,7 @@ pub(crate) struct MfaDeviceArgs {
     pub(crate) mfa_serial: Option<String>,
 }
 
-/// `iamkit creds add`.
+// `iamkit creds add`.
 #[derive(Debug, Args)]
 pub(crate) struct AddArgs {
     /// The profile name.
@@ -179,7 +179,7 @@ pub(crate) struct AddArgs {
     pub(crate) force: bool,
 }
 
-/// `iamkit creds add-role`.
+// `iamkit creds add-role`.
 #[derive(Debug, Args)]
 pub(crate) struct AddRoleArgs {
     /// The role profile's name.

@@ -17,7 +17,7 @@ pub(crate) enum KeyCmd {
     Inspect(InspectArgs),
 }
 
-/// `iamkit key new`.
+// `iamkit key new`.
 #[derive(Debug, Args)]
 pub(crate) struct NewArgs {
     /// The unique-ID prefix: AKIA (long-term key), ASIA (temporary STS key), or another.
@@ -31,7 +31,7 @@ pub(crate) struct NewArgs {
     json: bool,
 }
 
-/// `iamkit key inspect`.
+// `iamkit key inspect`.
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
     /// The access key ID (20 characters).

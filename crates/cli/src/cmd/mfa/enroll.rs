@@ -33,8 +33,8 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// The issuer AWS's own QR codes name.
 const AWS_ISSUER: &str = "Amazon Web Services";
 
-/// Whose IAM user an enrollment concerns, and with which credentials (`mfa enroll`, `mfa
-/// unenroll`).
+// Whose IAM user an enrollment concerns, and with which credentials (`mfa enroll`, `mfa
+// unenroll`).
 #[derive(Debug, Args)]
 pub(crate) struct IamUserArgs {
     /// The stored profile whose credentials make the IAM calls.
@@ -45,7 +45,7 @@ pub(crate) struct IamUserArgs {
     pub(crate) user: Option<String>,
 }
 
-/// `iamkit mfa enroll`.
+// `iamkit mfa enroll`.
 #[derive(Debug, Args)]
 pub(crate) struct EnrollArgs {
     /// The name to store the device under.
@@ -60,7 +60,7 @@ pub(crate) struct EnrollArgs {
     pub(crate) show_qr: bool,
 }
 
-/// `iamkit mfa unenroll`.
+// `iamkit mfa unenroll`.
 #[derive(Debug, Args)]
 pub(crate) struct UnenrollArgs {
     /// The stored device.

@@ -76,7 +76,7 @@ pub(crate) enum MfaCmd {
     },
 }
 
-/// `iamkit mfa add`.
+// `iamkit mfa add`.
 #[derive(Debug, Args)]
 pub(crate) struct AddArgs {
     /// The device's name.
@@ -99,7 +99,7 @@ pub(crate) struct AddArgs {
     pub(crate) force: bool,
 }
 
-/// `iamkit mfa code`.
+// `iamkit mfa code`.
 #[derive(Debug, Args)]
 pub(crate) struct CodeArgs {
     /// The device's name.
@@ -131,7 +131,7 @@ pub(crate) struct CodeArgs {
     pub(crate) fresh: bool,
 }
 
-/// `iamkit mfa show`.
+// `iamkit mfa show`.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("show_as").required(true).multiple(false).args(["uri", "qr"]))]
 pub(crate) struct ShowArgs {

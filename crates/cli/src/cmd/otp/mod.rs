@@ -27,7 +27,7 @@ pub(crate) enum OtpCmd {
     Qr(QrArgs),
 }
 
-/// The OTP parameter flags of `code`, `verify` and `uri`.
+// The OTP parameter flags of `code`, `verify` and `uri`.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct OtpFlags {
     /// HOTP (RFC 4226, counter-based) instead of TOTP.
@@ -47,7 +47,7 @@ pub(crate) struct OtpFlags {
     period: Option<u64>,
 }
 
-/// The OTP parameters shared by `code` and `verify`; each overrides the URI's value.
+// The OTP parameters shared by `code` and `verify`; each overrides the URI's value.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct OtpParams {
     #[command(flatten)]
@@ -63,7 +63,7 @@ pub(crate) struct OtpParams {
     steam: bool,
 }
 
-/// `iamkit otp code`.
+// `iamkit otp code`.
 #[derive(Debug, Args)]
 pub(crate) struct CodeArgs {
     #[command(flatten)]
@@ -73,7 +73,7 @@ pub(crate) struct CodeArgs {
     json: bool,
 }
 
-/// `iamkit otp verify`.
+// `iamkit otp verify`.
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
     /// The code to check.
@@ -96,7 +96,7 @@ pub(crate) struct VerifyArgs {
     replay: replay_store::ReplayArgs,
 }
 
-/// `iamkit otp uri`.
+// `iamkit otp uri`.
 #[derive(Debug, Args)]
 pub(crate) struct UriArgs {
     /// The service issuing the code (e.g. "Amazon Web Services").
@@ -120,7 +120,7 @@ pub(crate) struct UriArgs {
     bits: u32,
 }
 
-/// `iamkit otp parse`.
+// `iamkit otp parse`.
 #[derive(Debug, Args)]
 pub(crate) struct ParseArgs {
     /// Include the secret (base32) in the output.
@@ -139,7 +139,7 @@ pub(crate) enum QrFormat {
     Svg,
 }
 
-/// `iamkit otp qr`.
+// `iamkit otp qr`.
 #[derive(Debug, Args)]
 pub(crate) struct QrArgs {
     /// Output format.
@@ -153,7 +153,7 @@ pub(crate) struct QrArgs {
     invert: bool,
 }
 
-/// `iamkit demo`.
+// `iamkit demo`.
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     /// Print one code and exit instead of redrawing.

@@ -19,7 +19,7 @@ use crate::error::{CliError, CliResult, Context};
 /// on the command line.
 const PASSWORD_ENV: &str = "IAMKIT_REPLAY_STORE_PASSWORD";
 
-/// The replay-store flags of `otp verify`.
+// The replay-store flags of `otp verify`.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct ReplayArgs {
     /// Refuse a code (or an earlier one) already accepted for --account, across processes and

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use crate::error::{CliError, CliResult, Context};
 use crate::io::Out;
 
-/// `iamkit sign`.
+// `iamkit sign`.
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
     /// The service name in the credential scope (e.g. s3, execute-api, sts).

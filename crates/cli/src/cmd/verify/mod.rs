@@ -16,7 +16,7 @@ use crate::io::Out;
 /// The largest request read from stdin.
 const MAX_INPUT: u64 = 64 << 20;
 
-/// `iamkit verify`.
+// `iamkit verify`.
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
     /// The service (default: the one in the request's credential scope).
