@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     match parse_response::<CreateVirtualMfaDeviceResponse>(status, body) {
         Ok(r) => {
             assert!((10..=80).contains(&r.seed.secret().len()));
-            assert!(r.serial_number.len() >= 9);
+            assert!(r.serial_number.as_str().len() >= 9);
         }
         Err(Error::Aws(_) | Error::MalformedResponse { .. }) => {}
         Err(other) => panic!("unexpected error kind: {other:?}"),

@@ -266,9 +266,9 @@ fn invert_vartime(x: &Scalar) -> Option<Scalar> {
     let inverse =
         Option::<U256v7>::from(U256v7::from_be_slice(&bytes).invert_odd_mod_vartime(&ORDER_ODD))?;
     let inverse = Zeroizing::new(inverse.to_be_bytes());
-    Option::<Scalar>::from(Scalar::from_repr(FieldBytes::clone_from_slice(
-        inverse.as_ref(),
-    )))
+    let mut repr = Zeroizing::new(FieldBytes::default());
+    repr.copy_from_slice(inverse.as_ref());
+    Option::<Scalar>::from(Scalar::from_repr(*repr))
 }
 
 /// `k^-1` for a secret nonce `k != 0`, with a secret `blind != 0`: `(k·blind)^-1·blind`. The
