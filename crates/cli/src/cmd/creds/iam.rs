@@ -81,10 +81,10 @@ impl Iam {
         creds: &AwsCredentials,
         what: &str,
     ) -> CliResult<R> {
-        let signed = call
-            .sign(&self.endpoint, &signing(creds), now()?)
-            .context(what)?;
-        self.transport.call(&signed).context(what)
+        match self.send(call, creds, what)? {
+            Ok(r) => Ok(r),
+            Err(refusal) => Err(iamkit_aws::Error::Aws(refusal).in_context(&what)),
+        }
     }
 
     /// Sends `call`: `Ok(Err(refusal))` when AWS refused it, for the caller to word; every
@@ -94,8 +94,18 @@ impl Iam {
         call: &C,
         what: &str,
     ) -> CliResult<Result<R, iamkit_aws::AwsError>> {
+        self.send(call, &self.creds, what)
+    }
+
+    /// Signs `call` with `creds` and sends it; AWS's refusal as `Ok(Err(_))`.
+    fn send<C: IamCall, R: QueryResponse>(
+        &self,
+        call: &C,
+        creds: &AwsCredentials,
+        what: &str,
+    ) -> CliResult<Result<R, iamkit_aws::AwsError>> {
         let signed = call
-            .sign(&self.endpoint, &signing(&self.creds), now()?)
+            .sign(&self.endpoint, &signing(creds), now()?)
             .context(what)?;
         match self.transport.call(&signed) {
             Ok(r) => Ok(Ok(r)),

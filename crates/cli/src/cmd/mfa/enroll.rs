@@ -293,36 +293,19 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
     let user = iam.user(args.iam.user.as_deref())?;
     let user_name = user.name.as_str().to_owned();
     // Not assigned (NoSuchEntity) is what a half-done earlier unenroll leaves: go on.
-    match iam.call_or_refusal::<_, DeactivateMfaDeviceResponse>(
+    let step = |answer: Result<(), AwsError>, action| {
+        unenroll_step(answer, &args.iam.profile, &user_name, action)
+    };
+    let deactivated = iam.call_or_refusal::<_, DeactivateMfaDeviceResponse>(
         &DeactivateMfaDevice::new(serial.clone()).user(user.name),
         "DeactivateMFADevice",
-    )? {
-        Ok(_) => {}
-        Err(a) if a.code == "NoSuchEntity" => {}
-        Err(a) => {
-            return Err(unenroll_refusal(
-                a,
-                &args.iam.profile,
-                &user_name,
-                "DeactivateMFADevice",
-            ));
-        }
-    }
-    match iam.call_or_refusal::<_, DeleteVirtualMfaDeviceResponse>(
+    )?;
+    step(deactivated.map(drop), "DeactivateMFADevice")?;
+    let deleted = iam.call_or_refusal::<_, DeleteVirtualMfaDeviceResponse>(
         &DeleteVirtualMfaDevice::new(serial.clone()),
         "DeleteVirtualMFADevice",
-    )? {
-        Ok(_) => {}
-        Err(a) if a.code == "NoSuchEntity" => {}
-        Err(a) => {
-            return Err(unenroll_refusal(
-                a,
-                &args.iam.profile,
-                &user_name,
-                "DeleteVirtualMFADevice",
-            ));
-        }
-    }
+    )?;
+    step(deleted.map(drop), "DeleteVirtualMFADevice")?;
     store.remove(RecordKind::Mfa, &args.name)?;
     Out::line(&format!(
         "unenrolled MFA device {} ({})",
@@ -331,17 +314,29 @@ pub(crate) fn unenroll(args: &UnenrollArgs, globals: &Globals) -> CliResult {
     ))
 }
 
-/// One clear line for AWS's refusal of `action` (an IAM action name), else the usual mapping.
-fn unenroll_refusal(a: AwsError, profile: &str, user: &str, action: &str) -> CliError {
-    if a.code == "AccessDenied" {
+/// One step of `unenroll` (an IAM action): done, or not needed (`NoSuchEntity`: what a half-done
+/// earlier unenroll leaves), or AWS's refusal in one clear line, else the usual mapping.
+fn unenroll_step(
+    answer: Result<(), AwsError>,
+    profile: &str,
+    user: &str,
+    action: &str,
+) -> CliResult {
+    let a = match answer {
+        Ok(()) => return Ok(()),
+        Err(a) if a.code == "NoSuchEntity" => return Ok(()),
+        Err(a) => a,
+    };
+    Err(if a.code == "AccessDenied" {
         let doing = if action == "DeleteVirtualMFADevice" {
             "delete"
         } else {
             "deactivate"
         };
-        return CliError::check_failed(format!(
+        CliError::check_failed(format!(
             "profile {profile} may not {doing} the MFA device of IAM user {user} (AccessDenied); nothing was removed from the store"
-        ));
-    }
-    iamkit_aws::Error::Aws(a).in_context(&action)
+        ))
+    } else {
+        iamkit_aws::Error::Aws(a).in_context(&action)
+    })
 }
