@@ -304,6 +304,7 @@ impl Hex64 {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
+    /// The 64 digits as bytes (no UTF-8 check, unlike [`Hex64::as_str`]).
     pub(crate) fn as_bytes(&self) -> &[u8; 64] {
         &self.0
     }

@@ -14,7 +14,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::sha::HmacState;
+use crate::sha::HmacKey;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -84,13 +84,13 @@ impl fmt::Debug for Credentials {
 #[derive(Clone)]
 pub struct SigningKey {
     key: Zeroizing<[u8; 32]>,
-    mac: HmacState,
+    mac: HmacKey,
 }
 
 impl SigningKey {
-    /// The HMAC state keyed with this key, nothing absorbed.
-    pub(crate) fn keyed_state(&self) -> &HmacState {
-        &self.mac
+    /// HMAC-SHA256 under this key of the concatenation of `parts`.
+    pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        self.mac.mac(parts)
     }
 }
 
@@ -110,7 +110,7 @@ impl SigningKey {
     /// Wraps 32 raw key bytes.
     pub fn from_bytes(bytes: [u8; 32]) -> SigningKey {
         let key = Zeroizing::new(bytes);
-        let mac = HmacState::new(&key);
+        let mac = HmacKey::new(&key);
         SigningKey { key, mac }
     }
 
@@ -121,7 +121,7 @@ impl SigningKey {
 
     /// HMAC-SHA256 of `data` under this key.
     pub fn sign(&self, data: &[u8]) -> [u8; 32] {
-        self.mac.finalize_with(data)
+        self.mac.mac(&[data])
     }
 }
 

@@ -16,8 +16,9 @@ use zeroize::Zeroizing;
 
 use crate::ascii::{Hex64, ct_eq};
 use crate::key::SigningKey;
-use crate::string_to_sign::{ALGORITHM, Scope, sts_head};
-use crate::time::AmzDate;
+use crate::string_to_sign::Scope;
+#[cfg(doc)]
+use crate::string_to_sign::StringToSign;
 
 struct CacheEntry<K> {
     secret: Zeroizing<Vec<u8>>,
@@ -146,25 +147,17 @@ impl KeyCache<SigningKey> {
         }
     }
 
-    /// The signature of the string to sign `head` + `canonical_request_hash` (`head` being
-    /// [`sts_head`] of `amz` and `scope`, given when the caller has already written it), with the
-    /// key for `secret` and `scope`, and that key.
+    /// The signature of the string to sign given in `parts` (see [`StringToSign`]) with the key
+    /// for `secret` and `scope`, and that key.
     pub(crate) fn sign(
         &self,
         secret: &str,
-        amz: &AmzDate,
         scope: Scope<'_>,
-        head: Option<&str>,
-        canonical_request_hash: &Hex64,
+        parts: &[&[u8]],
     ) -> (Hex64, SigningKey) {
         let region = scope.region.unwrap_or_default();
         let key = self.get(secret, scope.date, region, scope.service);
-        let mut state = key.keyed_state().clone();
-        match head {
-            Some(h) => state.update(h.as_bytes()),
-            None => state.update(sts_head(ALGORITHM, amz, scope).as_bytes()),
-        }
-        let mac = state.finalize_with(canonical_request_hash.as_bytes());
+        let mac = key.mac(parts);
         (Hex64::of(&mac), key)
     }
 }

@@ -360,37 +360,41 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), Error> {
 const INLINE_HEADERS: usize = 12;
 
 /// Header pairs: on the stack up to `N`, then in a `Vec`.
+pub(crate) type HeaderBuf<'a, const N: usize = INLINE_HEADERS> = InlineBuf<(&'a str, &'a str), N>;
+
+/// A list on the stack up to `N` items, then in a `Vec` (no `unsafe`: the inline slots start as
+/// `T::default()`).
 #[derive(Clone)]
-pub(crate) struct HeaderBuf<'a, const N: usize = INLINE_HEADERS> {
-    inline: [(&'a str, &'a str); N],
+pub(crate) struct InlineBuf<T, const N: usize> {
+    inline: [T; N],
     len: usize,
-    spill: Vec<(&'a str, &'a str)>,
+    spill: Vec<T>,
 }
 
-impl<'a, const N: usize> HeaderBuf<'a, N> {
+impl<T: Copy + Default, const N: usize> InlineBuf<T, N> {
     pub(crate) fn new() -> Self {
-        HeaderBuf {
-            inline: [("", ""); N],
+        InlineBuf {
+            inline: [T::default(); N],
             len: 0,
             spill: Vec::new(),
         }
     }
 
     #[inline]
-    pub(crate) fn push(&mut self, h: (&'a str, &'a str)) {
+    pub(crate) fn push(&mut self, item: T) {
         if self.spill.is_empty() {
             if self.len < N {
-                self.inline[self.len] = h;
+                self.inline[self.len] = item;
                 self.len += 1;
                 return;
             }
             self.spill.reserve(N.max(4) * 2);
             self.spill.extend_from_slice(&self.inline);
         }
-        self.spill.push(h);
+        self.spill.push(item);
     }
 
-    pub(crate) fn as_slice(&self) -> &[(&'a str, &'a str)] {
+    pub(crate) fn as_slice(&self) -> &[T] {
         if self.spill.is_empty() {
             &self.inline[..self.len]
         } else {
@@ -398,13 +402,19 @@ impl<'a, const N: usize> HeaderBuf<'a, N> {
         }
     }
 
-    /// Stable sort with [`cmp_header_names`] (repeated names keep their order).
-    pub(crate) fn sort(&mut self) {
-        let s = if self.spill.is_empty() {
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.spill.is_empty() {
             &mut self.inline[..self.len]
         } else {
-            &mut self.spill[..]
-        };
+            &mut self.spill
+        }
+    }
+}
+
+impl<const N: usize> HeaderBuf<'_, N> {
+    /// Stable sort with [`cmp_header_names`] (repeated names keep their order).
+    pub(crate) fn sort(&mut self) {
+        let s = self.as_mut_slice();
         if !s.is_sorted_by(|a, b| cmp_header_names(a.0, b.0) != Ordering::Greater) {
             s.sort_by(|a, b| cmp_header_names(a.0, b.0));
         }
@@ -418,13 +428,35 @@ pub(crate) fn cmp_header_names(a: &str, b: &str) -> Ordering {
     ops::count(1);
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len().min(b.len());
-    for i in 0..n {
-        let (x, y) = (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase());
-        if x != y {
-            return x.cmp(&y);
+    let mut i = 0;
+    while i < n {
+        // Names mostly share their case: skip to the first differing byte eight at a time.
+        if let (Some(x), Some(y)) = (word(a, i), word(b, i)) {
+            let diff = x ^ y;
+            if diff == 0 {
+                i += 8;
+                continue;
+            }
+            // Little-endian: the lowest set bit is in the first differing byte (0..8).
+            i += (diff.trailing_zeros() / 8) as usize;
         }
+        let (x, y) = (a[i], b[i]);
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+        i += 1;
     }
     a.len().cmp(&b.len())
+}
+
+/// The eight bytes of `s` at `i`, little-endian, when there are eight.
+#[inline]
+fn word(s: &[u8], i: usize) -> Option<u64> {
+    let bytes: [u8; 8] = s.get(i..i.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(bytes))
 }
 
 /// Counts header-name comparisons in tests (the verifier's linearity test).
@@ -446,7 +478,7 @@ pub(crate) mod ops {
     }
 }
 
-impl<const N: usize> std::fmt::Debug for HeaderBuf<'_, N> {
+impl<T: Copy + Default + std::fmt::Debug, const N: usize> std::fmt::Debug for InlineBuf<T, N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.as_slice().fmt(f)
     }
@@ -535,6 +567,22 @@ mod tests {
     }
 
     proptest! {
+        /// The word-skipping comparison is the plain one: lower-case both, compare bytes.
+        #[test]
+        fn header_name_order_is_lower_case_byte_order(
+            prefix in "[a-zA-Z0-9-]{0,20}",
+            a in "[a-zA-Z0-9-]{0,12}",
+            b in "[a-zA-Z0-9-]{0,12}",
+            upper in any::<bool>(),
+        ) {
+            let shared = if upper { prefix.to_ascii_uppercase() } else { prefix.clone() };
+            let (a, b) = (format!("{prefix}{a}"), format!("{shared}{b}"));
+            let plain = a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase());
+            prop_assert_eq!(super::cmp_header_names(&a, &b), plain);
+            prop_assert_eq!(super::cmp_header_names(&b, &a), plain.reverse());
+            prop_assert_eq!(super::cmp_header_names(&a, &a), std::cmp::Ordering::Equal);
+        }
+
         #[test]
         fn fast_url_parser_matches_general_random(
             url in "(https?|s3|x\\+y|h:t)://[a-zA-Z0-9.:@\\[\\]%_~ -]{0,12}[/?#]?[/?#a-z0-9% \t.=&]{0,16}"

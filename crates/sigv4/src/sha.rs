@@ -1,8 +1,8 @@
 //! SHA-256 and HMAC-SHA256 straight on `sha2`'s block function.
 //!
-//! Signing hashes one contiguous canonical request and continues one cached keyed HMAC state per
-//! request; the general `Digest`/`Mac` layers (block buffers moved by value, padding through
-//! `memset`) cost more than the few lines of padding here. The block function, the part that
+//! Signing hashes one contiguous canonical request and MACs the string to sign, written in pieces,
+//! with the keyed state cached per signing key; the general `Digest`/`Mac` layers (block buffers
+//! moved by value, padding through `memset`) cost more than the few lines of padding here. The block function, the part that
 //! matters for security and speed, is `sha2`'s (SHA-NI where the CPU has it). Tests check both
 //! functions against `sha2::Sha256` and `hmac::Hmac` on random inputs.
 
@@ -50,21 +50,17 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     digest_bytes(&state)
 }
 
-/// HMAC-SHA256 (RFC 2104) with a 32-byte key, after absorbing some data: the inner and outer
-/// states and the inner message's unabsorbed tail. Zeroized when dropped.
+/// HMAC-SHA256 (RFC 2104) keyed with a 32-byte key: the inner and outer states after the key
+/// blocks, nothing absorbed. Zeroized when dropped.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub(crate) struct HmacState {
+pub(crate) struct HmacKey {
     inner: [u32; 8],
     outer: [u32; 8],
-    buf: [u8; 64],
-    buf_len: usize,
-    /// Bytes of the inner message so far, the key block included.
-    len: u64,
 }
 
-impl HmacState {
-    /// The state keyed with `key` (32 bytes: shorter than a block, so used as is).
-    pub(crate) fn new(key: &[u8; 32]) -> HmacState {
+impl HmacKey {
+    /// The states keyed with `key` (32 bytes: shorter than a block, so used as is).
+    pub(crate) fn new(key: &[u8; 32]) -> HmacKey {
         let mut ipad = [0x36u8; 64];
         let mut opad = [0x5cu8; 64];
         for ((i, o), k) in ipad.iter_mut().zip(opad.iter_mut()).zip(key) {
@@ -77,54 +73,36 @@ impl HmacState {
         compress256(&mut outer, &[opad]);
         ipad.zeroize();
         opad.zeroize();
-        HmacState {
-            inner,
-            outer,
-            buf: [0; 64],
-            buf_len: 0,
-            len: 64,
-        }
+        HmacKey { inner, outer }
     }
 
-    /// Absorbs `data`.
-    pub(crate) fn update(&mut self, mut data: &[u8]) {
-        self.len += data.len() as u64;
-        if self.buf_len > 0 {
-            let take = (64 - self.buf_len).min(data.len());
-            self.buf[self.buf_len..self.buf_len + take].copy_from_slice(&data[..take]);
-            self.buf_len += take;
-            data = &data[take..];
-            if self.buf_len < 64 {
-                return;
-            }
-            compress256(&mut self.inner, &[self.buf]);
-            self.buf_len = 0;
-        }
-        let (blocks, tail) = data.as_chunks::<64>();
-        compress256(&mut self.inner, blocks);
-        self.buf[..tail.len()].copy_from_slice(tail);
-        self.buf_len = tail.len();
-    }
-
-    /// The MAC of everything absorbed followed by `data`; `self` is left as it was.
-    pub(crate) fn finalize_with(&self, data: &[u8]) -> [u8; 32] {
+    /// The MAC of the concatenation of `parts` (a message written in pieces needs no buffer of
+    /// its own); `self` is left as it was.
+    pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
         let mut inner = self.inner;
-        let total = self.len + data.len() as u64;
-        let buffered = &self.buf[..self.buf_len];
         let mut block = [0u8; 64];
-        if buffered.len() + data.len() < 64 {
-            block[..buffered.len()].copy_from_slice(buffered);
-            block[buffered.len()..buffered.len() + data.len()].copy_from_slice(data);
-            finish(&mut inner, &block[..buffered.len() + data.len()], total);
-        } else {
-            let take = 64 - buffered.len();
-            block[..buffered.len()].copy_from_slice(buffered);
-            block[buffered.len()..].copy_from_slice(&data[..take]);
-            compress256(&mut inner, &[block]);
-            let (blocks, tail) = data[take..].as_chunks::<64>();
+        let mut used = 0;
+        // The key block counts towards the inner message's length.
+        let mut total: u64 = 64;
+        for &part in parts {
+            let mut data = part;
+            total += data.len() as u64;
+            if used > 0 {
+                let take = (64 - used).min(data.len());
+                block[used..used + take].copy_from_slice(&data[..take]);
+                used += take;
+                data = &data[take..];
+                if used < 64 {
+                    continue;
+                }
+                compress256(&mut inner, &[block]);
+            }
+            let (blocks, tail) = data.as_chunks::<64>();
             compress256(&mut inner, blocks);
-            finish(&mut inner, tail, total);
+            block[..tail.len()].copy_from_slice(tail);
+            used = tail.len();
         }
+        finish(&mut inner, &block[..used], total);
         let inner_hash = digest_bytes(&inner);
         inner.zeroize();
         let mut outer = self.outer;
@@ -166,7 +144,7 @@ mod tests {
         // zero-padded, which HMAC defines as the same key (keys shorter than a block are padded).
         let mut key = [0u8; 32];
         key[..4].copy_from_slice(b"Jefe");
-        let mac = HmacState::new(&key).finalize_with(b"what do ya want for nothing?");
+        let mac = HmacKey::new(&key).mac(&[b"what do ya want for nothing?"]);
         let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
         assert_eq!(crate::ascii::hex32(&mac).as_slice(), expected.as_bytes());
     }
@@ -175,18 +153,13 @@ mod tests {
         #[test]
         fn hmac_matches_the_hmac_crate(
             key in prop::array::uniform32(any::<u8>()),
-            a in prop::collection::vec(any::<u8>(), 0..200),
-            b in prop::collection::vec(any::<u8>(), 0..200),
-            c in prop::collection::vec(any::<u8>(), 0..200),
+            parts in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..150), 0..6),
         ) {
-            let mut s = HmacState::new(&key);
-            s.update(&a);
-            s.update(&b);
-            let before = s.clone();
-            prop_assert_eq!(s.finalize_with(&c), reference_hmac(&key, &[&a, &b, &c]));
-            // finalize_with leaves the state as it was.
-            prop_assert_eq!(s.finalize_with(&[]), reference_hmac(&key, &[&a, &b]));
-            prop_assert_eq!(before.finalize_with(&c), s.finalize_with(&c));
+            let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            let k = HmacKey::new(&key);
+            prop_assert_eq!(k.mac(&parts), reference_hmac(&key, &parts));
+            // The same message in one piece.
+            prop_assert_eq!(k.mac(&[&parts.concat()]), reference_hmac(&key, &parts));
         }
 
         #[test]

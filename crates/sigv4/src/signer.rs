@@ -173,15 +173,12 @@ impl Signer {
         canonical_request: &str,
     ) -> Hex64 {
         let hash = Hex64::of(&sha256(canonical_request.as_bytes()));
-        // `sts` holds exactly the head here.
+        sts.push_str(hash.as_str());
         let (signature, _) = self.cache.sign(
             credentials.secret_access_key(),
-            amz,
             self.scope(amz),
-            Some(sts),
-            &hash,
+            &[sts.as_bytes()],
         );
-        sts.push_str(hash.as_str());
         signature
     }
 
@@ -258,18 +255,18 @@ impl Signer {
     }
 }
 
-/// Collects the headers to sign (request headers minus the settings' excluded and the `replaced`
-/// ones, plus the host when the request has no `host` header), sorted.
+/// Collects the headers to sign, sorted: the request's headers minus the settings' excluded ones
+/// and those `added` replaces, the host when the request has no `host` header, then `added`.
 pub(crate) fn collect_headers<'a>(
     settings: &SigningSettings,
     req: &'a Request<'_>,
-    replaced: &[&str],
+    added: &[(&'a str, &'a str)],
     out: &mut HeaderBuf<'a>,
 ) -> Result<(), Error> {
     let mut has_host = false;
     for &(n, v) in req.headers() {
         validate_header(n, v)?;
-        if settings.is_excluded(n) || replaced.iter().any(|r| r.eq_ignore_ascii_case(n)) {
+        if settings.is_excluded(n) || added.iter().any(|a| a.0.eq_ignore_ascii_case(n)) {
             continue;
         }
         has_host |= n.eq_ignore_ascii_case("host");
@@ -277,6 +274,10 @@ pub(crate) fn collect_headers<'a>(
     }
     if !has_host {
         out.push(("host", req.host().ok_or(Error::MissingHost)?));
+    }
+    // Last: the `x-amz-*` names sort after most request headers, leaving little to move.
+    for &a in added {
+        out.push(a);
     }
     out.sort();
     Ok(())
@@ -381,29 +382,29 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
     let payload = PayloadHash::from_payload(req.payload_ref(), config.streaming)?;
     let payload = payload.as_str();
     let amz = &time.amz();
+    let amz_str = amz.as_str();
     let (settings, alg) = (&config.settings, config.algorithm(amz));
     let token = credentials.session_token();
     let sign_token = token.filter(|_| settings.session_token == SessionTokenMode::Signed);
     let sha_header = settings.content_sha256_header;
 
-    // The added headers replace the request's headers of the same names.
-    let mut headers = HeaderBuf::new();
-    let mut replaced = [""; 4];
+    // The added headers (in their sorted order) replace the request's headers of the same names.
+    let mut added = [("", ""); 4];
     let mut n = 0;
-    for added in [
-        Some(("x-amz-date", amz.as_str())),
+    for a in [
+        Some(("x-amz-content-sha256", payload)).filter(|_| sha_header),
+        Some(("x-amz-date", amz_str)),
         alg.region_set.map(|r| ("x-amz-region-set", r)),
         sign_token.map(|t| ("x-amz-security-token", t)),
-        Some(("x-amz-content-sha256", payload)).filter(|_| sha_header),
     ]
     .into_iter()
     .flatten()
     {
-        headers.push(added);
-        replaced[n] = added.0;
+        added[n] = a;
         n += 1;
     }
-    collect_headers(settings, req, &replaced[..n], &mut headers)?;
+    let mut headers = HeaderBuf::new();
+    collect_headers(settings, req, &added[..n], &mut headers)?;
     let headers = headers.as_slice();
     let mut signed = String::new();
     write_signed_headers(&mut signed, headers);
@@ -449,7 +450,7 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
     authz.push_str(", Signature=");
     authz.push_str(signature);
     let mut out_headers = Vec::with_capacity(4 + usize::from(alg.region_set.is_some()));
-    out_headers.push(("x-amz-date", amz.as_str().to_owned()));
+    out_headers.push(("x-amz-date", amz_str.to_owned()));
     if let Some(r) = alg.region_set {
         out_headers.push(("x-amz-region-set", r.to_owned()));
     }

@@ -2,6 +2,7 @@
 //! the algorithm being `AWS4-HMAC-SHA256` (SigV4) or `AWS4-ECDSA-P256-SHA256` (SigV4a, whose
 //! scope has no region).
 
+use crate::ascii::Hex64;
 use crate::time::AmzDate;
 
 /// The algorithm name.
@@ -57,4 +58,72 @@ pub(crate) fn sts_head(algorithm: &str, amz_date: &AmzDate, scope: Scope<'_>) ->
     scope.push_to(&mut sts);
     sts.push('\n');
     sts
+}
+
+/// The string to sign as pieces for [`crate::key::SigningKey`]'s MAC, written nowhere: what a
+/// verifier signs without building the string.
+pub(crate) struct StringToSign<'a> {
+    parts: [&'a [u8]; 11],
+    len: usize,
+}
+
+impl<'a> StringToSign<'a> {
+    pub(crate) fn new(
+        algorithm: &'a str,
+        amz_date: &'a AmzDate,
+        scope: &Scope<'a>,
+        canonical_request_hash: &'a Hex64,
+    ) -> StringToSign<'a> {
+        let mut parts: [&[u8]; 11] = [b""; 11];
+        let mut len = 0;
+        let mut push = |p: &'a [u8]| {
+            parts[len] = p;
+            len += 1;
+        };
+        push(algorithm.as_bytes());
+        push(b"\n");
+        push(amz_date.as_bytes());
+        push(b"\n");
+        push(scope.date.as_bytes());
+        if let Some(region) = scope.region {
+            push(b"/");
+            push(region.as_bytes());
+        }
+        push(b"/");
+        push(scope.service.as_bytes());
+        push(b"/aws4_request\n");
+        push(canonical_request_hash.as_bytes());
+        StringToSign { parts, len }
+    }
+
+    pub(crate) fn parts(&self) -> &[&'a [u8]] {
+        &self.parts[..self.len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Timestamp;
+
+    /// The pieces a verifier MACs are the string a signer writes, with and without a region.
+    #[test]
+    fn pieces_concatenate_to_the_written_string() {
+        let amz = Timestamp::parse_amz_date("20150830T123600Z")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .amz();
+        let hash = Hex64::parse("816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0")
+            .unwrap_or_else(|| panic!("hex"));
+        for region in [Some("us-east-1"), None] {
+            let scope = Scope {
+                date: amz.date(),
+                region,
+                service: "service",
+            };
+            let mut written = sts_head(ALGORITHM, &amz, scope);
+            written.push_str(hash.as_str());
+            let pieces = StringToSign::new(ALGORITHM, &amz, &scope, &hash);
+            assert_eq!(pieces.parts().concat(), written.as_bytes());
+        }
+    }
 }

@@ -140,6 +140,16 @@ impl Timestamp {
         )
     }
 
+    /// [`Timestamp::parse_amz_date`] with the date's [`AmzDate`]: the text itself, which a date
+    /// that parses is already (fixed-width digits, in range), so nothing is formatted back.
+    pub(crate) fn parse_amz_date_text(s: &str) -> Result<(Timestamp, AmzDate), Error> {
+        let time = Timestamp::parse_amz_date(s)?;
+        let text = <[u8; 16]>::try_from(s.as_bytes()).map_err(|_| Error::InvalidTimestamp {
+            reason: "expected yyyymmddThhmmssZ",
+        })?;
+        Ok((time, AmzDate(text)))
+    }
+
     /// Parses RFC 3339 UTC `yyyy-mm-ddThh:mm:ssZ` (fractional seconds are dropped).
     ///
     /// # Errors
@@ -254,8 +264,8 @@ impl Timestamp {
 }
 
 /// `yyyymmddThhmmssZ` (16 ASCII bytes), as in `x-amz-date`. The invariant is held here: the
-/// only constructor is [`Timestamp::amz`] (a parsed date in range is already canonical, so
-/// `Timestamp::parse_amz_date(s)?.amz()` gives `s` back).
+/// constructors are [`Timestamp::amz`] and [`Timestamp::parse_amz_date_text`] (a parsed date in
+/// range is already canonical, so `Timestamp::parse_amz_date(s)?.amz()` gives `s` back).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct AmzDate([u8; 16]);
 
@@ -264,6 +274,11 @@ impl AmzDate {
     pub(crate) fn as_str(&self) -> &str {
         // ASCII digits, `T` and `Z` only (see the constructor): always UTF-8.
         std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The 16 characters as bytes (no UTF-8 check, unlike [`AmzDate::as_str`]).
+    pub(crate) fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
     }
 
     /// The `yyyymmdd` date.
@@ -290,6 +305,11 @@ mod timestamp_tests {
             let ts = Timestamp::from_unix_seconds(t).unwrap_or_else(|e| panic!("{e}"));
             let s = ts.amz_date();
             assert_eq!(Timestamp::parse_amz_date(&s), Ok(ts), "{s}");
+            assert_eq!(
+                Timestamp::parse_amz_date_text(&s),
+                Ok((ts, ts.amz())),
+                "{s}"
+            );
             t += step;
             step = step * 3 + 7;
         }

@@ -46,6 +46,14 @@ impl PayloadHash {
         }
     }
 
+    /// [`PayloadHash::as_str`] as bytes (no UTF-8 check).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            PayloadHash::Hex(h) => h.as_bytes(),
+            PayloadHash::Const(k) => k.as_bytes(),
+        }
+    }
+
     /// The payload hash of `p`, signed chunks announced with the algorithm's `streaming`
     /// constants.
     pub(crate) fn from_payload(
@@ -54,13 +62,21 @@ impl PayloadHash {
     ) -> Result<PayloadHash, Error> {
         let konst = |k| Ok(PayloadHash::Const(k));
         match *p {
-            Payload::Bytes(b"") => konst(EMPTY_SHA256),
-            Payload::Bytes(b) => Ok(PayloadHash::Hex(Hex64::of(&sha256(b)))),
+            Payload::Bytes(b) => Ok(PayloadHash::of_body(b)),
             Payload::Hash(h) => PayloadHash::parse(h, streaming),
             Payload::Unsigned => konst(UNSIGNED_PAYLOAD),
             Payload::StreamingSigned => konst(streaming[0]),
             Payload::StreamingSignedTrailer => konst(streaming[1]),
             Payload::StreamingUnsignedTrailer => konst(STREAMING_UNSIGNED_PAYLOAD_TRAILER),
+        }
+    }
+
+    /// The hash of `body` (the empty body's is a constant: nothing to hash).
+    pub(crate) fn of_body(body: &[u8]) -> PayloadHash {
+        if body.is_empty() {
+            PayloadHash::Const(EMPTY_SHA256)
+        } else {
+            PayloadHash::Hex(Hex64::of(&sha256(body)))
         }
     }
 

@@ -21,7 +21,6 @@
 mod parse;
 
 use std::borrow::Borrow;
-use std::cmp::Ordering;
 
 use crate::ascii::Hex64;
 use crate::aws_chunked::ChunkVerifier;
@@ -31,10 +30,10 @@ use crate::canonical_request::query::{query_pairs, write_sorted_query};
 use crate::error::Error;
 use crate::key::{Credentials, SigningKey};
 use crate::key_cache::SigningKeyCache;
-use crate::request::{HeaderBuf, Payload, Request, cmp_header_names, validate_method};
+use crate::request::{HeaderBuf, InlineBuf, Payload, Request, cmp_header_names, validate_method};
 use crate::settings::{SessionTokenMode, SigningSettings, validate_scope_part};
 use crate::sha::sha256;
-use crate::string_to_sign::{ALGORITHM, Scope, sts_head};
+use crate::string_to_sign::{ALGORITHM, Scope, StringToSign, sts_head};
 use crate::time::{AmzDate, Timestamp};
 
 pub use parse::{MAX_SIGNED_HEADERS, ParsedAuth, parse_authorization, parse_presigned_query};
@@ -44,15 +43,16 @@ use parse::{list_names, parse_authorization_flags, parse_presigned_query_flags};
 /// What a successful verification established. `Debug` leaves the signing key out.
 #[derive(Clone)]
 pub struct Verified {
-    /// `access_key_id/scope`: the credential as signed.
-    credential: String,
+    /// `access_key_id/scope` (the credential as signed) followed by `SignedHeaders` as received
+    /// (lower-case names, sorted, `;`-separated): one allocation.
+    text: String,
     access_key_id_len: usize,
+    /// Where `SignedHeaders` starts in `text`.
+    credential_len: usize,
     time: Timestamp,
     signature: Hex64,
     presigned: bool,
     payload_hash: PayloadHash,
-    /// `SignedHeaders` as received (lower-case names, sorted, `;`-separated).
-    signed_headers: String,
     key: SigningKey,
 }
 
@@ -64,7 +64,7 @@ impl std::fmt::Debug for Verified {
             .field("scope", &self.scope())
             .field("presigned", &self.presigned)
             .field("payload_hash", &self.payload_hash())
-            .field("signed_headers", &self.signed_headers)
+            .field("signed_headers", &&self.text[self.credential_len..])
             .finish_non_exhaustive()
     }
 }
@@ -72,10 +72,10 @@ impl std::fmt::Debug for Verified {
 impl Verified {
     /// The access key ID that signed.
     pub fn access_key_id(&self) -> &str {
-        &self.credential[..self.access_key_id_len]
+        &self.text[..self.access_key_id_len]
     }
     fn scope(&self) -> &str {
-        &self.credential[self.access_key_id_len + 1..]
+        &self.text[self.access_key_id_len + 1..self.credential_len]
     }
     /// The request time.
     pub fn time(&self) -> Timestamp {
@@ -88,7 +88,7 @@ impl Verified {
     /// The names of the headers the signature covers, lower-case and sorted (`SignedHeaders`):
     /// headers outside this list may have been added or changed by anyone.
     pub fn signed_headers(&self) -> impl Iterator<Item = &str> + '_ {
-        self.signed_headers.split(';')
+        self.text[self.credential_len..].split(';')
     }
     /// The signed payload hash (or `UNSIGNED-PAYLOAD` / a `STREAMING-*` constant).
     pub fn payload_hash(&self) -> &str {
@@ -142,9 +142,11 @@ impl<'a> Special<'a> {
 }
 
 /// The request headers named in `signed_list` (lower-case names, sorted, no repeats), in
-/// canonical order, into `out`: the request's headers are sorted once and merged with the list
-/// (linear after the sort, whatever the input). `unsigned` is called with each request header
-/// the list does not name. A signed `host` absent from the headers is taken from `host`.
+/// canonical order, into `out`: each request header's name is looked up in the list by binary
+/// search, then the matches are ordered by (place in the list, place in the request), so repeated
+/// headers keep their order. `O(n log n)` whatever the input. `unsigned` is called with each
+/// request header the list does not name. A signed `host` absent from the headers is taken from
+/// `host`.
 fn select_signed_headers<'a>(
     signed_list: &str,
     request: &[(&'a str, &'a str)],
@@ -152,24 +154,29 @@ fn select_signed_headers<'a>(
     out: &mut HeaderBuf<'a>,
     mut unsigned: impl FnMut(&'a str) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let mut sorted: HeaderBuf<'a> = HeaderBuf::new();
-    for &h in request {
-        sorted.push(h);
-    }
-    sorted.sort();
-    let sorted = sorted.as_slice();
-    let mut i = 0;
+    let mut names: InlineBuf<&str, 12> = InlineBuf::new();
     for name in list_names(signed_list) {
-        while i < sorted.len() && cmp_header_names(sorted[i].0, name) == Ordering::Less {
-            unsigned(sorted[i].0)?;
-            i += 1;
+        names.push(name);
+    }
+    let names = names.as_slice();
+    // (place in the list, place in the request) of each signed request header.
+    let mut places: InlineBuf<(usize, usize), 12> = InlineBuf::new();
+    for (j, &(name, _)) in request.iter().enumerate() {
+        match find_name(names, name) {
+            Some(i) => places.push((i, j)),
+            None => unsigned(name)?,
         }
-        let start = i;
-        while i < sorted.len() && cmp_header_names(sorted[i].0, name) == Ordering::Equal {
-            out.push(sorted[i]);
-            i += 1;
+    }
+    let places = places.as_mut_slice();
+    places.sort_unstable();
+    let mut k = 0;
+    for (i, &name) in names.iter().enumerate() {
+        let start = k;
+        while let Some(&(_, j)) = places.get(k).filter(|p| p.0 == i) {
+            out.push(request[j]);
+            k += 1;
         }
-        if i == start {
+        if k == start {
             match host {
                 Some(h) if name == "host" => out.push(("host", h)),
                 _ => {
@@ -180,10 +187,27 @@ fn select_signed_headers<'a>(
             }
         }
     }
-    for &(n, _) in &sorted[i..] {
-        unsigned(n)?;
-    }
     Ok(())
+}
+
+/// Lists this short are scanned: comparing lengths first rules most names out at once.
+const SCANNED_LIST: usize = 8;
+
+/// The place of the header name `name` (any case) in `names` (lower-case, sorted, no repeats):
+/// a scan of a short list, a binary search of a longer one.
+fn find_name(names: &[&str], name: &str) -> Option<usize> {
+    if names.len() <= SCANNED_LIST {
+        names.iter().position(|n| {
+            #[cfg(test)]
+            crate::request::ops::count(1);
+            n.len() == name.len()
+                && (n.as_bytes() == name.as_bytes() || n.eq_ignore_ascii_case(name))
+        })
+    } else {
+        names
+            .binary_search_by(|probe| cmp_header_names(probe, name))
+            .ok()
+    }
 }
 
 /// Verifies signed requests for one region and service.
@@ -287,28 +311,28 @@ impl Verifier {
         let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
         let scope = self.scope(&p.date);
         let hash = Hex64::of(&sha256(c.canonical_request.as_bytes()));
-        let (signature, key) = self.cache.sign(
-            creds.borrow().secret_access_key(),
-            &c.amz,
-            scope,
-            None,
-            &hash,
-        );
+        let sts = StringToSign::new(ALGORITHM, &c.amz, &scope, &hash);
+        let (signature, key) =
+            self.cache
+                .sign(creds.borrow().secret_access_key(), scope, sts.parts());
         if !signature.ct_eq(p.signature.as_bytes()) {
             return Err(Error::SignatureMismatch);
         }
-        let mut credential = String::with_capacity(p.access_key_id.len() + 1 + scope.len());
-        credential.push_str(&p.access_key_id);
-        credential.push('/');
-        scope.push_to(&mut credential);
+        let mut text =
+            String::with_capacity(p.access_key_id.len() + 1 + scope.len() + p.signed_headers.len());
+        text.push_str(&p.access_key_id);
+        text.push('/');
+        scope.push_to(&mut text);
+        let credential_len = text.len();
+        text.push_str(&p.signed_headers);
         Ok(Verified {
-            credential,
+            text,
             access_key_id_len: p.access_key_id.len(),
+            credential_len,
             time: c.time,
             signature,
             presigned: checked.presigned,
             payload_hash: c.payload,
-            signed_headers: p.signed_headers.clone().into_owned(),
             key,
         })
     }
@@ -401,24 +425,23 @@ impl Verifier {
         validate_method(req.method())?;
 
         // The request time and its `yyyymmddThhmmssZ` form.
-        let time = if presigned {
-            Timestamp::parse_amz_date(parts.amz_date.unwrap_or_default())?
+        let (time, amz) = if presigned {
+            Timestamp::parse_amz_date_text(parts.amz_date.unwrap_or_default())?
         } else if let Some(d) = special.amz_date {
             if !parts.flags.amz_date {
                 return Err(Error::MissingSignedHeader { name: "x-amz-date" });
             }
-            Timestamp::parse_amz_date(d.trim())?
+            Timestamp::parse_amz_date_text(d.trim())?
         } else if let Some(d) = special.date {
             if !parts.flags.date {
                 return Err(Error::MissingSignedHeader { name: "date" });
             }
-            Timestamp::parse_http_date(d.trim())?
+            let time = Timestamp::parse_http_date(d.trim())?;
+            (time, time.amz())
         } else {
             return Err(Error::MissingSignedHeader { name: "x-amz-date" });
         };
-        // A parsed `yyyymmddThhmmssZ` in range is already canonical: this is the date as sent.
-        let amz: AmzDate = time.amz();
-        if parts.date != amz.date() {
+        if parts.date.as_bytes() != &amz.as_bytes()[..8] {
             return Err(Error::MalformedCredentialScope {
                 reason: "scope date differs from the request date",
             });
@@ -443,8 +466,8 @@ impl Verifier {
             PayloadHash::Const(UNSIGNED_PAYLOAD)
         } else if let Some(h) = content_sha {
             let ph = PayloadHash::parse(h.trim(), streaming)?;
-            if let (Payload::Bytes(body), PayloadHash::Hex(signed)) = (req.payload_ref(), &ph)
-                && Hex64::of(&sha256(body)) != *signed
+            if let (Payload::Bytes(body), PayloadHash::Hex(_)) = (req.payload_ref(), &ph)
+                && PayloadHash::of_body(body).as_bytes() != ph.as_bytes()
             {
                 return Err(Error::PayloadHashMismatch);
             }
@@ -675,6 +698,30 @@ mod tests {
             large * 10 <= small * 25,
             "doubling the headers took {large} comparisons after {small}"
         );
+    }
+
+    proptest::proptest! {
+        /// The scan of a short list finds what a binary search finds.
+        #[test]
+        fn short_list_scan_is_the_binary_search(
+            mut list in proptest::collection::vec("[a-z0-9-]{1,12}", 0..=SCANNED_LIST),
+            probe in "[a-zA-Z0-9-]{1,12}",
+            pick in proptest::prelude::any::<proptest::sample::Index>(),
+            upper in proptest::prelude::any::<bool>(),
+        ) {
+            list.sort_unstable();
+            list.dedup();
+            let names: Vec<&str> = list.iter().map(String::as_str).collect();
+            // A listed name (in either case) half the time, a random one otherwise.
+            let probe = match (names.is_empty(), upper) {
+                (false, true) => names[pick.index(names.len())].to_ascii_uppercase(),
+                _ => probe,
+            };
+            let searched = names
+                .binary_search_by(|n| cmp_header_names(n, &probe))
+                .ok();
+            proptest::prop_assert_eq!(find_name(&names, &probe), searched);
+        }
     }
 
     #[test]
