@@ -49,11 +49,12 @@ impl Scope<'_> {
 /// The string to sign's first three lines (its "head") for `algorithm`, with room for the last
 /// line.
 pub(crate) fn sts_head(algorithm: &str, amz_date: &AmzDate, scope: Scope<'_>) -> String {
-    let head_len = algorithm.len() + 1 + amz_date.as_str().len() + 1 + scope.len() + 1;
+    let amz_date = amz_date.as_str();
+    let head_len = algorithm.len() + 1 + amz_date.len() + 1 + scope.len() + 1;
     let mut sts = String::with_capacity(head_len + 64);
     sts.push_str(algorithm);
     sts.push('\n');
-    sts.push_str(amz_date.as_str());
+    sts.push_str(amz_date);
     sts.push('\n');
     scope.push_to(&mut sts);
     sts.push('\n');

@@ -283,7 +283,8 @@ impl AmzDate {
 
     /// The `yyyymmdd` date.
     pub(crate) fn date(&self) -> &str {
-        &self.as_str()[..8]
+        // ASCII digits (see the constructors): always UTF-8.
+        std::str::from_utf8(&self.0[..8]).unwrap_or_default()
     }
 }
 

@@ -369,6 +369,7 @@ impl Verifier {
     /// verifiers: parses the signature (`Authorization` header or presigned query) as `P`,
     /// checks its region(s) and service, then every check that needs no credentials (the
     /// clock's only when `now` is given), and writes the canonical request.
+    #[inline]
     pub(crate) fn check<'r, P: SignatureParams<'r>>(
         &self,
         req: &'r Request<'_>,
@@ -408,6 +409,7 @@ impl Verifier {
 
     /// Every check that needs no credentials after the signature's parameters are parsed (the
     /// clock's only when `now` is given), then the canonical request.
+    #[inline]
     fn canonicalize<'r>(
         &self,
         req: &'r Request<'_>,
