@@ -14,7 +14,9 @@ use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::Criterion;
-use iamkit_sigv4::{Credentials, Request, Signer, SigningKey, Timestamp, Verifier};
+use iamkit_sigv4::{
+    Credentials, Request, Signer, SigningKey, SigningOutput, Timestamp, Verified, Verifier,
+};
 use sha2::Digest;
 
 const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -75,52 +77,124 @@ fn aws_sign(params: &aws_sigv4::http_request::SigningParams<'_>, presign: bool) 
     signature
 }
 
-/// The fixed time plus one more second than last call (wrapping after an hour, same day).
-fn next_second(second: &mut i64) -> Timestamp {
-    *second = (*second + 1) % 3600;
-    Timestamp::from_unix_seconds(UNIX as i64 + *second).expect("time")
+/// Everything the SigV4 cases share, built and checked once: both libraries produce AWS's
+/// documented signature (and the same presigned signature) before anything is timed.
+pub(crate) struct Setup {
+    creds: Credentials,
+    time: Timestamp,
+    signer: Signer,
+    verifier: Verifier,
+    aws_header: aws_sigv4::http_request::SigningParams<'static>,
+    aws_query: aws_sigv4::http_request::SigningParams<'static>,
+    /// The signed request as a server receives it.
+    received: Request<'static>,
+    /// The fixed time plus `second` seconds: the clock moving one second per call.
+    second: i64,
+}
+
+fn request() -> Request<'static> {
+    Request::from_url("GET", URL)
+        .expect("url")
+        .header("range", "bytes=0-9")
+}
+
+impl Setup {
+    pub(crate) fn new() -> Setup {
+        let creds = Credentials::new(AKID, SECRET);
+        let time = Timestamp::from_unix_seconds(UNIX as i64).expect("time");
+        let signer = Signer::s3("us-east-1").expect("signer");
+        let out = signer.sign(&request(), &creds, time).expect("sign");
+        assert_eq!(out.signature, EXPECTED);
+        let aws_header = aws_params(false);
+        assert_eq!(aws_sign(&aws_header, false), EXPECTED);
+        let aws_query = aws_params(true);
+        let ours_presigned = signer
+            .presign(&request(), &creds, time, 86400)
+            .expect("presign");
+        assert_eq!(aws_sign(&aws_query, true), ours_presigned.signature);
+        let verifier = Verifier::s3("us-east-1").expect("verifier");
+        let mut received = Request::new("GET", "/test.txt", "")
+            .header("host", "examplebucket.s3.amazonaws.com")
+            .header("range", "bytes=0-9");
+        for (n, v) in out.headers {
+            received.push_header(n, leak(v).as_str());
+        }
+        verifier
+            .verify(&received, time, |_| Some(&creds))
+            .expect("verify");
+        Setup {
+            creds,
+            time,
+            signer,
+            verifier,
+            aws_header,
+            aws_query,
+            received,
+            second: 0,
+        }
+    }
+
+    /// The fixed time plus one more second than last call (wrapping after an hour, same day).
+    fn next_second(&mut self) -> Timestamp {
+        self.second = (self.second + 1) % 3600;
+        Timestamp::from_unix_seconds(UNIX as i64 + self.second).expect("time")
+    }
+
+    pub(crate) fn sign(&self) -> SigningOutput {
+        let req = request();
+        self.signer
+            .sign(black_box(&req), &self.creds, self.time)
+            .expect("sign")
+    }
+
+    /// A different second each call (the signing key, per day, still hits): what a client
+    /// signing one request at a time pays.
+    pub(crate) fn sign_new_second(&mut self) -> SigningOutput {
+        let t = self.next_second();
+        let req = request();
+        self.signer
+            .sign(black_box(&req), &self.creds, t)
+            .expect("sign")
+    }
+
+    pub(crate) fn aws_sign(&self) -> String {
+        aws_sign(black_box(&self.aws_header), false)
+    }
+
+    pub(crate) fn presign(&self) -> SigningOutput {
+        let req = request();
+        self.signer
+            .presign(black_box(&req), &self.creds, self.time, 86400)
+            .expect("presign")
+    }
+
+    pub(crate) fn presign_new_second(&mut self) -> SigningOutput {
+        let t = self.next_second();
+        let req = request();
+        self.signer
+            .presign(black_box(&req), &self.creds, t, 86400)
+            .expect("presign")
+    }
+
+    pub(crate) fn aws_presign(&self) -> String {
+        aws_sign(black_box(&self.aws_query), true)
+    }
+
+    pub(crate) fn verify(&self) -> Verified {
+        self.verifier
+            .verify(black_box(&self.received), self.time, |_| Some(&self.creds))
+            .expect("verify")
+    }
 }
 
 pub(crate) fn benches(c: &mut Criterion) {
-    let creds = Credentials::new(AKID, SECRET);
-    let time = Timestamp::from_unix_seconds(UNIX as i64).expect("time");
-    let signer = Signer::s3("us-east-1").expect("signer");
-    let request = || {
-        Request::from_url("GET", URL)
-            .expect("url")
-            .header("range", "bytes=0-9")
-    };
-
-    // Both produce AWS's documented signature before anything is timed.
-    let out = signer.sign(&request(), &creds, time).expect("sign");
-    assert_eq!(out.signature, EXPECTED);
-    let aws_header = aws_params(false);
-    assert_eq!(aws_sign(&aws_header, false), EXPECTED);
-    let aws_query = aws_params(true);
-    let ours_presigned = signer
-        .presign(&request(), &creds, time, 86400)
-        .expect("presign");
-    assert_eq!(aws_sign(&aws_query, true), ours_presigned.signature);
-
+    let mut setup = Setup::new();
+    let out = setup.sign();
     let mut g = c.benchmark_group("sigv4_sign_headers");
-    g.bench_function("iamkit", |b| {
-        b.iter(|| {
-            let req = request();
-            black_box(signer.sign(black_box(&req), &creds, time).expect("sign"))
-        })
-    });
-    g.bench_function("aws_sigv4", |b| {
-        b.iter(|| black_box(aws_sign(black_box(&aws_header), false)))
-    });
-    // A different second each call (the signing key, per day, still hits): what a client
-    // signing one request at a time pays.
-    let mut second = 0i64;
+    g.bench_function("iamkit", |b| b.iter(|| black_box(setup.sign())));
+    g.bench_function("aws_sigv4", |b| b.iter(|| black_box(setup.aws_sign())));
     g.bench_function("iamkit_new_second_each_call", |b| {
-        b.iter(|| {
-            let t = next_second(&mut second);
-            let req = request();
-            black_box(signer.sign(black_box(&req), &creds, t).expect("sign"))
-        })
+        b.iter(|| black_box(setup.sign_new_second()))
     });
     let key = SigningKey::derive(SECRET, "20130524", "us-east-1", "s3");
     let cr = out.canonical_request.clone();
@@ -140,53 +214,15 @@ pub(crate) fn benches(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("sigv4_presign");
-    g.bench_function("iamkit", |b| {
-        b.iter(|| {
-            let req = request();
-            black_box(
-                signer
-                    .presign(black_box(&req), &creds, time, 86400)
-                    .expect("presign"),
-            )
-        })
-    });
-    g.bench_function("aws_sigv4", |b| {
-        b.iter(|| black_box(aws_sign(black_box(&aws_query), true)))
-    });
-    let mut second = 0i64;
+    g.bench_function("iamkit", |b| b.iter(|| black_box(setup.presign())));
+    g.bench_function("aws_sigv4", |b| b.iter(|| black_box(setup.aws_presign())));
     g.bench_function("iamkit_new_second_each_call", |b| {
-        b.iter(|| {
-            let t = next_second(&mut second);
-            let req = request();
-            black_box(
-                signer
-                    .presign(black_box(&req), &creds, t, 86400)
-                    .expect("presign"),
-            )
-        })
+        b.iter(|| black_box(setup.presign_new_second()))
     });
     g.finish();
 
-    let verifier = Verifier::s3("us-east-1").expect("verifier");
-    let mut received = Request::new("GET", "/test.txt", "")
-        .header("host", "examplebucket.s3.amazonaws.com")
-        .header("range", "bytes=0-9");
-    for (n, v) in &out.headers {
-        received.push_header(n, v);
-    }
-    verifier
-        .verify(&received, time, |_| Some(&creds))
-        .expect("verify");
     let mut g = c.benchmark_group("sigv4_verify");
-    g.bench_function("iamkit", |b| {
-        b.iter(|| {
-            black_box(
-                verifier
-                    .verify(black_box(&received), time, |_| Some(&creds))
-                    .expect("verify"),
-            )
-        })
-    });
+    g.bench_function("iamkit", |b| b.iter(|| black_box(setup.verify())));
     g.finish();
 
     // Verifications sharing one `Verifier` (one key cache) on 1 and 2 threads: the time per
@@ -202,11 +238,7 @@ pub(crate) fn benches(c: &mut Criterion) {
                     for _ in 0..threads {
                         s.spawn(|| {
                             for _ in 0..per_thread {
-                                black_box(
-                                    verifier
-                                        .verify(black_box(&received), time, |_| Some(&creds))
-                                        .expect("verify"),
-                                );
+                                black_box(setup.verify());
                             }
                         });
                     }
