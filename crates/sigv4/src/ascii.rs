@@ -223,14 +223,6 @@ pub fn percent_decode(s: &str) -> Vec<u8> {
 
 pub(crate) const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
-/// Lower-case hex of 32 bytes.
-pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    // Cannot fail: the output is exactly twice the input.
-    let _ = const_hex::encode_to_slice(bytes, &mut out);
-    out
-}
-
 /// `a < b` in byte order, without a `memcmp` call.
 pub(crate) fn bytes_less(a: &[u8], b: &[u8]) -> bool {
     for (x, y) in a.iter().zip(b) {
@@ -283,37 +275,49 @@ pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// 64 lower-case hex digits (a SHA-256 or HMAC-SHA256 in hex: a signature, a payload hash).
-/// The invariant is held here: every constructor checks or produces lower-case hex.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Hex64([u8; 64]);
+/// The invariant is held here: every constructor writes lower-case hex from 32 bytes (in
+/// `const_hex`'s buffer, whose text needs no UTF-8 check when read as `&str`).
+#[derive(Clone)]
+pub(crate) struct Hex64(const_hex::Buffer<32>);
 
 impl Hex64 {
     /// The hex of a 32-byte digest.
     pub(crate) fn of(digest: &[u8; 32]) -> Hex64 {
-        Hex64(hex32(digest))
+        let mut hex = const_hex::Buffer::new();
+        hex.format(digest);
+        Hex64(hex)
     }
 
     /// `s` if it is exactly 64 lower-case hex digits.
     pub(crate) fn parse(s: &str) -> Option<Hex64> {
-        let b = <[u8; 64]>::try_from(s.as_bytes()).ok()?;
-        is_lower_hex(&b).then_some(Hex64(b))
+        if s.len() != 64 || !is_lower_hex(s.as_bytes()) {
+            return None;
+        }
+        let digest: [u8; 32] = const_hex::decode_to_array(s).ok()?;
+        Some(Hex64::of(&digest))
     }
 
     pub(crate) fn as_str(&self) -> &str {
-        // Lower-case hex digits only (see the constructors): always UTF-8.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        self.0.as_str()
     }
 
-    /// The 64 digits as bytes (no UTF-8 check, unlike [`Hex64::as_str`]).
-    pub(crate) fn as_bytes(&self) -> &[u8; 64] {
-        &self.0
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
     }
 
     /// Constant-time comparison with a received value (any length).
     pub(crate) fn ct_eq(&self, received: &[u8]) -> bool {
-        ct_eq(&self.0, received)
+        ct_eq(self.as_bytes(), received)
     }
 }
+
+impl PartialEq for Hex64 {
+    fn eq(&self, other: &Hex64) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Hex64 {}
 
 impl AsRef<str> for Hex64 {
     fn as_ref(&self) -> &str {

@@ -146,7 +146,7 @@ mod tests {
         key[..4].copy_from_slice(b"Jefe");
         let mac = HmacKey::new(&key).mac(&[b"what do ya want for nothing?"]);
         let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
-        assert_eq!(crate::ascii::hex32(&mac).as_slice(), expected.as_bytes());
+        assert_eq!(crate::ascii::Hex64::of(&mac).as_str(), expected);
     }
 
     proptest! {

@@ -7,6 +7,8 @@ use crate::time::AmzDate;
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// The string to sign's first line.
+pub(crate) const ALGORITHM_LINE: &str = "AWS4-HMAC-SHA256\n";
 
 /// The credential scope `date/region/service/aws4_request` (SigV4) or
 /// `date/service/aws4_request` (SigV4a: `region` is `None`), written where it is needed.
@@ -39,6 +41,21 @@ impl Scope<'_> {
         out.push_str(TERMINATOR);
     }
 
+    /// The scope after its date, ending the string to sign's scope line:
+    /// `/{region}/{service}/aws4_request\n` (or `/{service}/aws4_request\n`).
+    pub(crate) fn tail_line(&self) -> String {
+        let mut s = String::with_capacity(self.len() - self.date.len() + 1);
+        if let Some(region) = self.region {
+            s.push('/');
+            s.push_str(region);
+        }
+        s.push('/');
+        s.push_str(self.service);
+        s.push_str(TERMINATOR);
+        s.push('\n');
+        s
+    }
+
     pub(crate) fn owned(self) -> String {
         let mut s = String::with_capacity(self.len());
         self.push_to(&mut s);
@@ -62,43 +79,36 @@ pub(crate) fn sts_head(algorithm: &str, amz_date: &AmzDate, scope: Scope<'_>) ->
 }
 
 /// The string to sign as pieces for [`crate::key::SigningKey`]'s MAC, written nowhere: what a
-/// verifier signs without building the string.
+/// verifier signs without building the string. Six pieces, the scope after its date written
+/// once per verifier ([`Scope::tail_line`]).
 pub(crate) struct StringToSign<'a> {
-    parts: [&'a [u8]; 11],
-    len: usize,
+    parts: [&'a [u8]; 6],
 }
 
 impl<'a> StringToSign<'a> {
+    /// `algorithm_line` is the algorithm and `\n`; `scope_tail_line` is
+    /// [`Scope::tail_line`] of the scope whose date is `amz_date`'s.
     pub(crate) fn new(
-        algorithm: &'a str,
+        algorithm_line: &'a str,
         amz_date: &'a AmzDate,
-        scope: &Scope<'a>,
+        scope_tail_line: &'a str,
         canonical_request_hash: &'a Hex64,
     ) -> StringToSign<'a> {
-        let mut parts: [&[u8]; 11] = [b""; 11];
-        let mut len = 0;
-        let mut push = |p: &'a [u8]| {
-            parts[len] = p;
-            len += 1;
-        };
-        push(algorithm.as_bytes());
-        push(b"\n");
-        push(amz_date.as_bytes());
-        push(b"\n");
-        push(scope.date.as_bytes());
-        if let Some(region) = scope.region {
-            push(b"/");
-            push(region.as_bytes());
+        let amz = amz_date.as_bytes();
+        StringToSign {
+            parts: [
+                algorithm_line.as_bytes(),
+                amz,
+                b"\n",
+                &amz[..8],
+                scope_tail_line.as_bytes(),
+                canonical_request_hash.as_bytes(),
+            ],
         }
-        push(b"/");
-        push(scope.service.as_bytes());
-        push(b"/aws4_request\n");
-        push(canonical_request_hash.as_bytes());
-        StringToSign { parts, len }
     }
 
     pub(crate) fn parts(&self) -> &[&'a [u8]] {
-        &self.parts[..self.len]
+        &self.parts
     }
 }
 
@@ -123,7 +133,8 @@ mod tests {
             };
             let mut written = sts_head(ALGORITHM, &amz, scope);
             written.push_str(hash.as_str());
-            let pieces = StringToSign::new(ALGORITHM, &amz, &scope, &hash);
+            let tail = scope.tail_line();
+            let pieces = StringToSign::new(ALGORITHM_LINE, &amz, &tail, &hash);
             assert_eq!(pieces.parts().concat(), written.as_bytes());
         }
     }

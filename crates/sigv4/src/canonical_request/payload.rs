@@ -30,7 +30,7 @@ pub(crate) const ECDSA_STREAMING: Streaming =
     [STREAMING_ECDSA_PAYLOAD, STREAMING_ECDSA_PAYLOAD_TRAILER];
 
 /// A hex payload hash or one of the constants, kept on the stack.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum PayloadHash {
     /// The hex SHA-256 of the body.
     Hex(Hex64),

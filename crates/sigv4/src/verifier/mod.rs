@@ -33,7 +33,7 @@ use crate::key_cache::SigningKeyCache;
 use crate::request::{HeaderBuf, InlineBuf, Payload, Request, cmp_header_names, validate_method};
 use crate::settings::{SessionTokenMode, SigningSettings, validate_scope_part};
 use crate::sha::sha256;
-use crate::string_to_sign::{ALGORITHM, Scope, StringToSign, sts_head};
+use crate::string_to_sign::{ALGORITHM, ALGORITHM_LINE, Scope, StringToSign, sts_head};
 use crate::time::{AmzDate, Timestamp};
 
 pub use parse::{MAX_SIGNED_HEADERS, ParsedAuth, parse_authorization, parse_presigned_query};
@@ -215,6 +215,8 @@ fn find_name(names: &[&str], name: &str) -> Option<usize> {
 pub struct Verifier {
     region: String,
     service: String,
+    /// `/{region}/{service}/aws4_request\n`: the string to sign's scope after its date.
+    scope_tail_line: String,
     settings: SigningSettings,
     max_skew: u64,
     /// Accept `UNSIGNED-PAYLOAD` and `STREAMING-*` payload hashes (default: S3 rules only).
@@ -238,7 +240,14 @@ settings_constructors! {
     fn Verifier::with_settings(region, service, settings) {
         validate_scope_part(region, "region")?;
         validate_scope_part(service, "service")?;
+        let scope_tail_line = Scope {
+            date: "",
+            region: Some(region),
+            service,
+        }
+        .tail_line();
         Ok(Verifier {
+            scope_tail_line,
             region: region.to_owned(),
             service: service.to_owned(),
             // Only S3 sends `x-amz-content-sha256`, and S3 takes unsigned and streaming bodies.
@@ -311,7 +320,7 @@ impl Verifier {
         let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
         let scope = self.scope(&p.date);
         let hash = Hex64::of(&sha256(c.canonical_request.as_bytes()));
-        let sts = StringToSign::new(ALGORITHM, &c.amz, &scope, &hash);
+        let sts = StringToSign::new(ALGORITHM_LINE, &c.amz, &self.scope_tail_line, &hash);
         let (signature, key) =
             self.cache
                 .sign(creds.borrow().secret_access_key(), scope, sts.parts());
@@ -332,7 +341,7 @@ impl Verifier {
             time: c.time,
             signature,
             presigned: checked.presigned,
-            payload_hash: c.payload,
+            payload_hash: c.payload.clone(),
             key,
         })
     }
