@@ -109,6 +109,13 @@ pub(crate) fn all_in(s: &[u8], class: u8) -> bool {
     s.iter().fold(class, |acc, &b| acc & CLASS[b as usize]) & class == class
 }
 
+/// The classes every byte of `s` is in (all of them for the empty string): one pass for
+/// several [`all_in`] questions.
+#[inline]
+pub(crate) fn common_classes(s: &[u8]) -> u8 {
+    s.iter().fold(u8::MAX, |acc, &b| acc & CLASS[b as usize])
+}
+
 /// Whether some byte of `s` is in `class`.
 #[inline]
 pub(crate) fn any_in(s: &[u8], class: u8) -> bool {

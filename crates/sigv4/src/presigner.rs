@@ -84,10 +84,10 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     };
 
     let mut headers = HeaderBuf::new();
-    collect_headers(settings, req, &[], &mut headers)?;
+    let lower_case_names = collect_headers(settings, req, &[], &mut headers)?;
     let headers = headers.as_slice();
     let mut signed = String::new();
-    write_signed_headers(&mut signed, headers);
+    write_signed_headers(&mut signed, headers, lower_case_names);
 
     let mut expires_buf = [0u8; 20];
     let expires = itoa(expires_seconds, &mut expires_buf);
@@ -116,6 +116,7 @@ pub(crate) fn presign_query<S: AsRef<str>>(
         normalize: settings.normalize_path,
         double_encode: settings.double_encode_path,
         headers,
+        lower_case_names,
         signed_headers: &signed,
         payload_hash: payload.as_str(),
     }

@@ -30,7 +30,10 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use crate::ascii::{URL_HOST, URL_STOP, is_token, skip_class, skip_not_class, uri_encode_into};
+use crate::ascii::{
+    SIGNED_LIST, TOKEN, URL_HOST, URL_STOP, common_classes, is_token, skip_class, skip_not_class,
+    uri_encode_into,
+};
 use crate::error::Error;
 
 /// Payload of the request: how the last line of the canonical request is obtained.
@@ -483,8 +486,11 @@ impl<T: Copy + Default + std::fmt::Debug, const N: usize> std::fmt::Debug for In
         self.as_slice().fmt(f)
     }
 }
-pub(crate) fn validate_header(name: &str, value: &str) -> Result<(), Error> {
-    if !is_token(name) {
+/// Checks a header to sign; returns whether its name is already lower-case.
+pub(crate) fn validate_header(name: &str, value: &str) -> Result<bool, Error> {
+    // A token byte that is in `SIGNED_LIST` is not an upper-case letter.
+    let classes = common_classes(name.as_bytes());
+    if name.is_empty() || classes & TOKEN == 0 {
         return Err(Error::InvalidHeader {
             name: name.to_ascii_lowercase(),
             reason: "not a valid header name",
@@ -499,7 +505,7 @@ pub(crate) fn validate_header(name: &str, value: &str) -> Result<(), Error> {
             reason: "control character in value",
         });
     }
-    Ok(())
+    Ok(classes & SIGNED_LIST != 0)
 }
 
 pub(crate) fn validate_method(m: &str) -> Result<(), Error> {
@@ -566,7 +572,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn header_validation_says_whether_the_name_is_lower_case() {
+        use super::validate_header;
+        assert_eq!(validate_header("x-amz-date", "v"), Ok(true));
+        assert_eq!(validate_header("X-Amz-Date", "v"), Ok(false));
+        assert_eq!(validate_header("a!#$%&'*+-.^_`|~0", "v"), Ok(true));
+        for bad in ["", "a b", "a;b", "a:b", "\u{e9}"] {
+            assert!(validate_header(bad, "v").is_err(), "{bad:?}");
+        }
+    }
+
     proptest! {
+        /// Any header name: accepted exactly when it is a token, lower-case exactly when no byte
+        /// is an upper-case letter.
+        #[test]
+        fn header_name_checks_are_the_plain_ones(name in "[a-zA-Z0-9!#$%&'*+.^_`|~;: \u{e9}-]{0,12}") {
+            let token = !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            let lower = !name.bytes().any(|b| b.is_ascii_uppercase());
+            match super::validate_header(&name, "v") {
+                Ok(l) => prop_assert!(token && l == lower, "{:?}", name),
+                Err(_) => prop_assert!(!token, "{:?}", name),
+            }
+        }
+
         /// The word-skipping comparison is the plain one: lower-case both, compare bytes.
         #[test]
         fn header_name_order_is_lower_case_byte_order(

@@ -256,16 +256,18 @@ impl Signer {
 }
 
 /// Collects the headers to sign, sorted: the request's headers minus the settings' excluded ones
-/// and those `added` replaces, the host when the request has no `host` header, then `added`.
+/// and those `added` (lower-case names) replaces, the host when the request has no `host`
+/// header, then `added`. Returns whether every name is lower-case already.
 pub(crate) fn collect_headers<'a>(
     settings: &SigningSettings,
     req: &'a Request<'_>,
     added: &[(&'a str, &'a str)],
     out: &mut HeaderBuf<'a>,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let mut has_host = false;
+    let mut lower_case = true;
     for &(n, v) in req.headers() {
-        validate_header(n, v)?;
+        lower_case &= validate_header(n, v)?;
         if settings.is_excluded(n) || added.iter().any(|a| a.0.eq_ignore_ascii_case(n)) {
             continue;
         }
@@ -280,7 +282,7 @@ pub(crate) fn collect_headers<'a>(
         out.push(a);
     }
     out.sort();
-    Ok(())
+    Ok(lower_case)
 }
 
 /// What a signer signs for, besides its keys: written once for the SigV4 and SigV4a signers.
@@ -404,10 +406,10 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
         n += 1;
     }
     let mut headers = HeaderBuf::new();
-    collect_headers(settings, req, &added[..n], &mut headers)?;
+    let lower_case_names = collect_headers(settings, req, &added[..n], &mut headers)?;
     let headers = headers.as_slice();
     let mut signed = String::new();
-    write_signed_headers(&mut signed, headers);
+    write_signed_headers(&mut signed, headers, lower_case_names);
 
     let mut pairs = Vec::new();
     query_pairs(req.query(), &mut pairs);
@@ -418,6 +420,7 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
         normalize: settings.normalize_path,
         double_encode: settings.double_encode_path,
         headers,
+        lower_case_names,
         signed_headers: &signed,
         payload_hash: payload,
     }

@@ -35,8 +35,13 @@ pub fn trim_header_value(value: &str) -> String {
     s
 }
 
-/// Writes the `SignedHeaders` list of `headers` (sorted with [`cmp_header_names`]) into `signed`.
-pub(crate) fn write_signed_headers(signed: &mut String, headers: &[(&str, &str)]) {
+/// Writes the `SignedHeaders` list of `headers` (sorted with [`cmp_header_names`]) into `signed`;
+/// `lower_case` says every name already is (nothing to convert).
+pub(crate) fn write_signed_headers(
+    signed: &mut String,
+    headers: &[(&str, &str)],
+    lower_case: bool,
+) {
     // At most every name and a ';' after each: one allocation.
     signed.reserve(headers.iter().map(|(name, _)| name.len() + 1).sum());
     let mut prev: Option<&str> = None;
@@ -47,17 +52,18 @@ pub(crate) fn write_signed_headers(signed: &mut String, headers: &[(&str, &str)]
         if prev.is_some() {
             signed.push(';');
         }
-        push_lower(signed, name);
+        push_name(signed, name, lower_case);
         prev = Some(name);
     }
 }
 
-/// Writes the canonical headers block of `headers` (sorted with [`cmp_header_names`]).
-pub(crate) fn write_header_block(out: &mut String, headers: &[(&str, &str)]) {
+/// Writes the canonical headers block of `headers` (sorted with [`cmp_header_names`]);
+/// `lower_case` says every name already is.
+pub(crate) fn write_header_block(out: &mut String, headers: &[(&str, &str)], lower_case: bool) {
     let mut i = 0;
     while i < headers.len() {
         let name = headers[i].0;
-        push_lower(out, name);
+        push_name(out, name, lower_case);
         out.push(':');
         push_trimmed(out, headers[i].1);
         let mut j = i + 1;
@@ -71,10 +77,10 @@ pub(crate) fn write_header_block(out: &mut String, headers: &[(&str, &str)]) {
     }
 }
 
-fn push_lower(out: &mut String, name: &str) {
+fn push_name(out: &mut String, name: &str, lower_case: bool) {
     let start = out.len();
     out.push_str(name);
-    if name.bytes().any(|c| c.is_ascii_uppercase()) {
+    if !lower_case && name.bytes().any(|c| c.is_ascii_uppercase()) {
         // Only ASCII letters change; the string stays valid UTF-8.
         out[start..].make_ascii_lowercase();
     }

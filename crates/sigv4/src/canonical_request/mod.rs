@@ -27,6 +27,8 @@ pub(crate) struct CanonicalRequest<'r, 'a> {
     /// The signed headers, sorted with [`crate::request::cmp_header_names`] (stable: a repeated
     /// header's values keep their order).
     pub(crate) headers: &'r [(&'a str, &'a str)],
+    /// Every name in `headers` is lower-case already.
+    pub(crate) lower_case_names: bool,
     /// `SignedHeaders`: the lower-case names of `headers`, `;`-separated.
     pub(crate) signed_headers: &'r str,
     pub(crate) payload_hash: &'r str,
@@ -50,7 +52,7 @@ impl CanonicalRequest<'_, '_> {
         write_query(out);
         let query = query_start..out.len();
         out.push('\n');
-        write_header_block(out, self.headers);
+        write_header_block(out, self.headers, self.lower_case_names);
         out.push('\n');
         out.push_str(self.signed_headers);
         out.push('\n');

@@ -148,7 +148,7 @@ impl<'a> Special<'a> {
 /// request header the list does not name. A signed `host` absent from the headers is taken from
 /// `host`.
 fn select_signed_headers<'a>(
-    signed_list: &str,
+    signed_list: &'a str,
     request: &[(&'a str, &'a str)],
     host: Option<&'a str>,
     out: &mut HeaderBuf<'a>,
@@ -173,7 +173,8 @@ fn select_signed_headers<'a>(
     for (i, &name) in names.iter().enumerate() {
         let start = k;
         while let Some(&(_, j)) = places.get(k).filter(|p| p.0 == i) {
-            out.push(request[j]);
+            // The list's (lower-case) name: the request's may differ in case only.
+            out.push((name, request[j].1));
             k += 1;
         }
         if k == start {
@@ -521,6 +522,7 @@ impl Verifier {
             normalize: self.settings.normalize_path,
             double_encode: self.settings.double_encode_path,
             headers: headers.as_slice(),
+            lower_case_names: true,
             signed_headers: signed_list,
             payload_hash: payload.as_str(),
         }
