@@ -24,8 +24,8 @@ use crate::key::Credentials;
 use crate::request::{HeaderBuf, Request, validate_method};
 use crate::settings::{MAX_EXPIRES, SessionTokenMode};
 use crate::signer::{Signer, SignerConfig, SigningOutput, collect_headers};
-use crate::string_to_sign::sts_head;
-use crate::time::{AmzDate, Timestamp};
+use crate::string_to_sign::{Scope, sts_head};
+use crate::time::Timestamp;
 
 impl Signer {
     /// Presigns: the `X-Amz-*` parameters go in the query (`X-Amz-Expires` = `expires_seconds`,
@@ -42,8 +42,8 @@ impl Signer {
         time: Timestamp,
         expires_seconds: u64,
     ) -> Result<SigningOutput, Error> {
-        let finish = |amz: &AmzDate, sts: &mut String, cr: &str| {
-            Ok::<_, Error>(self.finish_sts(credentials, amz, sts, cr))
+        let finish = |scope: Scope<'_>, sts: &mut String, cr: &str| {
+            Ok::<_, Error>(self.finish_sts(credentials, scope, sts, cr))
         };
         presign_query(
             &self.config,
@@ -67,10 +67,12 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     credentials: &Credentials,
     time: Timestamp,
     expires_seconds: u64,
-    finish: impl FnOnce(&AmzDate, &mut String, &str) -> Result<S, Error>,
+    finish: impl FnOnce(Scope<'_>, &mut String, &str) -> Result<S, Error>,
 ) -> Result<SigningOutput, Error> {
     let amz = &time.amz();
-    let (settings, alg) = (&config.settings, config.algorithm(amz));
+    // The date's text, checked once.
+    let amz_str = amz.as_str();
+    let (settings, alg) = (&config.settings, config.algorithm(&amz_str[..8]));
     if !(1..=MAX_EXPIRES).contains(&expires_seconds) {
         return Err(Error::InvalidExpires {
             seconds: expires_seconds,
@@ -96,9 +98,9 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     let params = XAmzParams {
         algorithm: alg.name,
         access_key_id: credentials.access_key_id(),
-        date: amz.date(),
+        date: &amz_str[..8],
         credential_tail: alg.credential_tail,
-        amz: amz.as_str(),
+        amz: amz_str,
         expires,
         region_set: alg.region_set,
         signed: &signed,
@@ -130,8 +132,8 @@ pub(crate) fn presign_query<S: AsRef<str>>(
         }
     });
 
-    let mut sts = sts_head(alg.name, amz, alg.scope);
-    let signature = finish(amz, &mut sts, &cr)?;
+    let mut sts = sts_head(alg.name, amz_str, alg.scope);
+    let signature = finish(alg.scope, &mut sts, &cr)?;
     let signature = signature.as_ref();
 
     // The URL: origin and path, the canonical query, an unsigned token, the signature.

@@ -160,25 +160,23 @@ impl Signer {
 
     /// The credential scope for a request dated `amz`.
     pub(crate) fn scope<'s>(&'s self, amz: &'s AmzDate) -> Scope<'s> {
-        self.config.algorithm(amz).scope
+        self.config.algorithm(amz.date()).scope
     }
 
-    /// Completes the string to sign `sts` (from [`sts_head`] for `amz` and `scope`) with the hash
-    /// of `canonical_request` and returns the signature.
+    /// Completes the string to sign `sts` (from [`sts_head`] for `scope`) with the hash of
+    /// `canonical_request` and returns the signature.
     pub(crate) fn finish_sts(
         &self,
         credentials: &Credentials,
-        amz: &AmzDate,
+        scope: Scope<'_>,
         sts: &mut String,
         canonical_request: &str,
     ) -> Hex64 {
         let hash = Hex64::of(&sha256(canonical_request.as_bytes()));
         sts.push_str(hash.as_str());
-        let (signature, _) = self.cache.sign(
-            credentials.secret_access_key(),
-            self.scope(amz),
-            &[sts.as_bytes()],
-        );
+        let (signature, _) =
+            self.cache
+                .sign(credentials.secret_access_key(), scope, &[sts.as_bytes()]);
         signature
     }
 
@@ -195,8 +193,8 @@ impl Signer {
         credentials: &Credentials,
         time: Timestamp,
     ) -> Result<SigningOutput, Error> {
-        let finish = |amz: &AmzDate, sts: &mut String, cr: &str| {
-            Ok::<_, Error>(self.finish_sts(credentials, amz, sts, cr))
+        let finish = |scope: Scope<'_>, sts: &mut String, cr: &str| {
+            Ok::<_, Error>(self.finish_sts(credentials, scope, sts, cr))
         };
         sign_headers(&self.config, req, credentials, time, finish)
     }
@@ -329,13 +327,13 @@ impl SignerConfig {
         })
     }
 
-    /// What a request dated `amz` is signed with.
-    pub(crate) fn algorithm<'s>(&'s self, amz: &'s AmzDate) -> Algorithm<'s> {
+    /// What a request dated `date` (`yyyymmdd`) is signed with.
+    pub(crate) fn algorithm<'s>(&'s self, date: &'s str) -> Algorithm<'s> {
         let region = Some(self.region.as_str());
         Algorithm {
             name: self.algorithm,
             scope: Scope {
-                date: amz.date(),
+                date,
                 region: region.filter(|_| self.region_in_scope),
                 service: &self.service,
             },
@@ -378,14 +376,15 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
     req: &Request<'_>,
     credentials: &Credentials,
     time: Timestamp,
-    finish: impl FnOnce(&AmzDate, &mut String, &str) -> Result<S, Error>,
+    finish: impl FnOnce(Scope<'_>, &mut String, &str) -> Result<S, Error>,
 ) -> Result<SigningOutput, Error> {
     validate_method(req.method())?;
     let payload = PayloadHash::from_payload(req.payload_ref(), config.streaming)?;
     let payload = payload.as_str();
     let amz = &time.amz();
+    // The date's text, checked once.
     let amz_str = amz.as_str();
-    let (settings, alg) = (&config.settings, config.algorithm(amz));
+    let (settings, alg) = (&config.settings, config.algorithm(&amz_str[..8]));
     let token = credentials.session_token();
     let sign_token = token.filter(|_| settings.session_token == SessionTokenMode::Signed);
     let sha_header = settings.content_sha256_header;
@@ -428,8 +427,8 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
         write_sorted_query(out, &mut pairs)
     });
 
-    let mut sts = sts_head(alg.name, amz, alg.scope);
-    let signature = finish(amz, &mut sts, &cr)?;
+    let mut sts = sts_head(alg.name, amz_str, alg.scope);
+    let signature = finish(alg.scope, &mut sts, &cr)?;
     let signature = signature.as_ref();
 
     let mut authz = String::with_capacity(

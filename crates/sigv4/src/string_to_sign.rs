@@ -65,8 +65,7 @@ impl Scope<'_> {
 
 /// The string to sign's first three lines (its "head") for `algorithm`, with room for the last
 /// line.
-pub(crate) fn sts_head(algorithm: &str, amz_date: &AmzDate, scope: Scope<'_>) -> String {
-    let amz_date = amz_date.as_str();
+pub(crate) fn sts_head(algorithm: &str, amz_date: &str, scope: Scope<'_>) -> String {
     let head_len = algorithm.len() + 1 + amz_date.len() + 1 + scope.len() + 1;
     let mut sts = String::with_capacity(head_len + 64);
     sts.push_str(algorithm);
@@ -131,7 +130,7 @@ mod tests {
                 region,
                 service: "service",
             };
-            let mut written = sts_head(ALGORITHM, &amz, scope);
+            let mut written = sts_head(ALGORITHM, amz.as_str(), scope);
             written.push_str(hash.as_str());
             let tail = scope.tail_line();
             let pieces = StringToSign::new(ALGORITHM_LINE, &amz, &tail, &hash);

@@ -79,7 +79,7 @@ pub(crate) fn complete_sts(sts: &mut String, canonical_request: &str) {
 
 /// The string to sign: `AWS4-ECDSA-P256-SHA256\n{amz date}\n{scope}\n{hex sha256(canonical request)}`.
 pub(crate) fn string_to_sign(amz: &AmzDate, scope: Scope<'_>, canonical_request: &str) -> String {
-    let mut sts = sts_head(ALGORITHM, amz, scope);
+    let mut sts = sts_head(ALGORITHM, amz.as_str(), scope);
     complete_sts(&mut sts, canonical_request);
     sts
 }

@@ -21,7 +21,8 @@ use crate::presigner::presign_query;
 use crate::request::Request;
 use crate::settings::SigningSettings;
 use crate::signer::{SignerConfig, SigningOutput, sign_headers};
-use crate::time::{AmzDate, Timestamp};
+use crate::string_to_sign::Scope;
+use crate::time::Timestamp;
 
 use super::key::{EcdsaKeyCache, EcdsaSigningKey};
 use super::{ALGORITHM, complete_sts, validate_region_set};
@@ -108,7 +109,7 @@ impl SigV4aSigner {
         credentials: &Credentials,
         time: Timestamp,
     ) -> Result<SigningOutput, Error> {
-        let finish = |_: &AmzDate, sts: &mut String, cr: &str| self.finish(credentials, sts, cr);
+        let finish = |_: Scope<'_>, sts: &mut String, cr: &str| self.finish(credentials, sts, cr);
         sign_headers(&self.config, req, credentials, time, finish)
     }
 
@@ -126,7 +127,7 @@ impl SigV4aSigner {
         time: Timestamp,
         expires_seconds: u64,
     ) -> Result<SigningOutput, Error> {
-        let finish = |_: &AmzDate, sts: &mut String, cr: &str| self.finish(credentials, sts, cr);
+        let finish = |_: Scope<'_>, sts: &mut String, cr: &str| self.finish(credentials, sts, cr);
         presign_query(
             &self.config,
             req,

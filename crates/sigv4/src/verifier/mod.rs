@@ -358,7 +358,8 @@ impl Verifier {
     pub fn explain(&self, req: &Request<'_>) -> Result<Explanation, Error> {
         let checked = self.check::<ParsedAuth<'_>>(req, None)?;
         let c = checked.canonical;
-        let mut string_to_sign = sts_head(ALGORITHM, &c.amz, self.scope(&checked.parsed.date));
+        let mut string_to_sign =
+            sts_head(ALGORITHM, c.amz.as_str(), self.scope(&checked.parsed.date));
         string_to_sign.push_str(Hex64::of(&sha256(c.canonical_request.as_bytes())).as_str());
         Ok(Explanation {
             canonical_request: c.canonical_request,
