@@ -297,11 +297,14 @@ impl Hex64 {
 
     /// `s` if it is exactly 64 lower-case hex digits.
     pub(crate) fn parse(s: &str) -> Option<Hex64> {
-        if s.len() != 64 || !is_lower_hex(s.as_bytes()) {
+        let digits = <&[u8; 64]>::try_from(s.as_bytes()).ok()?;
+        if !is_lower_hex(digits) {
             return None;
         }
-        let digest: [u8; 32] = const_hex::decode_to_array(s).ok()?;
-        Some(Hex64::of(&digest))
+        // Checked lower-case hex: what `format` would have written.
+        let mut hex = const_hex::Buffer::new();
+        *hex.as_mut_byte_array::<64>() = *digits;
+        Some(Hex64(hex))
     }
 
     pub(crate) fn as_str(&self) -> &str {
@@ -341,6 +344,21 @@ impl std::fmt::Debug for Hex64 {
 #[cfg(test)]
 mod class_tests {
     use super::*;
+
+    /// Parsed text reads back as itself and equals the digest it is the hex of; anything but 64
+    /// lower-case hex digits is refused.
+    #[test]
+    fn hex64_parse_and_format_agree() {
+        let digest: [u8; 32] = std::array::from_fn(|i| (i * 37 + 5).to_le_bytes()[0]);
+        let made = Hex64::of(&digest);
+        let text = made.as_str().to_owned();
+        let parsed = Hex64::parse(&text).unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(parsed.as_str(), text);
+        assert!(parsed == made);
+        for bad in [&text[1..], &text.to_ascii_uppercase(), &format!("{}g", &text[1..])] {
+            assert!(Hex64::parse(bad).is_none(), "{bad}");
+        }
+    }
 
     /// The table agrees with the rules it was built from, byte by byte.
     #[test]

@@ -444,12 +444,12 @@ impl Verifier {
             if !parts.flags.amz_date {
                 return Err(Error::MissingSignedHeader { name: "x-amz-date" });
             }
-            Timestamp::parse_amz_date_text(d.trim())?
+            Timestamp::parse_amz_date_text(d.trim_ascii())?
         } else if let Some(d) = special.date {
             if !parts.flags.date {
                 return Err(Error::MissingSignedHeader { name: "date" });
             }
-            let time = Timestamp::parse_http_date(d.trim())?;
+            let time = Timestamp::parse_http_date(d.trim_ascii())?;
             (time, time.amz())
         } else {
             return Err(Error::MissingSignedHeader { name: "x-amz-date" });
@@ -478,7 +478,7 @@ impl Verifier {
         let payload = if presigned && self.settings.presign_unsigned_payload {
             PayloadHash::Const(UNSIGNED_PAYLOAD)
         } else if let Some(h) = content_sha {
-            let ph = PayloadHash::parse(h.trim(), streaming)?;
+            let ph = PayloadHash::parse(h.trim_ascii(), streaming)?;
             if let (Payload::Bytes(body), PayloadHash::Hex(_)) = (req.payload_ref(), &ph)
                 && PayloadHash::of_body(body).as_bytes() != ph.as_bytes()
             {
