@@ -355,7 +355,11 @@ mod class_tests {
         let parsed = Hex64::parse(&text).unwrap_or_else(|| panic!("{text}"));
         assert_eq!(parsed.as_str(), text);
         assert!(parsed == made);
-        for bad in [&text[1..], &text.to_ascii_uppercase(), &format!("{}g", &text[1..])] {
+        for bad in [
+            &text[1..],
+            &text.to_ascii_uppercase(),
+            &format!("{}g", &text[1..]),
+        ] {
             assert!(Hex64::parse(bad).is_none(), "{bad}");
         }
     }

@@ -125,12 +125,14 @@ impl<'a> Special<'a> {
     pub(crate) fn of(req: &Request<'a>) -> Self {
         let mut s = Special::default();
         for &(n, v) in req.headers() {
+            // Names mostly come lower-case: one comparison of the bytes before the case-blind one.
+            let is = |lower: &str| n == lower || n.eq_ignore_ascii_case(lower);
             let slot = match n.len() {
-                4 if n.eq_ignore_ascii_case("date") => &mut s.date,
-                10 if n.eq_ignore_ascii_case("x-amz-date") => &mut s.amz_date,
-                13 if n.eq_ignore_ascii_case("authorization") => &mut s.authorization,
-                16 if n.eq_ignore_ascii_case("x-amz-region-set") => &mut s.region_set,
-                20 if n.eq_ignore_ascii_case("x-amz-content-sha256") => &mut s.content_sha,
+                4 if is("date") => &mut s.date,
+                10 if is("x-amz-date") => &mut s.amz_date,
+                13 if is("authorization") => &mut s.authorization,
+                16 if is("x-amz-region-set") => &mut s.region_set,
+                20 if is("x-amz-content-sha256") => &mut s.content_sha,
                 _ => continue,
             };
             if slot.is_none() {
@@ -154,13 +156,13 @@ fn select_signed_headers<'a>(
     out: &mut HeaderBuf<'a>,
     mut unsigned: impl FnMut(&'a str) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let mut names: InlineBuf<&str, 12> = InlineBuf::new();
+    let mut names: InlineBuf<&str, 8> = InlineBuf::new();
     for name in list_names(signed_list) {
         names.push(name);
     }
     let names = names.as_slice();
     // (place in the list, place in the request) of each signed request header.
-    let mut places: InlineBuf<(usize, usize), 12> = InlineBuf::new();
+    let mut places: InlineBuf<(usize, usize), 8> = InlineBuf::new();
     for (j, &(name, _)) in request.iter().enumerate() {
         match find_name(names, name) {
             Some(i) => places.push((i, j)),

@@ -98,7 +98,7 @@ pub(crate) fn check_signed_headers(list: &str) -> Result<SignedFlags, Error> {
     // names are short.
     let mut flags = SignedFlags::default();
     let mut prev: &[u8] = &[];
-    for (count, name) in b.split(|&c| c == b';').enumerate() {
+    for (count, name) in list_names(list).map(str::as_bytes).enumerate() {
         if count == MAX_SIGNED_HEADERS {
             return Err(Error::TooManySignedHeaders {
                 max: MAX_SIGNED_HEADERS,
@@ -337,12 +337,12 @@ pub(super) fn parse_presigned_query_flags(
     ))
 }
 
-/// The names of a `SignedHeaders` list (a byte loop: no `memchr` set-up for short lists).
+/// The names of a `SignedHeaders` list (eight bytes at a time: no `memchr` set-up for short lists).
 pub(super) fn list_names(list: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(list);
     std::iter::from_fn(move || {
         let r = rest?;
-        match r.bytes().position(|b| b == b';') {
+        match find_byte(r.as_bytes(), b';') {
             Some(i) => {
                 rest = Some(&r[i + 1..]);
                 Some(&r[..i])
