@@ -25,6 +25,20 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 /// (year, month, day) of `days` since 1970-01-01; `days` is non-negative (the timestamp range),
 /// so the arithmetic is unsigned 32-bit (divisions by constants become multiplications).
+/// `"00"` to `"99"`.
+static TWO_DIGITS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        // `i < 100`: the digits fit in a byte.
+        #[allow(clippy::cast_possible_truncation)]
+        let (tens, ones) = ((i / 10) as u8, (i % 10) as u8);
+        t[i] = [b'0' + tens, b'0' + ones];
+        i += 1;
+    }
+    t
+};
+
 fn civil_from_days(days: u32) -> (u32, u32, u32) {
     let z = days + 719_468;
     let era = z / 146_097;
@@ -240,9 +254,8 @@ impl Timestamp {
         let days = u32::try_from(unix / 86_400).unwrap_or(u32::MAX);
         let secs = u32::try_from(unix % 86_400).unwrap_or(0);
         let (y, m, d) = civil_from_days(days);
-        // Two-digit fields: `v < 100`.
-        let digit = |v: u32| b'0' + (v % 10).to_le_bytes()[0];
-        let two = |v: u32| [digit(v / 10), digit(v)];
+        // Two-digit fields (`v < 100`) from a table: no division per digit.
+        let two = |v: u32| TWO_DIGITS[(v % 100) as usize];
         let (y1, y2) = (two(y / 100), two(y % 100));
         let (mo, dd) = (two(m), two(d));
         let (h, mi, s) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));
