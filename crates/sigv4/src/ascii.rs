@@ -131,15 +131,20 @@ pub(crate) fn is_token(name: &str) -> bool {
 #[inline]
 pub(crate) fn maybe_space(b: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
+    // Some byte < 0x21 (bit-twiddling "hasless"; exact on existence for n <= 128).
+    let low = |c: &[u8]| {
         let x = u64::from_le_bytes(c.try_into().unwrap_or_default());
-        // Some byte < 0x21 (bit-twiddling "hasless"; exact on existence for n <= 128).
-        if x.wrapping_sub(ONES * 0x21) & !x & (ONES * 0x80) != 0 {
-            return true;
-        }
+        x.wrapping_sub(ONES * 0x21) & !x & (ONES * 0x80) != 0
+    };
+    if b.len() < 8 {
+        return b.iter().any(|&c| c <= b' ');
     }
-    chunks.remainder().iter().any(|&c| c <= b' ')
+    let mut chunks = b.chunks_exact(8);
+    if chunks.any(low) {
+        return true;
+    }
+    // The last eight bytes (overlapping the chunks before) instead of a byte loop.
+    !chunks.remainder().is_empty() && low(&b[b.len() - 8..])
 }
 
 #[inline]

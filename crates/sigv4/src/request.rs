@@ -360,7 +360,7 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), Error> {
     }
 }
 /// Header pairs kept on the stack before spilling to the heap (a signed request rarely has more).
-const INLINE_HEADERS: usize = 12;
+const INLINE_HEADERS: usize = 8;
 
 /// Header pairs: on the stack up to `N`, then in a `Vec`.
 pub(crate) type HeaderBuf<'a, const N: usize = INLINE_HEADERS> = InlineBuf<(&'a str, &'a str), N>;

@@ -253,27 +253,35 @@ impl Signer {
     }
 }
 
-/// Collects the headers to sign, sorted: the request's headers minus the settings' excluded ones
-/// and those `added` (lower-case names) replaces, the host when the request has no `host`
-/// header, then `added`. Returns whether every name is lower-case already.
+/// Collects the headers to sign, sorted: the host when the request has no `host` header, the
+/// request's headers minus the settings' excluded ones and those `added` (lower-case names)
+/// replaces, then `added`. Returns whether every name is lower-case already.
 pub(crate) fn collect_headers<'a>(
     settings: &SigningSettings,
     req: &'a Request<'_>,
     added: &[(&'a str, &'a str)],
     out: &mut HeaderBuf<'a>,
 ) -> Result<bool, Error> {
-    let mut has_host = false;
+    let skipped =
+        |n: &str| settings.is_excluded(n) || added.iter().any(|a| a.0.eq_ignore_ascii_case(n));
+    let has_host = req
+        .headers()
+        .iter()
+        .any(|&(n, _)| n.len() == 4 && n.eq_ignore_ascii_case("host") && !skipped(n));
+    // The URL's host first: it sorts before most names, often leaving nothing to sort.
+    let url_host = req.host().filter(|_| !has_host);
+    if let Some(h) = url_host {
+        out.push(("host", h));
+    }
     let mut lower_case = true;
     for &(n, v) in req.headers() {
         lower_case &= validate_header(n, v)?;
-        if settings.is_excluded(n) || added.iter().any(|a| a.0.eq_ignore_ascii_case(n)) {
-            continue;
+        if !skipped(n) {
+            out.push((n, v));
         }
-        has_host |= n.eq_ignore_ascii_case("host");
-        out.push((n, v));
     }
-    if !has_host {
-        out.push(("host", req.host().ok_or(Error::MissingHost)?));
+    if !has_host && url_host.is_none() {
+        return Err(Error::MissingHost);
     }
     // Last: the `x-amz-*` names sort after most request headers, leaving little to move.
     for &a in added {
@@ -295,6 +303,8 @@ pub(crate) struct SignerConfig {
     /// The scope after its date, encoded as in a presigned URL's `X-Amz-Credential`, written
     /// once here.
     credential_tail: String,
+    /// The scope after its date as signed (`/{region}/{service}/aws4_request`), written once.
+    scope_tail: String,
     pub(crate) settings: SigningSettings,
     /// The payload hashes announcing signed chunks.
     pub(crate) streaming: Streaming,
@@ -316,12 +326,20 @@ impl SignerConfig {
         } else {
             credential_tail(&[service])
         };
+        let scope_tail = Scope {
+            date: "",
+            region: Some(region).filter(|_| region_in_scope),
+            service,
+            tail: None,
+        }
+        .owned();
         Ok(SignerConfig {
             algorithm,
             region: region.to_owned(),
             region_in_scope,
             service: service.to_owned(),
             credential_tail: tail,
+            scope_tail,
             settings,
             streaming,
         })
@@ -336,6 +354,7 @@ impl SignerConfig {
                 date,
                 region: region.filter(|_| self.region_in_scope),
                 service: &self.service,
+                tail: Some(&self.scope_tail),
             },
             credential_tail: &self.credential_tail,
             region_set: region.filter(|_| !self.region_in_scope),

@@ -17,12 +17,18 @@ pub(crate) struct Scope<'s> {
     pub(crate) date: &'s str,
     pub(crate) region: Option<&'s str>,
     pub(crate) service: &'s str,
+    /// What follows the date (`/{region}/{service}/aws4_request`) when its owner (a signer)
+    /// wrote it once; `None`: written from the parts.
+    pub(crate) tail: Option<&'s str>,
 }
 
 const TERMINATOR: &str = "/aws4_request";
 
 impl Scope<'_> {
     pub(crate) fn len(&self) -> usize {
+        if let Some(tail) = self.tail {
+            return self.date.len() + tail.len();
+        }
         self.date.len()
             + self.region.map_or(0, |r| 1 + r.len())
             + 1
@@ -32,6 +38,10 @@ impl Scope<'_> {
 
     pub(crate) fn push_to(&self, out: &mut String) {
         out.push_str(self.date);
+        if let Some(tail) = self.tail {
+            out.push_str(tail);
+            return;
+        }
         if let Some(region) = self.region {
             out.push('/');
             out.push_str(region);
@@ -129,7 +139,16 @@ mod tests {
                 date: amz.date(),
                 region,
                 service: "service",
+                tail: None,
             };
+            // A tail written once gives the same scope.
+            let tail = Scope { date: "", ..scope }.owned();
+            let with_tail = Scope {
+                tail: Some(&tail),
+                ..scope
+            };
+            assert_eq!(with_tail.owned(), scope.owned());
+            assert_eq!(with_tail.len(), scope.owned().len());
             let mut written = sts_head(ALGORITHM, amz.as_str(), scope);
             written.push_str(hash.as_str());
             let tail = scope.tail_line();

@@ -69,6 +69,7 @@ pub(crate) fn scope<'s>(date: &'s str, service: &'s str) -> Scope<'s> {
         date,
         region: None,
         service,
+        tail: None,
     }
 }
 

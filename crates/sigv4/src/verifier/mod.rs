@@ -247,6 +247,7 @@ settings_constructors! {
             date: "",
             region: Some(region),
             service,
+            tail: None,
         }
         .tail_line();
         Ok(Verifier {
@@ -375,6 +376,8 @@ impl Verifier {
             date,
             region: Some(&self.region),
             service: &self.service,
+            // The scope line's tail without its line end.
+            tail: self.scope_tail_line.strip_suffix('\n'),
         }
     }
 
