@@ -16,7 +16,7 @@ use std::borrow::Cow;
 
 use crate::ascii::uri_encode_into;
 use crate::canonical_request::CanonicalRequest;
-use crate::canonical_request::headers::write_signed_headers;
+use crate::canonical_request::headers::signed_headers_list;
 use crate::canonical_request::payload::{PayloadHash, UNSIGNED_PAYLOAD};
 use crate::canonical_request::query::{query_pairs, sort_pairs, write_sorted_query};
 use crate::error::Error;
@@ -88,8 +88,7 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     let mut headers = HeaderBuf::new();
     let lower_case_names = collect_headers(settings, req, &[], &mut headers)?;
     let headers = headers.as_slice();
-    let mut signed = String::new();
-    write_signed_headers(&mut signed, headers, lower_case_names);
+    let signed = signed_headers_list(headers, lower_case_names);
 
     let mut expires_buf = [0u8; 20];
     let expires = itoa(expires_seconds, &mut expires_buf);
@@ -111,8 +110,7 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     query_pairs(req.query(), &mut pairs);
     pairs.retain(|(k, _)| k != "X-Amz-Signature");
 
-    let mut cr = String::new();
-    let query = CanonicalRequest {
+    let (cr, query) = CanonicalRequest {
         method: req.method(),
         path: req.path(),
         normalize: settings.normalize_path,
@@ -122,7 +120,7 @@ pub(crate) fn presign_query<S: AsRef<str>>(
         signed_headers: &signed,
         payload_hash: payload.as_str(),
     }
-    .write(&mut cr, req.query().len() + params.len(), |out| {
+    .write(req.query().len() + params.len(), |out| {
         if pairs.is_empty() {
             write_query_xamz_only(out, &params);
         } else if pairs.iter().any(|(k, _)| params.has_key(k)) {

@@ -18,7 +18,7 @@
 
 use crate::ascii::{Hex64, uri_encode_into};
 use crate::canonical_request::CanonicalRequest;
-use crate::canonical_request::headers::write_signed_headers;
+use crate::canonical_request::headers::signed_headers_list;
 use crate::canonical_request::payload::{HMAC_STREAMING, PayloadHash, Streaming};
 use crate::canonical_request::query::{query_pairs, write_sorted_query};
 use crate::error::Error;
@@ -426,13 +426,11 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
     let mut headers = HeaderBuf::new();
     let lower_case_names = collect_headers(settings, req, &added[..n], &mut headers)?;
     let headers = headers.as_slice();
-    let mut signed = String::new();
-    write_signed_headers(&mut signed, headers, lower_case_names);
+    let signed = signed_headers_list(headers, lower_case_names);
 
     let mut pairs = Vec::new();
     query_pairs(req.query(), &mut pairs);
-    let mut cr = String::new();
-    CanonicalRequest {
+    let (cr, _) = CanonicalRequest {
         method: req.method(),
         path: req.path(),
         normalize: settings.normalize_path,
@@ -442,9 +440,7 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
         signed_headers: &signed,
         payload_hash: payload,
     }
-    .write(&mut cr, req.query().len(), |out| {
-        write_sorted_query(out, &mut pairs)
-    });
+    .write(req.query().len(), |out| write_sorted_query(out, &mut pairs));
 
     let mut sts = sts_head(alg.name, amz_str, alg.scope);
     let signature = finish(alg.scope, &mut sts, &cr)?;

@@ -35,15 +35,11 @@ pub fn trim_header_value(value: &str) -> String {
     s
 }
 
-/// Writes the `SignedHeaders` list of `headers` (sorted with [`cmp_header_names`]) into `signed`;
-/// `lower_case` says every name already is (nothing to convert).
-pub(crate) fn write_signed_headers(
-    signed: &mut String,
-    headers: &[(&str, &str)],
-    lower_case: bool,
-) {
+/// The `SignedHeaders` list of `headers` (sorted with [`cmp_header_names`]); `lower_case` says
+/// every name already is (nothing to convert).
+pub(crate) fn signed_headers_list(headers: &[(&str, &str)], lower_case: bool) -> String {
     // At most every name and a ';' after each: one allocation.
-    signed.reserve(headers.iter().map(|(name, _)| name.len() + 1).sum());
+    let mut signed = String::with_capacity(headers.iter().map(|(name, _)| name.len() + 1).sum());
     let mut prev: Option<&str> = None;
     for &(name, _) in headers {
         if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
@@ -52,9 +48,10 @@ pub(crate) fn write_signed_headers(
         if prev.is_some() {
             signed.push(';');
         }
-        push_name(signed, name, lower_case);
+        push_name(&mut signed, name, lower_case);
         prev = Some(name);
     }
+    signed
 }
 
 /// Writes the canonical headers block of `headers` (sorted with [`cmp_header_names`]);

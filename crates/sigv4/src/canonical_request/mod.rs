@@ -35,29 +35,28 @@ pub(crate) struct CanonicalRequest<'r, 'a> {
 }
 
 impl CanonicalRequest<'_, '_> {
-    /// Writes the canonical request into `out`, the query with `write_query`, whose estimated
-    /// length is `query_len`. Returns where the canonical query is in `out`.
+    /// Writes the canonical request, the query with `write_query`, whose estimated length is
+    /// `query_len`. Returns it and where the canonical query is in it.
     pub(crate) fn write(
         &self,
-        out: &mut String,
         query_len: usize,
         write_query: impl FnOnce(&mut String),
-    ) -> Range<usize> {
-        out.reserve(self.estimated_len(query_len));
+    ) -> (String, Range<usize>) {
+        let mut out = String::with_capacity(self.estimated_len(query_len));
         out.push_str(self.method);
         out.push('\n');
-        write_canonical_path(out, self.path, self.normalize, self.double_encode);
+        write_canonical_path(&mut out, self.path, self.normalize, self.double_encode);
         out.push('\n');
         let query_start = out.len();
-        write_query(out);
+        write_query(&mut out);
         let query = query_start..out.len();
         out.push('\n');
-        write_header_block(out, self.headers, self.lower_case_names);
+        write_header_block(&mut out, self.headers, self.lower_case_names);
         out.push('\n');
         out.push_str(self.signed_headers);
         out.push('\n');
         out.push_str(self.payload_hash);
-        query
+        (out, query)
     }
 
     /// The length of the canonical request when escaping grows the path and query by at most

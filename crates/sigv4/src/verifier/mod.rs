@@ -521,8 +521,7 @@ impl Verifier {
                 }
             },
         )?;
-        let mut canonical_request = String::new();
-        CanonicalRequest {
+        let (canonical_request, _) = CanonicalRequest {
             method: req.method(),
             path: req.path(),
             normalize: self.settings.normalize_path,
@@ -532,9 +531,7 @@ impl Verifier {
             signed_headers: signed_list,
             payload_hash: payload.as_str(),
         }
-        .write(&mut canonical_request, req.query().len(), |out| {
-            write_sorted_query(out, &mut pairs)
-        });
+        .write(req.query().len(), |out| write_sorted_query(out, &mut pairs));
 
         Ok(Canonicalized {
             time,
