@@ -144,12 +144,84 @@ impl<'a> Special<'a> {
 }
 
 /// The request headers named in `signed_list` (lower-case names, sorted, no repeats), in
-/// canonical order, into `out`: each request header's name is looked up in the list by binary
-/// search, then the matches are ordered by (place in the list, place in the request), so repeated
-/// headers keep their order. `O(n log n)` whatever the input. `unsigned` is called with each
-/// request header the list does not name. A signed `host` absent from the headers is taken from
-/// `host`.
+/// canonical order (repeated headers in request order), into `out`, under the list's own
+/// (lower-case) names. `unsigned` is called with each request header the list does not name, in
+/// request order, before a signed header found absent is reported. A signed `host` absent from
+/// the headers is taken from `host`. Linear in the request whatever the input: a request of at
+/// most [`FEW_HEADERS`] headers is matched name by name ([`select_few`]), a longer one through a
+/// sort ([`select_sorted`]).
 fn select_signed_headers<'a>(
+    signed_list: &'a str,
+    request: &[(&'a str, &'a str)],
+    host: Option<&'a str>,
+    out: &mut HeaderBuf<'a>,
+    unsigned: impl FnMut(&'a str) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if request.len() <= FEW_HEADERS {
+        select_few(signed_list, request, host, out, unsigned)
+    } else {
+        select_sorted(signed_list, request, host, out, unsigned)
+    }
+}
+
+/// Requests with at most this many headers (most) are matched without a sort.
+const FEW_HEADERS: usize = 16;
+
+/// Whether the request header name `n` (any case) is the list's name `name` (lower-case):
+/// lengths first, then the bytes, then case-blind.
+fn same_name(name: &str, n: &str) -> bool {
+    #[cfg(test)]
+    crate::request::ops::count(1);
+    n.len() == name.len() && (n.as_bytes() == name.as_bytes() || n.eq_ignore_ascii_case(name))
+}
+
+/// [`select_signed_headers`] for at most [`FEW_HEADERS`] request headers: every signed name
+/// against every header (at most `FEW_HEADERS` × [`MAX_SIGNED_HEADERS`] comparisons), the
+/// matched headers marked in a bit set; no sort, no buffer.
+fn select_few<'a>(
+    signed_list: &'a str,
+    request: &[(&'a str, &'a str)],
+    host: Option<&'a str>,
+    out: &mut HeaderBuf<'a>,
+    mut unsigned: impl FnMut(&'a str) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut signed = 0u32;
+    let mut absent = None;
+    for name in list_names(signed_list) {
+        let mut found = false;
+        for (j, &(n, v)) in request.iter().enumerate() {
+            if same_name(name, n) {
+                out.push((name, v));
+                signed |= 1 << j;
+                found = true;
+            }
+        }
+        if !found {
+            match host {
+                Some(h) if name == "host" => out.push(("host", h)),
+                _ => {
+                    absent.get_or_insert(name);
+                }
+            }
+        }
+    }
+    for (j, &(n, _)) in request.iter().enumerate() {
+        if signed & (1 << j) == 0 {
+            unsigned(n)?;
+        }
+    }
+    match absent {
+        Some(name) => Err(Error::SignedHeaderAbsent {
+            name: name.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// [`select_signed_headers`] for any number of request headers: each request header's name is
+/// looked up in the list (a scan of a short list, a binary search of a longer one), then the
+/// matches are ordered by (place in the list, place in the request). `O(n log n)`.
+fn select_sorted<'a>(
     signed_list: &'a str,
     request: &[(&'a str, &'a str)],
     host: Option<&'a str>,
@@ -175,7 +247,6 @@ fn select_signed_headers<'a>(
     for (i, &name) in names.iter().enumerate() {
         let start = k;
         while let Some(&(_, j)) = places.get(k).filter(|p| p.0 == i) {
-            // The list's (lower-case) name: the request's may differ in case only.
             out.push((name, request[j].1));
             k += 1;
         }
@@ -200,12 +271,7 @@ const SCANNED_LIST: usize = 8;
 /// a scan of a short list, a binary search of a longer one.
 fn find_name(names: &[&str], name: &str) -> Option<usize> {
     if names.len() <= SCANNED_LIST {
-        names.iter().position(|n| {
-            #[cfg(test)]
-            crate::request::ops::count(1);
-            n.len() == name.len()
-                && (n.as_bytes() == name.as_bytes() || n.eq_ignore_ascii_case(name))
-        })
+        names.iter().position(|n| same_name(n, name))
     } else {
         names
             .binary_search_by(|probe| cmp_header_names(probe, name))
@@ -716,7 +782,64 @@ mod tests {
         );
     }
 
+    /// What a selection gave: the headers, or the error, and the unsigned names seen.
+    type Selection = (Result<Vec<(String, String)>, Error>, Vec<String>);
+
+    fn run_select(
+        few: bool,
+        list: &str,
+        request: &[(&str, &str)],
+        refuse: Option<&str>,
+    ) -> Selection {
+        let mut seen = Vec::new();
+        let mut out = HeaderBuf::new();
+        let unsigned = |n: &str| {
+            seen.push(n.to_owned());
+            match refuse {
+                Some(r) if r.eq_ignore_ascii_case(n) => Err(Error::UnsignedHeader {
+                    name: n.to_ascii_lowercase(),
+                }),
+                _ => Ok(()),
+            }
+        };
+        let host = Some("example.com");
+        let r = if few {
+            select_few(list, request, host, &mut out, unsigned)
+        } else {
+            select_sorted(list, request, host, &mut out, unsigned)
+        };
+        let headers = out
+            .as_slice()
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        (r.map(|()| headers), seen)
+    }
+
     proptest::proptest! {
+        /// The name-by-name match of a short request is the sorted one: same headers in the
+        /// same order, same unsigned headers in the same order, same error.
+        #[test]
+        fn few_headers_select_like_the_sort(
+            mut list in proptest::collection::vec("(host|a|b|x-amz-date|x-amz-[a-c]{1,2})", 1..6),
+            request in proptest::collection::vec(
+                ("(host|HOST|a|A|b|c|x-amz-date|X-Amz-Date|x-amz-[a-c]{1,2})", "[a-z0-9]{0,3}"),
+                0..FEW_HEADERS,
+            ),
+            refuse in proptest::option::of("(c|x-amz-[a-c]{1,2})"),
+        ) {
+            list.sort_unstable();
+            list.dedup();
+            let list = list.join(";");
+            let request: Vec<(&str, &str)> =
+                request.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let refuse = refuse.as_deref();
+            proptest::prop_assert_eq!(
+                run_select(true, &list, &request, refuse),
+                run_select(false, &list, &request, refuse)
+            );
+        }
+
         /// The scan of a short list finds what a binary search finds.
         #[test]
         fn short_list_scan_is_the_binary_search(
