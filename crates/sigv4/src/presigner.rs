@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use crate::ascii::uri_encode_into;
+use crate::ascii::{find_byte, uri_encode_into};
 use crate::canonical_request::CanonicalRequest;
 use crate::canonical_request::headers::signed_headers_list;
 use crate::canonical_request::payload::{PayloadHash, UNSIGNED_PAYLOAD};
@@ -242,13 +242,14 @@ impl XAmzParams<'_> {
             4 => uri_encode_into(out, self.region_set.unwrap_or_default(), true),
             5 => uri_encode_into(out, self.token.unwrap_or_default(), true),
             _ => {
-                // Header names joined by `;` (escaped as `%3B`).
-                for (n, name) in self.signed.split(';').enumerate() {
-                    if n > 0 {
-                        out.push_str("%3B");
-                    }
-                    uri_encode_into(out, name, true);
+                // Header names joined by `;` (escaped as `%3B`), split eight bytes at a time.
+                let mut rest = self.signed;
+                while let Some(i) = find_byte(rest.as_bytes(), b';') {
+                    uri_encode_into(out, &rest[..i], true);
+                    out.push_str("%3B");
+                    rest = &rest[i + 1..];
                 }
+                uri_encode_into(out, rest, true);
             }
         }
     }
