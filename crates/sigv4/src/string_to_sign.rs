@@ -54,16 +54,14 @@ impl Scope<'_> {
     /// The scope after its date, ending the string to sign's scope line:
     /// `/{region}/{service}/aws4_request\n` (or `/{service}/aws4_request\n`).
     pub(crate) fn tail_line(&self) -> String {
-        let mut s = String::with_capacity(self.len() - self.date.len() + 1);
-        if let Some(region) = self.region {
-            s.push('/');
-            s.push_str(region);
+        let mut line = Scope {
+            date: "",
+            tail: None,
+            ..*self
         }
-        s.push('/');
-        s.push_str(self.service);
-        s.push_str(TERMINATOR);
-        s.push('\n');
-        s
+        .owned();
+        line.push('\n');
+        line
     }
 
     pub(crate) fn owned(self) -> String {

@@ -164,6 +164,11 @@ fn select_signed_headers<'a>(
     }
 }
 
+/// The request's own host (from its URL) for a signed `host` the headers lack.
+fn host_in_place_of<'a>(name: &str, host: Option<&'a str>) -> Option<(&'a str, &'a str)> {
+    host.filter(|_| name == "host").map(|h| ("host", h))
+}
+
 /// Requests with at most this many headers (most) are matched without a sort.
 const FEW_HEADERS: usize = 16;
 
@@ -197,9 +202,9 @@ fn select_few<'a>(
             }
         }
         if !found {
-            match host {
-                Some(h) if name == "host" => out.push(("host", h)),
-                _ => {
+            match host_in_place_of(name, host) {
+                Some(h) => out.push(h),
+                None => {
                     absent.get_or_insert(name);
                 }
             }
@@ -251,14 +256,10 @@ fn select_sorted<'a>(
             k += 1;
         }
         if k == start {
-            match host {
-                Some(h) if name == "host" => out.push(("host", h)),
-                _ => {
-                    return Err(Error::SignedHeaderAbsent {
-                        name: name.to_owned(),
-                    });
-                }
-            }
+            let h = host_in_place_of(name, host).ok_or_else(|| Error::SignedHeaderAbsent {
+                name: name.to_owned(),
+            })?;
+            out.push(h);
         }
     }
     Ok(())
