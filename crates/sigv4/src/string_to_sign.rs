@@ -85,37 +85,46 @@ pub(crate) fn sts_head(algorithm: &str, amz_date: &str, scope: Scope<'_>) -> Str
     sts
 }
 
-/// The string to sign as pieces for [`crate::key::SigningKey`]'s MAC, written nowhere: what a
-/// verifier signs without building the string. Six pieces, the scope after its date written
-/// once per verifier ([`Scope::tail_line`]).
+/// A SigV4 string to sign for [`crate::key::SigningKey`]'s MAC, written nowhere: what a
+/// verifier signs without building the string. Three pieces: the first two lines and the scope's
+/// date, copied at fixed lengths onto the stack; the scope after its date (written once per
+/// verifier, [`Scope::tail_line`]); the canonical request's hash.
 pub(crate) struct StringToSign<'a> {
-    parts: [&'a [u8]; 6],
+    head: [u8; HEAD_LEN],
+    scope_tail_line: &'a [u8],
+    canonical_request_hash: &'a [u8],
 }
 
+/// `AWS4-HMAC-SHA256\n`, the amz date, `\n`, the scope's date.
+const HEAD_LEN: usize = ALGORITHM_LINE.len() + 16 + 1 + 8;
+
 impl<'a> StringToSign<'a> {
-    /// `algorithm_line` is the algorithm and `\n`; `scope_tail_line` is
-    /// [`Scope::tail_line`] of the scope whose date is `amz_date`'s.
+    /// `scope_tail_line` is [`Scope::tail_line`] of the scope whose date is `amz_date`'s.
     pub(crate) fn new(
-        algorithm_line: &'a str,
-        amz_date: &'a AmzDate,
+        amz_date: &AmzDate,
         scope_tail_line: &'a str,
         canonical_request_hash: &'a Hex64,
     ) -> StringToSign<'a> {
+        const AT: usize = ALGORITHM_LINE.len();
         let amz = amz_date.as_bytes();
+        let mut head = [0u8; HEAD_LEN];
+        head[..AT].copy_from_slice(ALGORITHM_LINE.as_bytes());
+        head[AT..AT + 16].copy_from_slice(amz);
+        head[AT + 16] = b'\n';
+        head[AT + 17..].copy_from_slice(&amz[..8]);
         StringToSign {
-            parts: [
-                algorithm_line.as_bytes(),
-                amz,
-                b"\n",
-                &amz[..8],
-                scope_tail_line.as_bytes(),
-                canonical_request_hash.as_bytes(),
-            ],
+            head,
+            scope_tail_line: scope_tail_line.as_bytes(),
+            canonical_request_hash: canonical_request_hash.as_bytes(),
         }
     }
 
-    pub(crate) fn parts(&self) -> &[&'a [u8]] {
-        &self.parts
+    pub(crate) fn parts(&self) -> [&[u8]; 3] {
+        [
+            &self.head,
+            self.scope_tail_line,
+            self.canonical_request_hash,
+        ]
     }
 }
 
@@ -150,7 +159,7 @@ mod tests {
             let mut written = sts_head(ALGORITHM, amz.as_str(), scope);
             written.push_str(hash.as_str());
             let tail = scope.tail_line();
-            let pieces = StringToSign::new(ALGORITHM_LINE, &amz, &tail, &hash);
+            let pieces = StringToSign::new(&amz, &tail, &hash);
             assert_eq!(pieces.parts().concat(), written.as_bytes());
         }
     }

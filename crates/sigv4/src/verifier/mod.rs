@@ -33,7 +33,7 @@ use crate::key_cache::SigningKeyCache;
 use crate::request::{HeaderBuf, InlineBuf, Payload, Request, cmp_header_names, validate_method};
 use crate::settings::{SessionTokenMode, SigningSettings, validate_scope_part};
 use crate::sha::sha256;
-use crate::string_to_sign::{ALGORITHM, ALGORITHM_LINE, Scope, StringToSign, sts_head};
+use crate::string_to_sign::{ALGORITHM, Scope, StringToSign, sts_head};
 use crate::time::{AmzDate, Timestamp};
 
 pub use parse::{MAX_SIGNED_HEADERS, ParsedAuth, parse_authorization, parse_presigned_query};
@@ -391,10 +391,10 @@ impl Verifier {
         let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
         let scope = self.scope(&p.date);
         let hash = Hex64::of(&sha256(c.canonical_request.as_bytes()));
-        let sts = StringToSign::new(ALGORITHM_LINE, &c.amz, &self.scope_tail_line, &hash);
+        let sts = StringToSign::new(&c.amz, &self.scope_tail_line, &hash);
         let (signature, key) =
             self.cache
-                .sign(creds.borrow().secret_access_key(), scope, sts.parts());
+                .sign(creds.borrow().secret_access_key(), scope, &sts.parts());
         if !signature.ct_eq(p.signature.as_bytes()) {
             return Err(Error::SignatureMismatch);
         }
