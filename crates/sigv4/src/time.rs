@@ -23,8 +23,6 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// (year, month, day) of `days` since 1970-01-01; `days` is non-negative (the timestamp range),
-/// so the arithmetic is unsigned 32-bit (divisions by constants become multiplications).
 /// `"00"` to `"99"`.
 static TWO_DIGITS: [[u8; 2]; 100] = {
     let mut t = [[0u8; 2]; 100];
@@ -39,6 +37,8 @@ static TWO_DIGITS: [[u8; 2]; 100] = {
     t
 };
 
+/// (year, month, day) of `days` since 1970-01-01; `days` is non-negative (the timestamp range),
+/// so the arithmetic is unsigned 32-bit (divisions by constants become multiplications).
 fn civil_from_days(days: u32) -> (u32, u32, u32) {
     let z = days + 719_468;
     let era = z / 146_097;
@@ -131,6 +131,12 @@ impl Timestamp {
     ///
     /// `Error::InvalidTimestamp` when `s` is not of that form or not a real date.
     pub fn parse_amz_date(s: &str) -> Result<Timestamp, Error> {
+        Timestamp::parse_amz_date_text(s).map(|(time, _)| time)
+    }
+
+    /// [`Timestamp::parse_amz_date`] with the date's [`AmzDate`]: the text itself, which a date
+    /// that parses is already (fixed-width digits, in range), so nothing is formatted back.
+    pub(crate) fn parse_amz_date_text(s: &str) -> Result<(Timestamp, AmzDate), Error> {
         let bad = Error::InvalidTimestamp {
             reason: "expected yyyymmddThhmmssZ",
         };
@@ -144,24 +150,15 @@ impl Timestamp {
             return Err(bad);
         }
         let two = |i: usize| d(i) * 10 + d(i + 1);
-        Timestamp::from_parts(
+        let time = Timestamp::from_parts(
             two(0) * 100 + two(2),
             two(4),
             two(6),
             two(9),
             two(11),
             two(13),
-        )
-    }
-
-    /// [`Timestamp::parse_amz_date`] with the date's [`AmzDate`]: the text itself, which a date
-    /// that parses is already (fixed-width digits, in range), so nothing is formatted back.
-    pub(crate) fn parse_amz_date_text(s: &str) -> Result<(Timestamp, AmzDate), Error> {
-        let time = Timestamp::parse_amz_date(s)?;
-        let text = <[u8; 16]>::try_from(s.as_bytes()).map_err(|_| Error::InvalidTimestamp {
-            reason: "expected yyyymmddThhmmssZ",
-        })?;
-        Ok((time, AmzDate(text)))
+        )?;
+        Ok((time, AmzDate(*b)))
     }
 
     /// Parses RFC 3339 UTC `yyyy-mm-ddThh:mm:ssZ` (fractional seconds are dropped).

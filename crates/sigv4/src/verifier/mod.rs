@@ -125,8 +125,7 @@ impl<'a> Special<'a> {
     pub(crate) fn of(req: &Request<'a>) -> Self {
         let mut s = Special::default();
         for &(n, v) in req.headers() {
-            // Names mostly come lower-case: one comparison of the bytes before the case-blind one.
-            let is = |lower: &str| n == lower || n.eq_ignore_ascii_case(lower);
+            let is = |lower: &str| same_name(lower, n);
             let slot = match n.len() {
                 4 if is("date") => &mut s.date,
                 10 if is("x-amz-date") => &mut s.amz_date,
@@ -171,9 +170,11 @@ fn host_in_place_of<'a>(name: &str, host: Option<&'a str>) -> Option<(&'a str, &
 
 /// Requests with at most this many headers (most) are matched without a sort.
 const FEW_HEADERS: usize = 16;
+// `select_few` marks matched headers in a `u32`.
+const _: () = assert!(FEW_HEADERS <= 32);
 
-/// Whether the request header name `n` (any case) is the list's name `name` (lower-case):
-/// lengths first, then the bytes, then case-blind.
+/// Whether the request header name `n` (any case) is the lower-case name `name`: lengths
+/// first, then the bytes (names mostly come lower-case), then case-blind.
 fn same_name(name: &str, n: &str) -> bool {
     #[cfg(test)]
     crate::request::ops::count(1);
@@ -224,7 +225,7 @@ fn select_few<'a>(
 }
 
 /// [`select_signed_headers`] for any number of request headers: each request header's name is
-/// looked up in the list (a scan of a short list, a binary search of a longer one), then the
+/// looked up in the list by binary search, then the
 /// matches are ordered by (place in the list, place in the request). `O(n log n)`.
 fn select_sorted<'a>(
     signed_list: &'a str,
@@ -241,9 +242,9 @@ fn select_sorted<'a>(
     // (place in the list, place in the request) of each signed request header.
     let mut places: InlineBuf<(usize, usize), 8> = InlineBuf::new();
     for (j, &(name, _)) in request.iter().enumerate() {
-        match find_name(names, name) {
-            Some(i) => places.push((i, j)),
-            None => unsigned(name)?,
+        match names.binary_search_by(|probe| cmp_header_names(probe, name)) {
+            Ok(i) => places.push((i, j)),
+            Err(_) => unsigned(name)?,
         }
     }
     let places = places.as_mut_slice();
@@ -263,21 +264,6 @@ fn select_sorted<'a>(
         }
     }
     Ok(())
-}
-
-/// Lists this short are scanned: comparing lengths first rules most names out at once.
-const SCANNED_LIST: usize = 8;
-
-/// The place of the header name `name` (any case) in `names` (lower-case, sorted, no repeats):
-/// a scan of a short list, a binary search of a longer one.
-fn find_name(names: &[&str], name: &str) -> Option<usize> {
-    if names.len() <= SCANNED_LIST {
-        names.iter().position(|n| same_name(n, name))
-    } else {
-        names
-            .binary_search_by(|probe| cmp_header_names(probe, name))
-            .ok()
-    }
 }
 
 /// Verifies signed requests for one region and service.
@@ -839,28 +825,6 @@ mod tests {
                 run_select(true, &list, &request, refuse),
                 run_select(false, &list, &request, refuse)
             );
-        }
-
-        /// The scan of a short list finds what a binary search finds.
-        #[test]
-        fn short_list_scan_is_the_binary_search(
-            mut list in proptest::collection::vec("[a-z0-9-]{1,12}", 0..=SCANNED_LIST),
-            probe in "[a-zA-Z0-9-]{1,12}",
-            pick in proptest::prelude::any::<proptest::sample::Index>(),
-            upper in proptest::prelude::any::<bool>(),
-        ) {
-            list.sort_unstable();
-            list.dedup();
-            let names: Vec<&str> = list.iter().map(String::as_str).collect();
-            // A listed name (in either case) half the time, a random one otherwise.
-            let probe = match (names.is_empty(), upper) {
-                (false, true) => names[pick.index(names.len())].to_ascii_uppercase(),
-                _ => probe,
-            };
-            let searched = names
-                .binary_search_by(|n| cmp_header_names(n, &probe))
-                .ok();
-            proptest::prop_assert_eq!(find_name(&names, &probe), searched);
         }
     }
 
