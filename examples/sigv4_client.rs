@@ -108,8 +108,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .payload(Payload::Bytes(body));
     let out = signer.sign(&req, &creds, now)?;
     let mut put = agent.put(&url).header("content-type", "text/plain");
-    for (name, value) in &out.headers {
-        put = put.header(*name, value);
+    for (name, value) in out.headers() {
+        put = put.header(name, value);
     }
     let mut resp = put.send(&body[..])?;
     let put_status = resp.status().as_u16();
@@ -131,8 +131,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "http://{addr}/examplebucket/photos/2026%20trip.txt"
         ))
         .header("content-type", "text/plain");
-    for (name, value) in &out.headers {
-        put = put.header(*name, value);
+    for (name, value) in out.headers() {
+        put = put.header(name, value);
     }
     let mut resp = put.send(&b"tampered body...."[..])?;
     let tampered_status = resp.status().as_u16();

@@ -120,7 +120,7 @@ fn self_test(addr: &str) -> Result<(), Box<dyn std::error::Error>> {
     let mut raw = format!(
         "POST /reports/2026?year=2026&kind=summary HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n"
     );
-    for (n, v) in &out.headers {
+    for (n, v) in out.headers() {
         raw.push_str(&format!("{n}: {v}\r\n"));
     }
     raw.push_str(&format!("content-length: {}\r\n\r\n", body.len()));

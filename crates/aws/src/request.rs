@@ -142,7 +142,10 @@ impl QueryRequest {
         let out = signer.sign(&req, credentials, now)?;
         let mut headers: Vec<(&'static str, Zeroizing<String>)> =
             vec![("content-type", Zeroizing::new(FORM_CONTENT_TYPE.to_owned()))];
-        headers.extend(out.headers.into_iter().map(|(n, v)| (n, Zeroizing::new(v))));
+        headers.extend(
+            out.headers()
+                .map(|(n, v)| (n, Zeroizing::new(v.to_owned()))),
+        );
         Ok(SignedRequest {
             action: self.action,
             url: endpoint.url().to_owned(),

@@ -263,7 +263,7 @@ fn verify_checks_the_chunks_of_a_sigv4a_streaming_body() {
             wire.len()
         )
         .into_bytes();
-        for (n, v) in &out.headers {
+        for (n, v) in out.headers() {
             r.extend_from_slice(format!("{n}: {v}\r\n").as_bytes());
         }
         r.extend_from_slice(b"\r\n");
@@ -282,7 +282,7 @@ fn verify_checks_the_chunks_of_a_sigv4a_streaming_body() {
         let signer = SigV4aSigner::s3("*").unwrap();
         let out = signer.sign(&req, &creds, now).unwrap();
         let wire = signer
-            .chunk_signer(&creds, now, &out.signature)
+            .chunk_signer(&creds, now, out.signature())
             .unwrap()
             .encode_body(&body, 1024);
         let args = ["verify", "--time", "20150830T123600Z"];

@@ -7,24 +7,26 @@
 //! let req = Request::from_url("GET", "https://examplebucket.s3.amazonaws.com/test.txt")?;
 //! let out = signer.presign(&req, &creds, Timestamp::parse_amz_date("20130524T000000Z")?, 86400)?;
 //! // The example of AWS's S3 documentation ("Authenticating Requests: Using Query Parameters"):
-//! assert_eq!(out.signature, "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
+//! assert_eq!(out.signature(), "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
 //! assert!(out.url().unwrap().ends_with("&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"));
 //! # Ok::<(), iamkit_sigv4::Error>(())
 //! ```
 
 use std::borrow::Cow;
 
-use crate::ascii::{find_byte, uri_encode_into};
-use crate::canonical_request::CanonicalRequest;
-use crate::canonical_request::headers::signed_headers_list;
+use crate::ascii::uri_encode_into;
+use crate::canonical_request::headers::{signed_list_max_len, write_signed_list};
 use crate::canonical_request::payload::{PayloadHash, UNSIGNED_PAYLOAD};
 use crate::canonical_request::query::{query_pairs, sort_pairs, write_sorted_query};
+use crate::canonical_request::{CanonicalRequest, SignedList};
 use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::{HeaderBuf, Request, validate_method};
 use crate::settings::{MAX_EXPIRES, SessionTokenMode};
-use crate::signer::{Signer, SignerConfig, SigningOutput, collect_headers};
-use crate::string_to_sign::{Scope, sts_head};
+use crate::signer::{
+    MAX_SIGNATURE_LEN, Signer, SignerConfig, SigningOutput, Span, collect_headers, write_sts,
+};
+use crate::string_to_sign::{Scope, sts_head_len};
 use crate::time::Timestamp;
 
 impl Signer {
@@ -42,9 +44,8 @@ impl Signer {
         time: Timestamp,
         expires_seconds: u64,
     ) -> Result<SigningOutput, Error> {
-        let finish = |scope: Scope<'_>, sts: &mut String, cr: &str| {
-            Ok::<_, Error>(self.finish_sts(credentials, scope, sts, cr))
-        };
+        let finish =
+            |scope: Scope<'_>, sts: &str| Ok::<_, Error>(self.sign_sts(credentials, scope, sts));
         presign_query(
             &self.config,
             req,
@@ -67,7 +68,7 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     credentials: &Credentials,
     time: Timestamp,
     expires_seconds: u64,
-    finish: impl FnOnce(Scope<'_>, &mut String, &str) -> Result<S, Error>,
+    finish: impl FnOnce(Scope<'_>, &str) -> Result<S, Error>,
 ) -> Result<SigningOutput, Error> {
     let amz = &time.amz();
     // The date's text, checked once.
@@ -88,7 +89,6 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     let mut headers = HeaderBuf::new();
     let lower_case_names = collect_headers(settings, req, &[], &mut headers)?;
     let headers = headers.as_slice();
-    let signed = signed_headers_list(headers, lower_case_names);
 
     let mut expires_buf = [0u8; 20];
     let expires = itoa(expires_seconds, &mut expires_buf);
@@ -102,7 +102,8 @@ pub(crate) fn presign_query<S: AsRef<str>>(
         amz: amz_str,
         expires,
         region_set: alg.region_set,
-        signed: &signed,
+        headers,
+        lower_case_names,
         token: token.filter(|_| token_signed),
     };
 
@@ -110,17 +111,31 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     query_pairs(req.query(), &mut pairs);
     pairs.retain(|(k, _)| k != "X-Amz-Signature");
 
-    let (cr, query) = CanonicalRequest {
+    let cr = CanonicalRequest {
         method: req.method(),
         path: req.path(),
         normalize: settings.normalize_path,
         double_encode: settings.double_encode_path,
         headers,
         lower_case_names,
-        signed_headers: &signed,
+        signed_headers: SignedList::OfHeaders,
         payload_hash: payload.as_str(),
-    }
-    .write(req.query().len() + params.len(), |out| {
+    };
+    let query_len = req.query().len() + params.len();
+    // The URL: origin and path, the canonical query, an unsigned token, the signature.
+    let unsigned_token = token.filter(|_| !token_signed);
+    let origin = req.scheme().zip(req.host());
+    // Every part sized up front (the token at its worst, every byte encoded): one allocation.
+    let url_len = origin.map_or(0, |(s, h)| {
+        s.len() + "://".len() + h.len() + req.path().len() + 1
+    }) + query_len
+        + unsigned_token.map_or(0, |t| "&X-Amz-Security-Token=".len() + 3 * t.len())
+        + "&X-Amz-Signature=".len()
+        + MAX_SIGNATURE_LEN;
+    let mut text = String::with_capacity(
+        cr.estimated_len(query_len) + sts_head_len(alg.name, alg.scope) + 64 + url_len,
+    );
+    let cr = cr.write(&mut text, query_len, |out| {
         if pairs.is_empty() {
             write_query_xamz_only(out, &params);
         } else if pairs.iter().any(|(k, _)| params.has_key(k)) {
@@ -129,44 +144,39 @@ pub(crate) fn presign_query<S: AsRef<str>>(
             write_query_merged(out, &mut pairs, &params);
         }
     });
+    let (sts, signature) = write_sts(&mut text, &alg, amz_str, cr.all.clone(), finish)?;
 
-    let mut sts = sts_head(alg.name, amz_str, alg.scope);
-    let signature = finish(alg.scope, &mut sts, &cr)?;
-    let signature = signature.as_ref();
-
-    // The URL: origin and path, the canonical query, an unsigned token, the signature.
-    let unsigned_token = token.filter(|_| !token_signed);
-    let origin = req.scheme().zip(req.host());
-    // Sized from its parts (the token at its worst, every byte encoded): one allocation.
-    let mut url = String::with_capacity(
-        origin.map_or(0, |(s, h)| {
-            s.len() + "://".len() + h.len() + req.path().len() + 1
-        }) + query.len()
-            + unsigned_token.map_or(0, |t| "&X-Amz-Security-Token=".len() + 3 * t.len())
-            + "&X-Amz-Signature=".len()
-            + signature.len(),
-    );
+    let url = text.len();
     if let Some((s, h)) = origin {
-        url.push_str(s);
-        url.push_str("://");
-        url.push_str(h);
-        url.push_str(req.path());
-        url.push('?');
+        text.push_str(s);
+        text.push_str("://");
+        text.push_str(h);
+        text.push_str(req.path());
+        text.push('?');
     }
-    let query_at = url.len();
-    url.push_str(&cr[query]);
+    let query_at = text.len();
+    text.extend_from_within(cr.query);
     if let Some(t) = unsigned_token {
-        url.push_str("&X-Amz-Security-Token=");
-        uri_encode_into(&mut url, t, true);
+        text.push_str("&X-Amz-Security-Token=");
+        uri_encode_into(&mut text, t, true);
     }
-    url.push_str("&X-Amz-Signature=");
-    url.push_str(signature);
-    let mut out = SigningOutput::new(cr, sts, signature.to_owned(), signed, Vec::new());
-    out.set_presigned(url, query_at, origin.is_some());
+    text.push_str("&X-Amz-Signature=");
+    let signature_at = text.len();
+    text.push_str(signature.as_ref());
+    let signature = Span::to_end(signature_at, &text);
+    let url = Span::to_end(url, &text);
+    let mut out = SigningOutput::new(Span::of(cr.all), sts, Span::of(cr.signed_headers));
+    out.set_presigned(
+        text,
+        token.is_some(),
+        signature,
+        url,
+        query_at,
+        origin.is_some(),
+    );
     Ok(out)
 }
 
-/// The `X-Amz-*` parameters a presigned URL signs (`X-Amz-Signature` aside).
 struct XAmzParams<'p> {
     /// `AWS4-HMAC-SHA256` or `AWS4-ECDSA-P256-SHA256` (nothing to encode).
     algorithm: &'p str,
@@ -179,7 +189,9 @@ struct XAmzParams<'p> {
     expires: &'p str,
     /// SigV4a: the region set.
     region_set: Option<&'p str>,
-    signed: &'p str,
+    /// The signed headers, for `X-Amz-SignedHeaders`.
+    headers: &'p [(&'p str, &'p str)],
+    lower_case_names: bool,
     /// The session token when it is signed.
     token: Option<&'p str>,
 }
@@ -208,7 +220,7 @@ impl XAmzParams<'_> {
             + self.amz.len()
             + self.expires.len()
             + self.region_set.map_or(0, |r| r.len() * 3)
-            + self.signed.len() * 2
+            + signed_list_max_len(self.headers, true)
             + self.token.map_or(0, str::len)
     }
 
@@ -242,14 +254,7 @@ impl XAmzParams<'_> {
             4 => uri_encode_into(out, self.region_set.unwrap_or_default(), true),
             5 => uri_encode_into(out, self.token.unwrap_or_default(), true),
             _ => {
-                // Header names joined by `;` (escaped as `%3B`), split eight bytes at a time.
-                let mut rest = self.signed;
-                while let Some(i) = find_byte(rest.as_bytes(), b';') {
-                    uri_encode_into(out, &rest[..i], true);
-                    out.push_str("%3B");
-                    rest = &rest[i + 1..];
-                }
-                uri_encode_into(out, rest, true);
+                write_signed_list(out, self.headers, self.lower_case_names, true);
             }
         }
     }
@@ -352,7 +357,10 @@ mod tests {
     use super::*;
 
     /// The same parameters with and without a session token, SigV4 and SigV4a (region set).
-    fn param_variants<'p>(access_key_id: &'p str, signed: &'p str) -> [XAmzParams<'p>; 4] {
+    fn param_variants<'p>(
+        access_key_id: &'p str,
+        headers: &'p [(&'p str, &'p str)],
+    ) -> [XAmzParams<'p>; 4] {
         let with = XAmzParams {
             algorithm: "AWS4-HMAC-SHA256",
             access_key_id,
@@ -361,7 +369,8 @@ mod tests {
             amz: "20130524T000000Z",
             expires: "86400",
             region_set: None,
-            signed,
+            headers,
+            lower_case_names: true,
             token: Some("tok/en+="),
         };
         let without = XAmzParams {
@@ -380,7 +389,7 @@ mod tests {
 
     #[test]
     fn merged_query_matches_general() {
-        let variants = param_variants("AKID", "host;x-a!b");
+        let variants = param_variants("AKID", &[("host", ""), ("x-a!b", "")]);
         for q in [
             "",
             "a=1",
@@ -406,7 +415,10 @@ mod tests {
 
     #[test]
     fn xamz_only_query_matches_merged() {
-        for p in &param_variants("AK/ID+", "host;x-a!b;x-amz-meta-z") {
+        for p in &param_variants(
+            "AK/ID+",
+            &[("host", ""), ("x-a!b", ""), ("x-amz-meta-z", "")],
+        ) {
             let (mut x, mut y) = (String::new(), String::new());
             write_query_xamz_only(&mut x, p);
             write_query_merged(&mut y, &mut [], p);

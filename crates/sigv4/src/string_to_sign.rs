@@ -74,15 +74,24 @@ impl Scope<'_> {
 /// The string to sign's first three lines (its "head") for `algorithm`, with room for the last
 /// line.
 pub(crate) fn sts_head(algorithm: &str, amz_date: &str, scope: Scope<'_>) -> String {
-    let head_len = algorithm.len() + 1 + amz_date.len() + 1 + scope.len() + 1;
-    let mut sts = String::with_capacity(head_len + 64);
-    sts.push_str(algorithm);
-    sts.push('\n');
-    sts.push_str(amz_date);
-    sts.push('\n');
-    scope.push_to(&mut sts);
-    sts.push('\n');
+    let mut sts = String::with_capacity(sts_head_len(algorithm, scope) + 64);
+    write_sts_head(&mut sts, algorithm, amz_date, scope);
     sts
+}
+
+/// The length of [`sts_head`].
+pub(crate) fn sts_head_len(algorithm: &str, scope: Scope<'_>) -> usize {
+    algorithm.len() + 1 + 16 + 1 + scope.len() + 1
+}
+
+/// Appends [`sts_head`] to `out`.
+pub(crate) fn write_sts_head(out: &mut String, algorithm: &str, amz_date: &str, scope: Scope<'_>) {
+    out.push_str(algorithm);
+    out.push('\n');
+    out.push_str(amz_date);
+    out.push('\n');
+    scope.push_to(out);
+    out.push('\n');
 }
 
 /// A SigV4 string to sign for [`crate::key::SigningKey`]'s MAC, written nowhere: what a

@@ -49,19 +49,19 @@ fn aws_documentation_example() {
     let out = signer
         .sign(&example_request(Payload::StreamingSigned), &creds(), time())
         .unwrap();
-    assert_eq!(out.signature, SEED);
+    assert_eq!(out.signature(), SEED);
     assert_eq!(
-        out.signed_headers,
+        out.signed_headers(),
         "content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class"
     );
-    assert!(out.headers.contains(&(
-        "x-amz-content-sha256",
-        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD".to_owned()
-    )));
+    assert_eq!(
+        out.header("x-amz-content-sha256"),
+        Some("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+    );
 
     let body = vec![b'a'; 66560];
     let mut cs = signer
-        .chunk_signer(&creds(), time(), &out.signature)
+        .chunk_signer(&creds(), time(), out.signature())
         .unwrap();
     assert_eq!(cs.sign_chunk(&body[..65536]), CHUNK1);
     assert_eq!(cs.sign_chunk(&body[65536..]), CHUNK2);
@@ -73,7 +73,7 @@ fn aws_documentation_example() {
 
     // The wire form.
     let mut cs = signer
-        .chunk_signer(&creds(), time(), &out.signature)
+        .chunk_signer(&creds(), time(), out.signature())
         .unwrap();
     let wire = cs.encode_body(&body, 65536);
     assert_eq!(wire.len() as u64, encoded_length(66560, 65536));
@@ -92,7 +92,7 @@ fn received<'a>(
     for (n, v) in extra {
         r.push_header(n, v);
     }
-    for (n, v) in &out.headers {
+    for (n, v) in out.headers() {
         r.push_header(n, v);
     }
     r
@@ -121,7 +121,7 @@ fn round_trip_through_verifier_in_pieces() {
 
     let body: Vec<u8> = (0..66560u32).map(|i| (i % 251) as u8).collect();
     let mut cs = signer
-        .chunk_signer(&creds(), time(), &out.signature)
+        .chunk_signer(&creds(), time(), out.signature())
         .unwrap();
     let wire = cs.encode_body(&body, 8192);
     for piece in [1usize, 7, 100, 4096, 70000] {
@@ -151,7 +151,7 @@ fn round_trip_through_verifier_in_pieces() {
 
     let mut v = verified.chunk_verifier().unwrap();
     let mut cs = signer
-        .chunk_signer(&creds(), time(), &out.signature)
+        .chunk_signer(&creds(), time(), out.signature())
         .unwrap();
     let s1 = cs.sign_chunk(b"one");
     let s2 = cs.sign_chunk(b"two");
@@ -175,7 +175,7 @@ fn trailer_variant_round_trip() {
         .header("x-amz-trailer", "x-amz-checksum-crc32");
     let out = signer.sign(&req, &creds(), time()).unwrap();
     assert!(
-        out.canonical_request
+        out.canonical_request()
             .ends_with("\nSTREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")
     );
     let extra = [
@@ -192,7 +192,7 @@ fn trailer_variant_round_trip() {
 
     let body = vec![b'z'; 20000];
     let mut cs = signer
-        .chunk_signer(&creds(), time(), &out.signature)
+        .chunk_signer(&creds(), time(), out.signature())
         .unwrap();
     let mut wire = Vec::new();
     for c in body.chunks(8192) {

@@ -306,7 +306,11 @@ fn ours(case: &Case) -> (String, String, Option<String>) {
         signer.sign(&req, &creds, time).unwrap()
     };
     let url = out.url().map(str::to_owned);
-    (out.canonical_request, out.signature, url)
+    (
+        out.canonical_request().to_owned(),
+        out.signature().to_owned(),
+        url,
+    )
 }
 
 /// Whether two presigned URLs are the same request: scheme, host and port (case-insensitive),

@@ -18,7 +18,7 @@ fn signs_http_request_in_place_like_the_suite() {
         .unwrap();
     // v4/get-vanilla/header-signature.txt
     assert_eq!(
-        out.signature,
+        out.signature(),
         "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
     );
     assert_eq!(req.headers()["x-amz-date"], "20150830T123600Z");
@@ -26,6 +26,6 @@ fn signs_http_request_in_place_like_the_suite() {
         req.headers()["authorization"]
             .to_str()
             .unwrap()
-            .ends_with(&out.signature)
+            .ends_with(out.signature())
     );
 }

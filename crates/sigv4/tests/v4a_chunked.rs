@@ -111,12 +111,12 @@ fn aws_c_auth_example_canonical_request_key_and_chunk_chain() {
              content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;\
              x-amz-decoded-content-length;x-amz-region-set;x-amz-storage-class{trailer_name}\n{sha}"
         );
-        assert_eq!(out.canonical_request, expected);
+        assert_eq!(out.canonical_request(), expected);
         let signer = SigV4aSigner::s3("us-east-1").unwrap();
         let creds = Credentials::new(AKID, SECRET);
         let key = example_public_key();
         assert_eq!(signer.signing_key(&creds).unwrap().verifying_key(), &key);
-        assert!(verifies(&key, &out.string_to_sign, &out.signature));
+        assert!(verifies(&key, out.string_to_sign(), out.signature()));
 
         // The chunks of 65536 and 1024 'a's, then the final empty one, then the trailers.
         let head = "AWS4-ECDSA-P256-SHA256-PAYLOAD\n20130524T000000Z\n20130524/s3/aws4_request\n";
@@ -125,8 +125,10 @@ fn aws_c_auth_example_canonical_request_key_and_chunk_chain() {
             "2edc986847e209b4016e141a6dc8716d3207350f416969382d431539bf292e4a",
             EMPTY_SHA256,
         ];
-        let mut chunks = signer.chunk_signer(&creds, time(), &out.signature).unwrap();
-        let mut previous = out.signature.clone();
+        let mut chunks = signer
+            .chunk_signer(&creds, time(), out.signature())
+            .unwrap();
+        let mut previous = out.signature().to_owned();
         for (data, hash) in [vec![b'a'; 65536], vec![b'a'; 1024], Vec::new()]
             .iter()
             .zip(hashes)
@@ -210,7 +212,7 @@ fn random_case(rng: &mut Rng) -> Case {
     let req = request(&headers, trailers.is_some());
     let signer = SigV4aSigner::new("*", service).unwrap();
     let out = signer.sign(&req, &creds, time).unwrap();
-    let mut chunks = signer.chunk_signer(&creds, time, &out.signature).unwrap();
+    let mut chunks = signer.chunk_signer(&creds, time, out.signature()).unwrap();
     let mut wire = chunks.encode_body(&body, chunk_size);
     if trailers.is_none() {
         // (c) the encoded length, computed before signing, is the length of the bytes.
@@ -220,8 +222,8 @@ fn random_case(rng: &mut Rng) -> Case {
         let t: Vec<(&str, &str)> = t.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         chunks.encode_trailer(&t, &mut wire);
     }
-    for (n, v) in &out.headers {
-        headers.push(((*n).to_owned(), v.clone()));
+    for (n, v) in out.headers() {
+        headers.push((n.to_owned(), v.to_owned()));
     }
     Case {
         creds,
@@ -231,7 +233,7 @@ fn random_case(rng: &mut Rng) -> Case {
         chunk_size,
         trailers,
         headers,
-        seed: out.signature,
+        seed: out.signature().to_owned(),
         wire,
     }
 }

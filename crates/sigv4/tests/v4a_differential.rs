@@ -193,7 +193,7 @@ fn ours(case: &Case) -> (String, String) {
     } else {
         signer.sign(&req, &creds(j), time).unwrap()
     };
-    (out.string_to_sign, out.signature)
+    (out.string_to_sign().to_owned(), out.signature().to_owned())
 }
 
 /// iamkit's verifier on the request awscrt signed.

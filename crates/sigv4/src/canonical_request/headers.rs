@@ -1,6 +1,6 @@
 //! The canonical headers: trimmed values, lower-case names, the `SignedHeaders` list.
 
-use crate::ascii::{SPACE, any_in, maybe_space};
+use crate::ascii::{HEX_UPPER, SPACE, UNRESERVED, all_in, any_in, is_unreserved, maybe_space};
 
 /// Trimall of a header value: leading/trailing whitespace removed, inner runs of whitespace
 /// (spaces, tabs, obs-fold line breaks) collapsed to one space.
@@ -35,23 +35,46 @@ pub fn trim_header_value(value: &str) -> String {
     s
 }
 
-/// The `SignedHeaders` list of `headers` (sorted with [`cmp_header_names`]); `lower_case` says
-/// every name already is (nothing to convert).
-pub(crate) fn signed_headers_list(headers: &[(&str, &str)], lower_case: bool) -> String {
-    // At most every name and a ';' after each: one allocation.
-    let mut signed = String::with_capacity(headers.iter().map(|(name, _)| name.len() + 1).sum());
+/// Writes the `SignedHeaders` list of `headers` (sorted with [`cmp_header_names`]): each name once,
+/// lower-case, `;`-separated; or, `encoded` (a presigned URL's `X-Amz-SignedHeaders`), each name
+/// URI-encoded and `%3B`-separated. `lower_case` says every name already is (nothing to convert).
+pub(crate) fn write_signed_list(
+    out: &mut String,
+    headers: &[(&str, &str)],
+    lower_case: bool,
+    encoded: bool,
+) {
     let mut prev: Option<&str> = None;
     for &(name, _) in headers {
         if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
             continue;
         }
         if prev.is_some() {
-            signed.push(';');
+            out.push_str(if encoded { "%3B" } else { ";" });
         }
-        push_name(&mut signed, name, lower_case);
+        if encoded && !all_in(name.as_bytes(), UNRESERVED) {
+            // Rare: a name with a token character URI encoding escapes (`!#$%&'*+^`|`).
+            for c in name.bytes().map(|b| b.to_ascii_lowercase()) {
+                if is_unreserved(c) {
+                    out.push(char::from(c));
+                } else {
+                    out.push('%');
+                    out.push(char::from(HEX_UPPER[usize::from(c >> 4)]));
+                    out.push(char::from(HEX_UPPER[usize::from(c & 15)]));
+                }
+            }
+        } else {
+            push_name(out, name, lower_case);
+        }
         prev = Some(name);
     }
-    signed
+}
+
+/// The longest `SignedHeaders` list of `headers` (every name and a separator after each), plain or
+/// [encoded](write_signed_list) (at most three bytes for each byte).
+pub(crate) fn signed_list_max_len(headers: &[(&str, &str)], encoded: bool) -> usize {
+    let plain: usize = headers.iter().map(|(name, _)| name.len() + 1).sum();
+    if encoded { 3 * plain } else { plain }
 }
 
 /// Writes the canonical headers block of `headers` (sorted with [`cmp_header_names`]);

@@ -11,7 +11,7 @@ pub(crate) mod query;
 
 use std::ops::Range;
 
-use headers::write_header_block;
+use headers::{signed_list_max_len, write_header_block, write_signed_list};
 use path::write_canonical_path;
 
 /// Everything of a canonical request but its query (which the caller writes: the presigned
@@ -30,38 +30,69 @@ pub(crate) struct CanonicalRequest<'r, 'a> {
     /// Every name in `headers` is lower-case already.
     pub(crate) lower_case_names: bool,
     /// `SignedHeaders`: the lower-case names of `headers`, `;`-separated.
-    pub(crate) signed_headers: &'r str,
+    pub(crate) signed_headers: SignedList<'r>,
     pub(crate) payload_hash: &'r str,
 }
 
+/// Where a canonical request's `SignedHeaders` list comes from.
+pub(crate) enum SignedList<'r> {
+    /// The request's own (a verifier's, checked against the headers).
+    Given(&'r str),
+    /// Written from the headers (a signer's).
+    OfHeaders,
+}
+
+/// Where a canonical request's parts are in the string it was written to.
+pub(crate) struct Written {
+    /// The whole canonical request.
+    pub(crate) all: Range<usize>,
+    /// The canonical query.
+    pub(crate) query: Range<usize>,
+    /// The `SignedHeaders` list.
+    pub(crate) signed_headers: Range<usize>,
+}
+
 impl CanonicalRequest<'_, '_> {
-    /// Writes the canonical request, the query with `write_query`, whose estimated length is
-    /// `query_len`. Returns it and where the canonical query is in it.
+    /// Appends the canonical request to `out`, the query with `write_query`, whose estimated
+    /// length is `query_len`. Returns where it and its parts are in `out`.
     pub(crate) fn write(
         &self,
+        out: &mut String,
         query_len: usize,
         write_query: impl FnOnce(&mut String),
-    ) -> (String, Range<usize>) {
-        let mut out = String::with_capacity(self.estimated_len(query_len));
+    ) -> Written {
+        out.reserve(self.estimated_len(query_len));
+        let start = out.len();
         out.push_str(self.method);
         out.push('\n');
-        write_canonical_path(&mut out, self.path, self.normalize, self.double_encode);
+        write_canonical_path(out, self.path, self.normalize, self.double_encode);
         out.push('\n');
         let query_start = out.len();
-        write_query(&mut out);
+        write_query(out);
         let query = query_start..out.len();
         out.push('\n');
-        write_header_block(&mut out, self.headers, self.lower_case_names);
+        write_header_block(out, self.headers, self.lower_case_names);
         out.push('\n');
-        out.push_str(self.signed_headers);
+        let signed_start = out.len();
+        match self.signed_headers {
+            SignedList::Given(list) => out.push_str(list),
+            SignedList::OfHeaders => {
+                write_signed_list(out, self.headers, self.lower_case_names, false);
+            }
+        }
+        let signed_headers = signed_start..out.len();
         out.push('\n');
         out.push_str(self.payload_hash);
-        (out, query)
+        Written {
+            all: start..out.len(),
+            query,
+            signed_headers,
+        }
     }
 
     /// The length of the canonical request when escaping grows the path and query by at most
     /// half (the common case: one reservation; longer ones grow the string as usual).
-    fn estimated_len(&self, query_len: usize) -> usize {
+    pub(crate) fn estimated_len(&self, query_len: usize) -> usize {
         let headers: usize = self
             .headers
             .iter()
@@ -69,6 +100,10 @@ impl CanonicalRequest<'_, '_> {
             .sum();
         let path = self.path.len() + self.path.len() / 2;
         let query = query_len + query_len / 2;
-        self.method.len() + path + query + headers + self.signed_headers.len() + 64 + 6
+        let signed_headers = match self.signed_headers {
+            SignedList::Given(list) => list.len(),
+            SignedList::OfHeaders => signed_list_max_len(self.headers, false),
+        };
+        self.method.len() + path + query + headers + signed_headers + 64 + 6
     }
 }

@@ -19,11 +19,11 @@
 //!     .payload(Payload::StreamingSigned);
 //! let signer = SigV4aSigner::s3("*")?;
 //! let out = signer.sign(&req, &creds, now)?;
-//! let wire = signer.chunk_signer(&creds, now, &out.signature)?.encode_body(&body, 65536);
+//! let wire = signer.chunk_signer(&creds, now, out.signature())?.encode_body(&body, 65536);
 //! assert_eq!(wire.len() as u64, encoded_length(body.len() as u64, 65536));
 //! // Server: verify the request, then each chunk as it arrives.
 //! let mut received = req.clone();
-//! for (n, v) in &out.headers {
+//! for (n, v) in out.headers() {
 //!     received.push_header(n, v);
 //! }
 //! let ok = SigV4aVerifier::s3("eu-west-1")?.verify(&received, now, |_| Some(&creds))?;

@@ -73,15 +73,10 @@ pub(crate) fn scope<'s>(date: &'s str, service: &'s str) -> Scope<'s> {
     }
 }
 
-/// Completes the string to sign's head `sts` with the hex SHA-256 of `canonical_request`.
-pub(crate) fn complete_sts(sts: &mut String, canonical_request: &str) {
-    sts.push_str(Hex64::of(&sha256(canonical_request.as_bytes())).as_str());
-}
-
 /// The string to sign: `AWS4-ECDSA-P256-SHA256\n{amz date}\n{scope}\n{hex sha256(canonical request)}`.
 pub(crate) fn string_to_sign(amz: &AmzDate, scope: Scope<'_>, canonical_request: &str) -> String {
     let mut sts = sts_head(ALGORITHM, amz.as_str(), scope);
-    complete_sts(&mut sts, canonical_request);
+    sts.push_str(Hex64::of(&sha256(canonical_request.as_bytes())).as_str());
     sts
 }
 

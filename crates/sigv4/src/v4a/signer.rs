@@ -7,7 +7,7 @@
 //! let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
 //! let req = Request::from_url("GET", "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/key")?;
 //! let out = signer.sign(&req, &creds, Timestamp::parse_amz_date("20150830T123600Z")?)?;
-//! let authz = &out.headers.iter().find(|(n, _)| *n == "authorization").unwrap().1;
+//! let authz = out.header("authorization").unwrap();
 //! assert!(authz.starts_with("AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/s3/aws4_request, "));
 //! # Ok::<(), iamkit_sigv4::Error>(())
 //! ```
@@ -25,7 +25,7 @@ use crate::string_to_sign::Scope;
 use crate::time::Timestamp;
 
 use super::key::{EcdsaKeyCache, EcdsaSigningKey};
-use super::{ALGORITHM, complete_sts, validate_region_set};
+use super::{ALGORITHM, validate_region_set};
 
 /// Signs requests with SigV4a for one region set and service, with an [`EcdsaKeyCache`].
 #[derive(Debug)]
@@ -83,15 +83,8 @@ impl SigV4aSigner {
             .get(credentials.access_key_id(), credentials.secret_access_key())
     }
 
-    /// Completes the string to sign's head `sts` with the hash of `canonical_request` and
-    /// returns its signature (hex of the DER encoding).
-    fn finish(
-        &self,
-        credentials: &Credentials,
-        sts: &mut String,
-        canonical_request: &str,
-    ) -> Result<String, Error> {
-        complete_sts(sts, canonical_request);
+    /// The signature (hex of the DER encoding) of the string to sign `sts`.
+    fn finish(&self, credentials: &Credentials, sts: &str) -> Result<String, Error> {
         let key = self.signing_key(credentials)?;
         Ok(sign_sts(&key, sts))
     }
@@ -109,7 +102,7 @@ impl SigV4aSigner {
         credentials: &Credentials,
         time: Timestamp,
     ) -> Result<SigningOutput, Error> {
-        let finish = |_: Scope<'_>, sts: &mut String, cr: &str| self.finish(credentials, sts, cr);
+        let finish = |_: Scope<'_>, sts: &str| self.finish(credentials, sts);
         sign_headers(&self.config, req, credentials, time, finish)
     }
 
@@ -127,7 +120,7 @@ impl SigV4aSigner {
         time: Timestamp,
         expires_seconds: u64,
     ) -> Result<SigningOutput, Error> {
-        let finish = |_: Scope<'_>, sts: &mut String, cr: &str| self.finish(credentials, sts, cr);
+        let finish = |_: Scope<'_>, sts: &str| self.finish(credentials, sts);
         presign_query(
             &self.config,
             req,

@@ -7,7 +7,7 @@
 //! let req = Request::from_url("GET", "https://example.amazonaws.com/?a=1")?;
 //! let out = SigV4aSigner::new("us-east-1,eu-west-1", "service")?.sign(&req, &creds, now)?;
 //! let mut received = Request::new("GET", "/", "a=1").header("host", "example.amazonaws.com");
-//! for (n, v) in &out.headers {
+//! for (n, v) in out.headers() {
 //!     received.push_header(n, v);
 //! }
 //! // A server in eu-west-1: the signed region set includes it.

@@ -9,7 +9,7 @@
 //! let out = Signer::new("us-east-1", "service")?.sign(&req, &creds, now)?;
 //! // server: the request as received, headers included
 //! let mut received = Request::new("GET", "/", "a=1").header("host", "example.amazonaws.com");
-//! for (n, v) in &out.headers {
+//! for (n, v) in out.headers() {
 //!     received.push_header(n, v);
 //! }
 //! let verifier = Verifier::new("us-east-1", "service")?;
@@ -24,9 +24,9 @@ use std::borrow::Borrow;
 
 use crate::ascii::Hex64;
 use crate::aws_chunked::ChunkVerifier;
-use crate::canonical_request::CanonicalRequest;
 use crate::canonical_request::payload::{HMAC_STREAMING, PayloadHash, Streaming, UNSIGNED_PAYLOAD};
 use crate::canonical_request::query::{query_pairs, write_sorted_query};
+use crate::canonical_request::{CanonicalRequest, SignedList};
 use crate::error::Error;
 use crate::key::{Credentials, SigningKey};
 use crate::key_cache::SigningKeyCache;
@@ -175,6 +175,7 @@ const _: () = assert!(FEW_HEADERS <= 32);
 
 /// Whether the request header name `n` (any case) is the lower-case name `name`: lengths
 /// first, then the bytes (names mostly come lower-case), then case-blind.
+#[inline(always)]
 fn same_name(name: &str, n: &str) -> bool {
     #[cfg(test)]
     crate::request::ops::count(1);
@@ -372,8 +373,8 @@ impl Verifier {
         F: FnOnce(&str) -> Option<C>,
         C: Borrow<Credentials>,
     {
-        let checked = self.check::<ParsedAuth<'_>>(req, Some(now))?;
-        let (p, c) = (&checked.parsed, &checked.canonical);
+        let mut checked = self.check::<ParsedAuth<'_>>(req, Some(now))?;
+        let (p, c) = (&checked.parsed, &mut checked.canonical);
         let creds = lookup(&p.access_key_id).ok_or(Error::UnknownAccessKey)?;
         let scope = self.scope(&p.date);
         let hash = Hex64::of(&sha256(c.canonical_request.as_bytes()));
@@ -384,8 +385,10 @@ impl Verifier {
         if !signature.ct_eq(p.signature.as_bytes()) {
             return Err(Error::SignatureMismatch);
         }
-        let mut text =
-            String::with_capacity(p.access_key_id.len() + 1 + scope.len() + p.signed_headers.len());
+        // The canonical request's buffer, already long enough: no second allocation.
+        let mut text = std::mem::take(&mut c.canonical_request);
+        text.clear();
+        text.reserve(p.access_key_id.len() + 1 + scope.len() + p.signed_headers.len());
         text.push_str(&p.access_key_id);
         text.push('/');
         scope.push_to(&mut text);
@@ -574,17 +577,20 @@ impl Verifier {
                 }
             },
         )?;
-        let (canonical_request, _) = CanonicalRequest {
+        let mut canonical_request = String::new();
+        CanonicalRequest {
             method: req.method(),
             path: req.path(),
             normalize: self.settings.normalize_path,
             double_encode: self.settings.double_encode_path,
             headers: headers.as_slice(),
             lower_case_names: true,
-            signed_headers: signed_list,
+            signed_headers: SignedList::Given(signed_list),
             payload_hash: payload.as_str(),
         }
-        .write(req.query().len(), |out| write_sorted_query(out, &mut pairs));
+        .write(&mut canonical_request, req.query().len(), |out| {
+            write_sorted_query(out, &mut pairs)
+        });
 
         Ok(Canonicalized {
             time,
@@ -837,7 +843,7 @@ mod tests {
             .and_then(|s| s.sign(&req, &creds, now))
             .unwrap_or_else(|e| panic!("{e}"));
         let mut received = req.clone();
-        for (n, v) in &out.headers {
+        for (n, v) in out.headers() {
             received.push_header(n, v);
         }
         let verifier = Verifier::new("us-east-1", "service").unwrap_or_else(|e| panic!("{e}"));

@@ -140,13 +140,13 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
 
     if args.json {
         let mut headers = serde_json::Map::new();
-        for (name, value) in &output.headers {
-            headers.insert((*name).to_owned(), serde_json::Value::String(value.clone()));
+        for (name, value) in output.headers() {
+            headers.insert(name.to_owned(), serde_json::Value::String(value.to_owned()));
         }
         let mut obj = serde_json::json!({
-            "canonical_request": output.canonical_request,
-            "string_to_sign": output.string_to_sign,
-            "signature": output.signature,
+            "canonical_request": output.canonical_request(),
+            "string_to_sign": output.string_to_sign(),
+            "signature": output.signature(),
             "headers": headers,
         });
         if args.presign {
@@ -158,7 +158,7 @@ pub(crate) fn run(args: SignArgs, globals: &Globals) -> CliResult {
         return Out::line(&presigned_url(&output)?);
     }
     let mut text = String::new();
-    for (name, value) in &output.headers {
+    for (name, value) in output.headers() {
         text.push_str(name);
         text.push_str(": ");
         text.push_str(value);
