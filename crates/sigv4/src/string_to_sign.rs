@@ -94,18 +94,23 @@ pub(crate) fn write_sts_head(out: &mut String, algorithm: &str, amz_date: &str, 
     out.push('\n');
 }
 
-/// A SigV4 string to sign for [`crate::key::SigningKey`]'s MAC, written nowhere: what a
-/// verifier signs without building the string. Three pieces: the first two lines and the scope's
-/// date, copied at fixed lengths onto the stack; the scope after its date (written once per
-/// verifier, [`Scope::tail_line`]); the canonical request's hash.
+/// A SigV4 string to sign for [`crate::key::SigningKey`]'s MAC, as a verifier builds it: on the
+/// stack, from its first two lines and the scope's date (copied at fixed lengths), the scope
+/// after its date (written once per verifier, [`Scope::tail_line`]) and the canonical request's
+/// hash. A scope too long for the buffer is MACed in those three pieces instead.
 pub(crate) struct StringToSign<'a> {
-    head: [u8; HEAD_LEN],
+    /// The whole string (`len` bytes), or its first [`HEAD_LEN`] bytes when it does not fit.
+    buf: [u8; STS_BUF],
+    len: usize,
     scope_tail_line: &'a [u8],
     canonical_request_hash: &'a [u8],
 }
 
 /// `AWS4-HMAC-SHA256\n`, the amz date, `\n`, the scope's date.
 const HEAD_LEN: usize = ALGORITHM_LINE.len() + 16 + 1 + 8;
+
+/// Room for the head, a scope tail of up to 85 bytes and the hash: three SHA-256 blocks.
+const STS_BUF: usize = 192;
 
 impl<'a> StringToSign<'a> {
     /// `scope_tail_line` is [`Scope::tail_line`] of the scope whose date is `amz_date`'s.
@@ -116,24 +121,40 @@ impl<'a> StringToSign<'a> {
     ) -> StringToSign<'a> {
         const AT: usize = ALGORITHM_LINE.len();
         let amz = amz_date.as_bytes();
-        let mut head = [0u8; HEAD_LEN];
-        head[..AT].copy_from_slice(ALGORITHM_LINE.as_bytes());
-        head[AT..AT + 16].copy_from_slice(amz);
-        head[AT + 16] = b'\n';
-        head[AT + 17..].copy_from_slice(&amz[..8]);
+        let (tail, hash) = (
+            scope_tail_line.as_bytes(),
+            canonical_request_hash.as_bytes(),
+        );
+        let mut buf = [0u8; STS_BUF];
+        buf[..AT].copy_from_slice(ALGORITHM_LINE.as_bytes());
+        buf[AT..AT + 16].copy_from_slice(amz);
+        buf[AT + 16] = b'\n';
+        buf[AT + 17..HEAD_LEN].copy_from_slice(&amz[..8]);
+        let mut len = HEAD_LEN;
+        if let Some(rest) = buf.get_mut(HEAD_LEN..HEAD_LEN + tail.len() + 64) {
+            rest[..tail.len()].copy_from_slice(tail);
+            rest[tail.len()..].copy_from_slice(hash);
+            len += tail.len() + 64;
+        }
         StringToSign {
-            head,
-            scope_tail_line: scope_tail_line.as_bytes(),
-            canonical_request_hash: canonical_request_hash.as_bytes(),
+            buf,
+            len,
+            scope_tail_line: tail,
+            canonical_request_hash: hash,
         }
     }
 
-    pub(crate) fn parts(&self) -> [&[u8]; 3] {
-        [
-            &self.head,
-            self.scope_tail_line,
-            self.canonical_request_hash,
-        ]
+    /// Calls `mac` with the string's pieces: one, or three when the scope was too long.
+    pub(crate) fn with_parts<R>(&self, mac: impl FnOnce(&[&[u8]]) -> R) -> R {
+        if self.len > HEAD_LEN {
+            mac(&[&self.buf[..self.len]])
+        } else {
+            mac(&[
+                &self.buf[..HEAD_LEN],
+                self.scope_tail_line,
+                self.canonical_request_hash,
+            ])
+        }
     }
 }
 
@@ -169,7 +190,34 @@ mod tests {
             written.push_str(hash.as_str());
             let tail = scope.tail_line();
             let pieces = StringToSign::new(&amz, &tail, &hash);
-            assert_eq!(pieces.parts().concat(), written.as_bytes());
+            assert_eq!(pieces.with_parts(|p| p.concat()), written.as_bytes());
+        }
+        // A scope too long for the stack buffer: MACed in pieces, the same string.
+        let service = "s".repeat(100);
+        let scope = Scope {
+            date: amz.date(),
+            region: Some("us-east-1"),
+            service: &service,
+            tail: None,
+        };
+        let mut written = sts_head(ALGORITHM, amz.as_str(), scope);
+        written.push_str(hash.as_str());
+        let tail = scope.tail_line();
+        let pieces = StringToSign::new(&amz, &tail, &hash);
+        assert_eq!(pieces.with_parts(|p| p.len()), 3);
+        assert_eq!(pieces.with_parts(|p| p.concat()), written.as_bytes());
+        for (region, n) in [(Some("us-east-1"), 1), (None, 1)] {
+            let scope = Scope {
+                date: amz.date(),
+                region,
+                service: "service",
+                tail: None,
+            };
+            let tail = scope.tail_line();
+            assert_eq!(
+                StringToSign::new(&amz, &tail, &hash).with_parts(|p| p.len()),
+                n
+            );
         }
     }
 }

@@ -379,9 +379,8 @@ impl Verifier {
         let scope = self.scope(&p.date);
         let hash = Hex64::of(&sha256(c.canonical_request.as_bytes()));
         let sts = StringToSign::new(&c.amz, &self.scope_tail_line, &hash);
-        let (signature, key) =
-            self.cache
-                .sign(creds.borrow().secret_access_key(), scope, &sts.parts());
+        let secret = creds.borrow().secret_access_key();
+        let (signature, key) = sts.with_parts(|parts| self.cache.sign(secret, scope, parts));
         if !signature.ct_eq(p.signature.as_bytes()) {
             return Err(Error::SignatureMismatch);
         }
