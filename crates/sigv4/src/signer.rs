@@ -35,9 +35,10 @@ use zeroize::Zeroize;
 
 /// Everything a signing produced, in one string: the canonical request, the string to sign,
 /// then what goes on the wire (the `Authorization` header's value and the other headers' values,
-/// or the presigned URL). Its `Debug` shows the session token, the signature and the presigned
-/// URL redacted (each lets anyone holding it act as the signer for a while); its text is zeroized
-/// when dropped if it holds a session token.
+/// or the presigned URL). Its `Debug` redacts the session token, the signature (and the
+/// `Authorization` value holding it) and the presigned URL, each of which lets anyone holding it
+/// act as the signer for a while, and leaves out the canonical request (which may hold the
+/// token); its text is zeroized when dropped if it holds a session token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SigningOutput {
     text: String,
