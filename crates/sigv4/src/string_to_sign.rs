@@ -109,7 +109,8 @@ pub(crate) struct StringToSign<'a> {
 /// `AWS4-HMAC-SHA256\n`, the amz date, `\n`, the scope's date.
 const HEAD_LEN: usize = ALGORITHM_LINE.len() + 16 + 1 + 8;
 
-/// Room for the head, a scope tail of up to 85 bytes and the hash: three SHA-256 blocks.
+/// Room for the head (42 bytes), a scope tail of up to 86 bytes and the hash: three SHA-256
+/// blocks.
 const STS_BUF: usize = 192;
 
 impl<'a> StringToSign<'a> {
