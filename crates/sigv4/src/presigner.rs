@@ -135,7 +135,7 @@ pub(crate) fn presign_query<S: AsRef<str>>(
     let mut text = String::with_capacity(
         cr.estimated_len(query_len) + sts_head_len(alg.name, alg.scope) + 64 + url_len,
     );
-    let cr = cr.write(&mut text, query_len, |out| {
+    let cr = cr.write(&mut text, |out| {
         if pairs.is_empty() {
             write_query_xamz_only(out, &params);
         } else if pairs.iter().any(|(k, _)| params.has_key(k)) {

@@ -585,9 +585,7 @@ pub(crate) fn sign_headers<S: AsRef<str>>(
             + alg.region_set.map_or(0, str::len)
             + token.map_or(0, str::len),
     );
-    let cr = cr.write(&mut text, req.query().len(), |out| {
-        write_sorted_query(out, &mut pairs)
-    });
+    let cr = cr.write(&mut text, |out| write_sorted_query(out, &mut pairs));
     let (sts, signature) = write_sts(&mut text, &alg, amz_str, cr.all.clone(), finish)?;
 
     let mut out = SigningOutput::new(

@@ -53,15 +53,10 @@ pub(crate) struct Written {
 }
 
 impl CanonicalRequest<'_, '_> {
-    /// Appends the canonical request to `out`, the query with `write_query`, whose estimated
-    /// length is `query_len`. Returns where it and its parts are in `out`.
-    pub(crate) fn write(
-        &self,
-        out: &mut String,
-        query_len: usize,
-        write_query: impl FnOnce(&mut String),
-    ) -> Written {
-        out.reserve(self.estimated_len(query_len));
+    /// Appends the canonical request to `out` (which the caller sized, see
+    /// [`CanonicalRequest::estimated_len`]), the query with `write_query`. Returns where it and
+    /// its parts are in `out`.
+    pub(crate) fn write(&self, out: &mut String, write_query: impl FnOnce(&mut String)) -> Written {
         let start = out.len();
         out.push_str(self.method);
         out.push('\n');

@@ -576,8 +576,7 @@ impl Verifier {
                 }
             },
         )?;
-        let mut canonical_request = String::new();
-        CanonicalRequest {
+        let cr = CanonicalRequest {
             method: req.method(),
             path: req.path(),
             normalize: self.settings.normalize_path,
@@ -586,8 +585,9 @@ impl Verifier {
             lower_case_names: true,
             signed_headers: SignedList::Given(signed_list),
             payload_hash: payload.as_str(),
-        }
-        .write(&mut canonical_request, req.query().len(), |out| {
+        };
+        let mut canonical_request = String::with_capacity(cr.estimated_len(req.query().len()));
+        cr.write(&mut canonical_request, |out| {
             write_sorted_query(out, &mut pairs)
         });
 
