@@ -24,6 +24,7 @@ use crate::canonical_request::payload::{ECDSA_STREAMING, Streaming};
 use crate::error::Error;
 use crate::key::Credentials;
 use crate::request::Request;
+use crate::string_to_sign::Scope;
 use crate::time::Timestamp;
 use crate::verifier::{Explanation, SignatureParams, SignedFlags, SignedParts, Special, Verifier};
 
@@ -193,7 +194,7 @@ impl<'r> SignatureParams<'r> for ParsedAuthV4a<'r> {
     /// The signed region set.
     type Region = String;
     const STREAMING: Streaming = ECDSA_STREAMING;
-    fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error> {
+    fn parse_header(value: &'r str, _: Option<&Scope<'_>>) -> Result<(Self, SignedFlags), Error> {
         parse_authorization_flags(value)
     }
     fn parse_query(query: &'r str) -> Result<(Self, SignedFlags), Error> {

@@ -274,6 +274,9 @@ pub struct Verifier {
     service: String,
     /// `/{region}/{service}/aws4_request\n`: the string to sign's scope after its date.
     scope_tail_line: String,
+    /// Whether `Authorization` headers are parsed against this scope at fixed places (not when
+    /// the region or service holds a ',', where the header's components split).
+    parse_at_fixed_places: bool,
     settings: SigningSettings,
     max_skew: u64,
     /// Accept `UNSIGNED-PAYLOAD` and `STREAMING-*` payload hashes (default: S3 rules only).
@@ -306,6 +309,7 @@ settings_constructors! {
         .tail_line();
         Ok(Verifier {
             scope_tail_line,
+            parse_at_fixed_places: !region.contains(',') && !service.contains(','),
             region: region.to_owned(),
             service: service.to_owned(),
             // Only S3 sends `x-amz-content-sha256`, and S3 takes unsigned and streaming bodies.
@@ -448,7 +452,8 @@ impl Verifier {
     ) -> Result<Checked<P, P::Region>, Error> {
         let special = Special::of(req);
         let ((p, flags), presigned) = if let Some(authz) = special.authorization {
-            (P::parse_header(authz)?, false)
+            let scope = self.parse_at_fixed_places.then(|| self.scope(""));
+            (P::parse_header(authz, scope.as_ref())?, false)
         } else if req
             .query()
             .split('&')
@@ -657,8 +662,12 @@ pub(crate) trait SignatureParams<'r>: Sized {
     type Region;
     /// The algorithm's signed-chunk streaming constants (the other algorithm's are refused).
     const STREAMING: Streaming;
-    /// Parses an `Authorization` header value.
-    fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error>;
+    /// Parses an `Authorization` header value sent to a verifier of `scope` (its date unused;
+    /// `None`: no assumption about the scope).
+    fn parse_header(
+        value: &'r str,
+        scope: Option<&Scope<'_>>,
+    ) -> Result<(Self, SignedFlags), Error>;
     /// Parses a presigned request's query.
     fn parse_query(query: &'r str) -> Result<(Self, SignedFlags), Error>;
     /// Checks the signed region(s) against the verifier's `region`.
@@ -677,8 +686,11 @@ pub(crate) trait SignatureParams<'r>: Sized {
 impl<'r> SignatureParams<'r> for ParsedAuth<'r> {
     type Region = ();
     const STREAMING: Streaming = HMAC_STREAMING;
-    fn parse_header(value: &'r str) -> Result<(Self, SignedFlags), Error> {
-        parse_authorization_flags(value)
+    fn parse_header(
+        value: &'r str,
+        scope: Option<&Scope<'_>>,
+    ) -> Result<(Self, SignedFlags), Error> {
+        parse_authorization_flags(value, scope)
     }
     fn parse_query(query: &'r str) -> Result<(Self, SignedFlags), Error> {
         parse_presigned_query_flags(query)
@@ -831,6 +843,30 @@ mod tests {
                 run_select(false, &list, &request, refuse)
             );
         }
+    }
+
+    /// A region with a ',' splits the `Authorization` header's components: such a verifier
+    /// parses headers generally (as before the fixed-place parse), so a header signed for it
+    /// is refused as the general parser refuses it, not accepted at fixed places.
+    #[test]
+    fn a_comma_in_the_scope_parses_generally() {
+        let creds = Credentials::new("AKIDEXAMPLE", "secret");
+        let now = Timestamp::parse_amz_date("20150830T123600Z").unwrap_or_else(|e| panic!("{e}"));
+        let req = Request::new("GET", "/", "").header("host", "example.amazonaws.com");
+        let out = crate::Signer::new("us,east-1", "service")
+            .and_then(|s| s.sign(&req, &creds, now))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let authz = out.header("authorization").unwrap_or_default();
+        let general = parse_authorization(authz).map(|_| ());
+        assert!(general.is_err(), "{authz}");
+        let mut received = req.clone();
+        for (n, v) in out.headers() {
+            received.push_header(n, v);
+        }
+        let verifier = Verifier::new("us,east-1", "service").unwrap_or_else(|e| panic!("{e}"));
+        assert!(!verifier.parse_at_fixed_places);
+        let r = verifier.verify(&received, now, |_| Some(&creds)).map(|_| ());
+        assert_eq!(r, general);
     }
 
     #[test]

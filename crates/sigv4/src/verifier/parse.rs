@@ -7,7 +7,7 @@ use crate::ascii::{
 };
 use crate::error::Error;
 use crate::settings::MAX_EXPIRES;
-use crate::string_to_sign::ALGORITHM;
+use crate::string_to_sign::{ALGORITHM, Scope};
 
 /// The most header names a `SignedHeaders` list may hold (requests sign a handful; the limit
 /// bounds the work spent on a request before its credentials are looked up).
@@ -187,64 +187,63 @@ fn is_token_byte(c: u8) -> bool {
 /// `Error::UnsupportedAlgorithm`, `Error::MalformedAuthorization` or
 /// `Error::MalformedCredentialScope` naming what is wrong.
 pub fn parse_authorization(value: &str) -> Result<ParsedAuth<'_>, Error> {
-    parse_authorization_flags(value).map(|(p, _)| p)
+    parse_authorization_general(value).map(|(p, _)| p)
 }
 
-pub(super) fn parse_authorization_flags(
-    value: &str,
-) -> Result<(ParsedAuth<'_>, SignedFlags), Error> {
-    match parse_authorization_fast(value) {
+/// [`parse_authorization`] with the flags of `SignedHeaders`, for a verifier of `scope` (its
+/// date unused): the form its clients write is parsed at fixed places. `scope` must hold no ','
+/// (where the general parser splits the header's components); `None` parses generally.
+pub(super) fn parse_authorization_flags<'a>(
+    value: &'a str,
+    scope: Option<&Scope<'_>>,
+) -> Result<(ParsedAuth<'a>, SignedFlags), Error> {
+    match scope.and_then(|scope| parse_authorization_fast(value, scope)) {
         Some(p) => Ok(p),
         None => parse_authorization_general(value),
     }
 }
 
-/// One pass over the exact form signers write
-/// (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`, nothing to trim, every check
-/// passing); `None` sends everything else to [`parse_authorization_general`], which gives the
-/// same result on this form.
-fn parse_authorization_fast(value: &str) -> Option<(ParsedAuth<'_>, SignedFlags)> {
+/// The exact form signers write, signed for `scope` (the verifier's own, any date):
+/// `AWS4-HMAC-SHA256 Credential={akid}/{yyyymmdd}/{region}/{service}/aws4_request, SignedHeaders={list}, Signature={64 hex}`,
+/// nothing to trim, every check passing. The parts sit at places that form fixes (the
+/// signature last, the scope after its date compared whole), so only the access key ID's end is
+/// searched for. `None` sends everything else (another scope included) to
+/// [`parse_authorization_general`], which gives the same result on this form.
+fn parse_authorization_fast<'a>(
+    value: &'a str,
+    scope: &Scope<'_>,
+) -> Option<(ParsedAuth<'a>, SignedFlags)> {
+    // `/{region}/{service}/aws4_request`.
+    let (tail, region) = (scope.tail?, scope.region?);
     let rest = value.strip_prefix("AWS4-HMAC-SHA256 Credential=")?;
-    let b = rest.as_bytes();
-    // The credential: up to the first ',', no byte at or below space, four '/' then
-    // `aws4_request` (byte loops: `str::find` costs more on strings this short).
-    let i = find_byte(b, b',')?;
-    if maybe_space(&b[..i]) {
-        return None;
-    }
-    let mut slashes = [0usize; 4];
-    let mut from = 0;
-    for slash in &mut slashes {
-        *slash = from + find_byte(&b[from..i], b'/')?;
-        from = *slash + 1;
-    }
-    if &b[from..i] != b"aws4_request" {
-        return None;
-    }
-    let cred = &rest[..i];
-    let (akid, date) = (&cred[..slashes[0]], &cred[slashes[0] + 1..slashes[1]]);
-    let region = &cred[slashes[1] + 1..slashes[2]];
-    let service = &cred[slashes[2] + 1..slashes[3]];
-    if akid.is_empty()
-        || region.is_empty()
-        || service.is_empty()
-        || date.len() != 8
-        || !date.bytes().all(|c| c.is_ascii_digit())
+    let (rest, sig) = rest.split_at_checked(rest.len().checked_sub(64)?)?;
+    let rest = rest.strip_suffix(", Signature=")?;
+    check_signature_syntax(sig).ok()?;
+    // The access key ID: up to the first '/', without ',' or any byte at or below space (where
+    // the general parser would split or trim).
+    let slash = find_byte(rest.as_bytes(), b'/')?;
+    let akid = &rest[..slash];
+    if akid.is_empty() || maybe_space(akid.as_bytes()) || find_byte(akid.as_bytes(), b',').is_some()
     {
         return None;
     }
-    let rest = rest[i..].strip_prefix(", SignedHeaders=")?;
-    let end = find_byte(rest.as_bytes(), b',')?;
-    let signed = &rest[..end];
-    let sig = rest[end..].strip_prefix(", Signature=")?;
-    check_signature_syntax(sig).ok()?;
+    let date = rest.get(slash + 1..slash + 9)?;
+    if !date.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let signed = rest[slash + 9..]
+        .strip_prefix(tail)?
+        .strip_prefix(", SignedHeaders=")?;
+    // The list's check refuses ',' and spaces, where the general parser would split or trim.
     let flags = check_signed_headers(signed).ok()?;
+    let region_at = slash + 10;
+    let service_at = region_at + region.len() + 1;
     Some((
         ParsedAuth {
             access_key_id: Cow::Borrowed(akid),
             date: Cow::Borrowed(date),
-            region: Cow::Borrowed(region),
-            service: Cow::Borrowed(service),
+            region: Cow::Borrowed(&rest[region_at..service_at - 1]),
+            service: Cow::Borrowed(&rest[service_at..service_at + scope.service.len()]),
             signed_headers: Cow::Borrowed(signed),
             signature: Cow::Borrowed(sig),
             amz_date: None,
@@ -424,11 +423,28 @@ mod parse_tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn check(value: &str) {
+    /// A verifier's scope (its date unused) for region `region` and service `service`.
+    fn scope_of(region: &'static str, service: &'static str) -> Scope<'static> {
+        let tail = format!("/{region}/{service}/aws4_request");
+        Scope {
+            date: "",
+            region: Some(region),
+            service,
+            tail: Some(Box::leak(tail.into_boxed_str())),
+        }
+    }
+
+    /// The fast parser, when it answers, answers as the general one; either way the verifier's
+    /// parse is the general one's.
+    fn check(value: &str, scope: &Scope<'_>) {
         let general = parse_authorization_general(value);
-        match parse_authorization_fast(value) {
+        match parse_authorization_fast(value, scope) {
             Some(fast) => assert_eq!(Ok(fast), general, "{value}"),
-            None => assert_eq!(parse_authorization_flags(value), general, "{value}"),
+            None => assert_eq!(
+                parse_authorization_flags(value, Some(scope)),
+                general,
+                "{value}"
+            ),
         }
     }
 
@@ -436,7 +452,13 @@ mod parse_tests {
 
     #[test]
     fn fast_authorization_parser_matches_general() {
-        assert!(parse_authorization_fast(GOOD).is_some());
+        let scope = scope_of("us-east-1", "iam");
+        assert!(parse_authorization_fast(GOOD, &scope).is_some());
+        // Another verifier's scope: the general parser's answer.
+        for other in [scope_of("us-east-2", "iam"), scope_of("us-east-1", "sts")] {
+            assert!(parse_authorization_fast(GOOD, &other).is_none());
+            check(GOOD, &other);
+        }
         for v in [
             GOOD,
             &GOOD.replace("AKIDEXAMPLE", ""),
@@ -455,8 +477,15 @@ mod parse_tests {
             &format!("{GOOD}0"),
             &format!("{GOOD}, Signature=00"),
             &format!(" {GOOD}"),
+            &GOOD.replace("AKIDEXAMPLE", "AK,ID"),
+            &GOOD.replace("AKIDEXAMPLE", "AKID\tX"),
+            &GOOD.replace("/us-east-1/", "/us-east-1x/"),
+            &GOOD.replace("/iam/", "/IAM/"),
+            &GOOD.replace(";x-amz-date", ";x-amz-date "),
+            &GOOD.replace(";x-amz-date", ";x-amz-date,"),
+            &GOOD.replace(", Signature=", ",  Signature="),
         ] {
-            check(v);
+            check(v, &scope);
         }
     }
 
@@ -465,14 +494,14 @@ mod parse_tests {
         fn fast_authorization_parser_matches_general_random(
             akid in "[A-Z0-9 =,/]{0,6}",
             date in "[0-9a/]{7,9}",
-            region in "[a-z0-9 /-]{0,5}",
+            region in "(us-east-1|us-east-1/|[a-z0-9 /-]{0,5})",
             list in "[a-zA-Z; ,-]{0,12}",
             sig in "[0-9a-f]{63,65}",
             sep in "(, |,| , )",
         ) {
             check(&format!(
                 "AWS4-HMAC-SHA256 Credential={akid}/{date}/{region}/s3/aws4_request{sep}SignedHeaders={list}{sep}Signature={sig}"
-            ));
+            ), &scope_of("us-east-1", "s3"));
         }
 
         /// The check of a `SignedHeaders` list says what the plain definition says:
