@@ -865,7 +865,9 @@ mod tests {
         }
         let verifier = Verifier::new("us,east-1", "service").unwrap_or_else(|e| panic!("{e}"));
         assert!(!verifier.parse_at_fixed_places);
-        let r = verifier.verify(&received, now, |_| Some(&creds)).map(|_| ());
+        let r = verifier
+            .verify(&received, now, |_| Some(&creds))
+            .map(|_| ());
         assert_eq!(r, general);
     }
 

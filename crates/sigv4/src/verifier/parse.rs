@@ -227,13 +227,17 @@ fn parse_authorization_fast<'a>(
     {
         return None;
     }
-    let date = rest.get(slash + 1..slash + 9)?;
-    if !date.bytes().all(|c| c.is_ascii_digit()) {
+    // `yyyymmdd`: eight ASCII digits, so `rest` splits after them.
+    if !rest
+        .as_bytes()
+        .get(slash + 1..slash + 9)?
+        .iter()
+        .all(u8::is_ascii_digit)
+    {
         return None;
     }
-    let signed = rest[slash + 9..]
-        .strip_prefix(tail)?
-        .strip_prefix(", SignedHeaders=")?;
+    let (date, after) = rest[slash + 1..].split_at(8);
+    let signed = after.strip_prefix(tail)?.strip_prefix(", SignedHeaders=")?;
     // The list's check refuses ',' and spaces, where the general parser would split or trim.
     let flags = check_signed_headers(signed).ok()?;
     let region_at = slash + 10;
