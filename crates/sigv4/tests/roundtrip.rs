@@ -71,6 +71,9 @@ struct Signed {
     /// The headers signing added (a tampering case changes them).
     headers: Vec<(&'static str, String)>,
     signature: String,
+    /// The signer's canonical request and `SignedHeaders`.
+    canonical_request: String,
+    signed_headers: String,
 }
 
 fn signer(s3: bool) -> Signer {
@@ -115,6 +118,8 @@ fn sign(c: &Case) -> Signed {
         query,
         headers: out.headers().map(|(n, v)| (n, v.to_owned())).collect(),
         signature: out.signature().to_owned(),
+        canonical_request: out.canonical_request().to_owned(),
+        signed_headers: out.signed_headers().to_owned(),
     }
 }
 
@@ -153,13 +158,21 @@ proptest! {
         let v = verify(&c, &r, c.time + 5).unwrap();
         prop_assert_eq!(v.access_key_id(), "AKIDEXAMPLE");
         prop_assert_eq!(v.is_presigned(), c.presign);
+        // What the verifier says it verified is what the signer signed.
+        prop_assert_eq!(v.canonical_request(), s.canonical_request.as_str());
+        prop_assert_eq!(v.signed_headers().collect::<Vec<_>>().join(";"), s.signed_headers.clone());
+        prop_assert_eq!(Some(v.payload_hash()), s.canonical_request.rsplit('\n').next());
+        let debug = format!("{v:?}");
+        let service = if c.s3 { "s3" } else { "service" };
+        let scope = format!("/us-east-1/{service}/aws4_request\"");
+        prop_assert!(debug.contains(&scope), "{}", debug);
     }
 
     #[test]
     fn tampering_fails(c in case(), which in 0usize..8) {
         let s = sign(&c);
         let mut c2 = c.clone();
-        let mut s2 = Signed { path: s.path.clone(), query: s.query.clone(), headers: s.headers.clone(), signature: s.signature.clone() };
+        let mut s2 = Signed { path: s.path.clone(), query: s.query.clone(), headers: s.headers.clone(), signature: s.signature.clone(), canonical_request: String::new(), signed_headers: String::new() };
         let mut method = c.method.clone();
         let mut headers = c.headers.clone();
         let mut body = c.body.clone();

@@ -153,7 +153,7 @@ impl SigV4aVerifier {
             region_set: checked.region,
             time: c.time,
             presigned: checked.presigned,
-            payload_hash: c.payload.as_str().to_owned(),
+            payload_hash: c.payload_hash().to_owned(),
             signed_headers: p.signed_headers.clone().into_owned(),
             scope: scope.owned(),
             signature: p.signature.clone().into_owned(),
@@ -233,6 +233,7 @@ impl<'r> SignatureParams<'r> for ParsedAuthV4a<'r> {
     }
     fn parts<'p>(&'p self, flags: &'p SignedFlags) -> SignedParts<'p> {
         SignedParts {
+            access_key_id: &self.access_key_id,
             date: &self.date,
             signed_headers: &self.signed_headers,
             flags,

@@ -43,16 +43,22 @@ use parse::{list_names, parse_authorization_flags, parse_presigned_query_flags};
 /// What a successful verification established. `Debug` leaves the signing key out.
 #[derive(Clone)]
 pub struct Verified {
-    /// `access_key_id/scope` (the credential as signed) followed by `SignedHeaders` as received
-    /// (lower-case names, sorted, `;`-separated): one allocation.
+    /// The canonical request as verified, then `access_key_id/scope` (the credential as
+    /// signed): the canonical request's own buffer, one allocation.
     text: String,
-    access_key_id_len: usize,
-    /// Where `SignedHeaders` starts in `text`.
-    credential_len: usize,
+    /// Where the canonical request ends and the access key ID starts.
+    canonical_len: usize,
+    /// Where the access key ID ends (`/` and the scope follow).
+    access_key_id_end: usize,
+    /// Where `SignedHeaders` starts: the canonical request's second-last line (it ends one
+    /// byte before the payload hash).
+    signed_headers_start: usize,
+    /// Where the payload hash starts: the canonical request's last line.
+    payload_hash_start: usize,
     time: Timestamp,
-    signature: Hex64,
+    /// The verified signature's bytes (its hex is written only for a chunk verifier).
+    signature: [u8; 32],
     presigned: bool,
-    payload_hash: PayloadHash,
     key: SigningKey,
 }
 
@@ -64,7 +70,7 @@ impl std::fmt::Debug for Verified {
             .field("scope", &self.scope())
             .field("presigned", &self.presigned)
             .field("payload_hash", &self.payload_hash())
-            .field("signed_headers", &&self.text[self.credential_len..])
+            .field("signed_headers", &self.signed_headers_text())
             .finish_non_exhaustive()
     }
 }
@@ -72,10 +78,10 @@ impl std::fmt::Debug for Verified {
 impl Verified {
     /// The access key ID that signed.
     pub fn access_key_id(&self) -> &str {
-        &self.text[..self.access_key_id_len]
+        &self.text[self.canonical_len..self.access_key_id_end]
     }
     fn scope(&self) -> &str {
-        &self.text[self.access_key_id_len + 1..self.credential_len]
+        &self.text[self.access_key_id_end + 1..]
     }
     /// The request time.
     pub fn time(&self) -> Timestamp {
@@ -85,14 +91,22 @@ impl Verified {
     pub fn is_presigned(&self) -> bool {
         self.presigned
     }
+    /// The canonical request the signature was verified over: what exactly the signature
+    /// covers (method, path, query, the signed headers' values, the payload hash).
+    pub fn canonical_request(&self) -> &str {
+        &self.text[..self.canonical_len]
+    }
+    fn signed_headers_text(&self) -> &str {
+        &self.text[self.signed_headers_start..self.payload_hash_start - 1]
+    }
     /// The names of the headers the signature covers, lower-case and sorted (`SignedHeaders`):
     /// headers outside this list may have been added or changed by anyone.
     pub fn signed_headers(&self) -> impl Iterator<Item = &str> + '_ {
-        self.text[self.credential_len..].split(';')
+        self.signed_headers_text().split(';')
     }
     /// The signed payload hash (or `UNSIGNED-PAYLOAD` / a `STREAMING-*` constant).
     pub fn payload_hash(&self) -> &str {
-        self.payload_hash.as_str()
+        &self.text[self.payload_hash_start..self.canonical_len]
     }
     /// A verifier for the aws-chunked body that follows (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD*`).
     ///
@@ -105,7 +119,7 @@ impl Verified {
             self.key.clone(),
             self.time,
             self.scope(),
-            self.signature.as_str(),
+            Hex64::of(&self.signature).as_str(),
         )
     }
 }
@@ -384,27 +398,34 @@ impl Verifier {
         let hash = Hex64::of(&sha256(c.canonical_request.as_bytes()));
         let sts = StringToSign::new(&c.amz, &self.scope_tail_line, &hash);
         let secret = creds.borrow().secret_access_key();
-        let (signature, key) = sts.with_parts(|parts| self.cache.sign(secret, scope, parts));
-        if !signature.ct_eq(p.signature.as_bytes()) {
+        let key = self
+            .cache
+            .get(secret, &p.date, &self.region, &self.service);
+        let signature = sts.with_parts(|parts| key.mac(parts));
+        // Compared where its hex is written: copying a just-written 66-byte buffer costs more
+        // than the comparison.
+        if !Hex64::of(&signature).ct_eq(p.signature.as_bytes()) {
             return Err(Error::SignatureMismatch);
         }
-        // The canonical request's buffer, already long enough: no second allocation.
+        // The canonical request's buffer, sized for the credential too: no second allocation.
         let mut text = std::mem::take(&mut c.canonical_request);
-        text.clear();
-        text.reserve(p.access_key_id.len() + 1 + scope.len() + p.signed_headers.len());
+        let canonical_len = text.len();
+        // The canonical request's last two lines: `SignedHeaders`, then the payload hash.
+        let payload_hash_start = canonical_len - c.payload_hash_len;
+        let signed_headers_start = payload_hash_start - 1 - p.signed_headers.len();
         text.push_str(&p.access_key_id);
+        let access_key_id_end = text.len();
         text.push('/');
         scope.push_to(&mut text);
-        let credential_len = text.len();
-        text.push_str(&p.signed_headers);
         Ok(Verified {
             text,
-            access_key_id_len: p.access_key_id.len(),
-            credential_len,
+            canonical_len,
+            access_key_id_end,
+            signed_headers_start,
+            payload_hash_start,
             time: c.time,
             signature,
             presigned: checked.presigned,
-            payload_hash: c.payload.clone(),
             key,
         })
     }
@@ -591,7 +612,10 @@ impl Verifier {
             signed_headers: SignedList::Given(signed_list),
             payload_hash: payload.as_str(),
         };
-        let mut canonical_request = String::with_capacity(cr.estimated_len(req.query().len()));
+        // Room after the canonical request for the credential `Verified` appends.
+        let credential_len = parts.access_key_id.len() + 1 + self.scope(parts.date).len();
+        let mut canonical_request =
+            String::with_capacity(cr.estimated_len(req.query().len()) + credential_len);
         cr.write(&mut canonical_request, |out| {
             write_sorted_query(out, &mut pairs)
         });
@@ -599,7 +623,7 @@ impl Verifier {
         Ok(Canonicalized {
             time,
             amz,
-            payload,
+            payload_hash_len: payload.as_str().len(),
             canonical_request,
         })
     }
@@ -636,6 +660,8 @@ impl Verifier {
 
 /// The parsed signature's parts [`Verifier::canonicalize`] needs.
 pub(crate) struct SignedParts<'p> {
+    /// The access key ID.
+    pub(crate) access_key_id: &'p str,
     /// The scope's `yyyymmdd`.
     pub(crate) date: &'p str,
     /// `SignedHeaders` (validated: lower-case names, sorted, no repeats).
@@ -651,8 +677,18 @@ pub(crate) struct SignedParts<'p> {
 pub(crate) struct Canonicalized {
     pub(crate) time: Timestamp,
     pub(crate) amz: AmzDate,
-    pub(crate) payload: PayloadHash,
+    /// The length of the payload hash, the canonical request's last line.
+    pub(crate) payload_hash_len: usize,
+    /// The canonical request, in a buffer with room for the credential after it
+    /// (`access_key_id/scope`, which [`Verified`] keeps there).
     pub(crate) canonical_request: String,
+}
+
+impl Canonicalized {
+    /// The payload hash as signed: the canonical request's last line.
+    pub(crate) fn payload_hash(&self) -> &str {
+        &self.canonical_request[self.canonical_request.len() - self.payload_hash_len..]
+    }
 }
 
 /// A parsed signature (`Authorization` header or presigned query parameters) of one algorithm,
@@ -706,6 +742,7 @@ impl<'r> SignatureParams<'r> for ParsedAuth<'r> {
     }
     fn parts<'p>(&'p self, flags: &'p SignedFlags) -> SignedParts<'p> {
         SignedParts {
+            access_key_id: &self.access_key_id,
             date: &self.date,
             signed_headers: &self.signed_headers,
             flags,
