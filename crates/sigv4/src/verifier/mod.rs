@@ -59,6 +59,7 @@ pub struct Verified {
     /// The verified signature's bytes (its hex is written only for a chunk verifier).
     signature: [u8; 32],
     presigned: bool,
+    /// The signing key, for a signed-chunk body's verifier.
     key: SigningKey,
 }
 
@@ -115,6 +116,9 @@ impl Verified {
     /// `Error::UnsignedPayload` when the request's payload is not aws-chunked (or its signature
     /// was not verified).
     pub fn chunk_verifier(&self) -> Result<ChunkVerifier, Error> {
+        if !HMAC_STREAMING.contains(&self.payload_hash()) {
+            return Err(Error::UnsignedPayload);
+        }
         ChunkVerifier::new(
             self.key.clone(),
             self.time,
@@ -398,9 +402,7 @@ impl Verifier {
         let hash = Hex64::of(&sha256(c.canonical_request.as_bytes()));
         let sts = StringToSign::new(&c.amz, &self.scope_tail_line, &hash);
         let secret = creds.borrow().secret_access_key();
-        let key = self
-            .cache
-            .get(secret, &p.date, &self.region, &self.service);
+        let key = self.cache.get(secret, &p.date, &self.region, &self.service);
         let signature = sts.with_parts(|parts| key.mac(parts));
         // Compared where its hex is written: copying a just-written 66-byte buffer costs more
         // than the comparison.
@@ -906,6 +908,40 @@ mod tests {
             .verify(&received, now, |_| Some(&creds))
             .map(|_| ());
         assert_eq!(r, general);
+    }
+
+    /// A signed-chunk body gets a chunk verifier; any other request's `chunk_verifier` is
+    /// refused, as its documentation says (it used to hand one out).
+    #[test]
+    fn only_a_chunked_body_gets_a_chunk_verifier() {
+        let creds = Credentials::new("AKIDEXAMPLE", "secret");
+        let now = Timestamp::parse_amz_date("20150830T123600Z").unwrap_or_else(|e| panic!("{e}"));
+        let verifier = Verifier::s3("us-east-1").unwrap_or_else(|e| panic!("{e}"));
+        for (payload, chunked) in [
+            (Payload::Bytes(b"body"), false),
+            (Payload::Unsigned, false),
+            (Payload::StreamingSigned, true),
+            (Payload::StreamingSignedTrailer, true),
+            (Payload::StreamingUnsignedTrailer, false),
+        ] {
+            let req = Request::new("PUT", "/k", "")
+                .header("host", "b.s3.amazonaws.com")
+                .payload(payload);
+            let out = crate::Signer::s3("us-east-1")
+                .and_then(|s| s.sign(&req, &creds, now))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let mut received = req.clone();
+            for (n, v) in out.headers() {
+                received.push_header(n, v);
+            }
+            let ok = verifier
+                .verify(&received, now, |_| Some(&creds))
+                .unwrap_or_else(|e| panic!("{e}"));
+            match ok.chunk_verifier() {
+                Ok(_) => assert!(chunked),
+                Err(e) => assert!(!chunked && e == Error::UnsignedPayload, "{e}"),
+            }
+        }
     }
 
     #[test]
