@@ -884,6 +884,15 @@ mod tests {
         }
     }
 
+    /// `req` as a server receives it once signed: with the headers signing added.
+    fn received<'a>(req: &Request<'a>, out: &'a crate::SigningOutput) -> Request<'a> {
+        let mut received = req.clone();
+        for (n, v) in out.headers() {
+            received.push_header(n, v);
+        }
+        received
+    }
+
     /// A region with a ',' splits the `Authorization` header's components: such a verifier
     /// parses headers generally (as before the fixed-place parse), so a header signed for it
     /// is refused as the general parser refuses it, not accepted at fixed places.
@@ -898,10 +907,7 @@ mod tests {
         let authz = out.header("authorization").unwrap_or_default();
         let general = parse_authorization(authz).map(|_| ());
         assert!(general.is_err(), "{authz}");
-        let mut received = req.clone();
-        for (n, v) in out.headers() {
-            received.push_header(n, v);
-        }
+        let received = received(&req, &out);
         let verifier = Verifier::new("us,east-1", "service").unwrap_or_else(|e| panic!("{e}"));
         assert!(!verifier.parse_at_fixed_places);
         let r = verifier
@@ -930,10 +936,7 @@ mod tests {
             let out = crate::Signer::s3("us-east-1")
                 .and_then(|s| s.sign(&req, &creds, now))
                 .unwrap_or_else(|e| panic!("{e}"));
-            let mut received = req.clone();
-            for (n, v) in out.headers() {
-                received.push_header(n, v);
-            }
+            let received = received(&req, &out);
             let ok = verifier
                 .verify(&received, now, |_| Some(&creds))
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -952,10 +955,7 @@ mod tests {
         let out = crate::Signer::new("us-east-1", "service")
             .and_then(|s| s.sign(&req, &creds, now))
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut received = req.clone();
-        for (n, v) in out.headers() {
-            received.push_header(n, v);
-        }
+        let received = received(&req, &out);
         let verifier = Verifier::new("us-east-1", "service").unwrap_or_else(|e| panic!("{e}"));
         let ok = verifier
             .verify(&received, now, |_| Some(&creds))
